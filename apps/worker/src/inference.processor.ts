@@ -1,0 +1,125 @@
+import { AppError, type InferenceJobData, inferenceJobDataSchema, type JobStatus } from '@infer/contracts';
+import { type ModelServer, type PreprocessLimits, preprocessImage } from '@infer/inference';
+import type { JobStore } from '@infer/job-store';
+import type { Logger } from '@infer/logger';
+import { type Limiter, withTimeout } from '@infer/runtime';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { WorkerMetrics } from './worker-metrics.ts';
+
+export interface InferenceProcessorDeps {
+  store: JobStore;
+  server: ModelServer;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  preprocessLimiter: Limiter;
+  limits: PreprocessLimits;
+  jobTimeoutMs: number;
+}
+
+export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'expired' };
+
+/**
+ * One BullMQ job: load the image, preprocess with bounded parallelism, infer
+ * (micro-batched with concurrent jobs), store the result. Permanent failures
+ * become UnrecoverableError so BullMQ does not retry them; transient ones are
+ * retried with backoff and the record goes back to "queued" meanwhile.
+ */
+export function createInferenceProcessor(deps: InferenceProcessorDeps) {
+  const { store, server, metrics } = deps;
+
+  return async function processInference(job: Job<unknown>): Promise<ProcessorOutcome> {
+    const parsed = inferenceJobDataSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+    const data = parsed.data;
+    const logger = deps.logger.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
+
+    // queued -> running; "running" again when BullMQ retries or recovers a stalled job.
+    const start = await store.transition(data.jobId, ['queued', 'running'], 'running', {
+      started_at: new Date().toISOString(),
+      attempts: job.attemptsMade + 1,
+    });
+    if (!start.applied) {
+      logger.info({ status: start.previous ?? 'expired' }, 'job is no longer runnable; skipped');
+      return { skipped: start.previous ?? 'expired' };
+    }
+    const queueMs = Math.max(0, Date.now() - data.enqueuedAt);
+    metrics.stageSeconds.observe({ model: data.model, stage: 'queue' }, queueMs / 1000);
+    logger.info({ attempt: job.attemptsMade + 1, queueMs }, 'job started');
+
+    try {
+      return await withTimeout(
+        run(data, queueMs, logger),
+        deps.jobTimeoutMs,
+        () =>
+          // A timeout may be load, not the job's fault: retried like other transient errors.
+          new AppError('job_timeout', `job did not finish within ${deps.jobTimeoutMs} ms`),
+      );
+    } catch (error) {
+      const failure = toAppError(error);
+      const attempts = job.opts.attempts ?? 1;
+      const final = failure.permanent || job.attemptsMade + 1 >= attempts;
+      if (final) {
+        await store.transition(data.jobId, ['running'], 'failed', {
+          completed_at: new Date().toISOString(),
+          error: { code: failure.code, message: failure.message },
+        });
+        metrics.jobs.inc({ model: data.model, outcome: 'failed' });
+        logger.warn({ code: failure.code, err: error }, 'job failed');
+      } else {
+        await store.transition(data.jobId, ['running'], 'queued');
+        logger.warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
+      }
+      if (failure.permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+      throw failure;
+    }
+  };
+
+  async function run(data: InferenceJobData, queueMs: number, logger: Logger): Promise<ProcessorOutcome> {
+    const served = server.resolve(data.model, data.version);
+    const image = await store.getImage(data.jobId);
+    if (!image)
+      throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
+
+    const preprocessStart = performance.now();
+    const { data: tensor } = await deps.preprocessLimiter.run(() =>
+      preprocessImage(image, served.entry.config.input, deps.limits),
+    );
+    const preprocessMs = performance.now() - preprocessStart;
+    metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
+
+    const outcome = await server.infer(data.model, data.version, tensor);
+    metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
+
+    const done = await store.transition(data.jobId, ['running'], 'succeeded', {
+      completed_at: new Date().toISOString(),
+      result: { predictions: outcome.predictions },
+      model_version: outcome.modelVersion,
+      execution_provider: outcome.provider,
+      timings: {
+        queue_ms: Math.round(queueMs),
+        preprocess_ms: round(preprocessMs),
+        inference_ms: round(outcome.inferenceMs),
+        batch_size: outcome.batchSize,
+      },
+    });
+    metrics.jobs.inc({ model: data.model, outcome: 'succeeded' });
+    logger.info(
+      {
+        preprocessMs: round(preprocessMs),
+        inferenceMs: round(outcome.inferenceMs),
+        batchSize: outcome.batchSize,
+        top: outcome.predictions[0],
+      },
+      'job succeeded',
+    );
+    return { status: done.applied ? 'succeeded' : (done.previous ?? 'failed') };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  // Anything unclassified (e.g. the inference thread failing) is treated as transient.
+  return new AppError('inference_failed', error instanceof Error ? error.message : String(error), { cause: error });
+}

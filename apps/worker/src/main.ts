@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { loadEnvOrExit } from '@infer/config';
+import { loadModelRepository, ModelServer } from '@infer/inference';
+import { JobStore, WorkerRegistry } from '@infer/job-store';
+import { createLogger } from '@infer/logger';
+import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
+import { installShutdown, Limiter, withTimeout } from '@infer/runtime';
+import { startHeartbeat } from './heartbeat.ts';
+import { createInferenceProcessor } from './inference.processor.ts';
+import { createInferenceWorkers } from './inference.worker.ts';
+import { createWorkerHttpServer } from './worker-http.ts';
+import { createWorkerMetrics } from './worker-metrics.ts';
+
+const env = loadEnvOrExit();
+const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const startedAt = new Date().toISOString();
+
+let models: ReturnType<typeof loadModelRepository>;
+try {
+  models = loadModelRepository(env.MODEL_REPOSITORY, env.WORKER_MODELS);
+} catch (error) {
+  logger.fatal((error as Error).message);
+  process.exit(1);
+}
+
+let ready = false;
+const metrics = createWorkerMetrics();
+const http = createWorkerHttpServer({ ready: () => ready }, metrics.registry);
+http.listen(env.WORKER_PORT, () => logger.info({ port: env.WORKER_PORT }, 'worker probes listening'));
+
+const connection = createRedis(env.REDIS_URL, 'worker');
+const client = createRedis(env.REDIS_URL, 'worker');
+connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+client.on('error', (error) => logger.warn({ err: error }, 'redis client error'));
+await checkEvictionPolicy(client, logger);
+
+const server = await ModelServer.start(
+  models,
+  {
+    providers: env.EXECUTION_PROVIDERS,
+    intraOpNumThreads: env.INTRA_OP_THREADS,
+    cudaDeviceId: env.CUDA_DEVICE_ID,
+    graphOptimizationLevel: env.GRAPH_OPTIMIZATION_LEVEL,
+    enableCpuMemArena: env.CPU_MEM_ARENA,
+  },
+  {
+    windowMs: env.BATCH_WINDOW_MS,
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    onBatch: (key, size) => metrics.batchSize.observe({ model: key.split('@')[0] }, size),
+  },
+  { warmUp: env.WARMUP, onWarning: (message) => logger.warn(message) },
+).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'could not load models');
+  process.exit(1);
+});
+server.runnerEvents.on('error', (error) => {
+  // Every session lived in that thread: exit and let the orchestrator restart us;
+  // our active jobs return to the queue through BullMQ's stalled-job check.
+  logger.fatal({ err: error }, 'inference thread died');
+  process.exit(1);
+});
+metrics.provider.set({ provider: server.provider }, 1);
+logger.info(
+  { provider: server.provider, models: server.catalog().map((m) => `${m.name}@${m.versions.join(',')}`) },
+  'models loaded',
+);
+
+const store = new JobStore(client, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
+const processor = createInferenceProcessor({
+  store,
+  server,
+  logger,
+  metrics,
+  preprocessLimiter: new Limiter(env.PREPROCESS_CONCURRENCY),
+  limits: { maxInputPixels: env.MAX_INPUT_PIXELS },
+  jobTimeoutMs: env.JOB_TIMEOUT_MS,
+});
+const workers = createInferenceWorkers(connection, processor, {
+  models: [...models.keys()],
+  prefix: env.QUEUE_PREFIX,
+  concurrency: env.WORKER_CONCURRENCY,
+  lockDurationMs: env.LOCK_DURATION_MS,
+  resultTtlSeconds: env.RESULT_TTL_SECONDS,
+});
+for (const worker of workers) {
+  worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));
+  void worker.run();
+}
+
+const heartbeat = startHeartbeat(
+  new WorkerRegistry(client, env.QUEUE_PREFIX),
+  () => ({
+    id: workerId,
+    hostname: hostname(),
+    pid: process.pid,
+    models: server.catalog().map(({ name, versions }) => ({ name, versions })),
+    execution_provider: server.provider,
+    started_at: startedAt,
+    seen_at: startedAt,
+  }),
+  env.WORKER_HEARTBEAT_TTL_MS,
+  logger,
+);
+ready = true;
+logger.info({ workerId, queues: workers.map((w) => w.name), concurrency: env.WORKER_CONCURRENCY }, 'worker ready');
+
+// Leave a margin of the grace period for closing connections after the workers.
+const drainMs = Math.max(0, env.SHUTDOWN_GRACE_MS - 2000);
+installShutdown({
+  logger,
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  steps: [
+    {
+      name: 'stop taking jobs and finish active ones',
+      run: async () => {
+        ready = false;
+        // worker.close() waits for active jobs and can wait forever: bound it, then force.
+        // Forced-closed jobs keep their lock until it expires and are then recovered as stalled.
+        await withTimeout(
+          Promise.all(workers.map((w) => w.close())),
+          drainMs,
+          () => new Error('drain timed out'),
+        ).catch(async (error: unknown) => {
+          logger.warn({ err: error }, 'active jobs did not finish in time; handing them back');
+          await Promise.all(workers.map((w) => w.close(true)));
+        });
+      },
+    },
+    { name: 'stop inference', run: () => server.close() },
+    { name: 'leave worker registry', run: () => heartbeat.stop() },
+    { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
+    { name: 'close redis', run: () => Promise.all([closeRedis(connection), closeRedis(client)]) },
+  ],
+});

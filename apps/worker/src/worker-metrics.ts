@@ -1,0 +1,37 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Prometheus metrics of one worker process, served on WORKER_PORT /metrics. */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    jobs: new Counter({
+      name: 'worker_jobs_total',
+      help: 'Jobs finished by this worker, by model and outcome',
+      labelNames: ['model', 'outcome'] as const,
+      registers: [registry],
+    }),
+    stageSeconds: new Histogram({
+      name: 'worker_stage_seconds',
+      help: 'Time per job stage (queue, preprocess, inference)',
+      labelNames: ['model', 'stage'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'worker_batch_size',
+      help: 'Images per inference batch',
+      labelNames: ['model'] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    provider: new Gauge({
+      name: 'worker_execution_provider_info',
+      help: 'Execution provider in use (value 1)',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every setting of every process, read from the environment once at start-up.
+ * Each entry documents its default; README's "Configuration" table mirrors it.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Redis holding queues, job records and payloads. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key (BullMQ's and ours); wrap in {braces} for Redis Cluster. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]{1,64}$/)
+    .default('infer'),
+
+  // API
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(1, 65535).default(8080),
+  MAX_UPLOAD_BYTES: int(1, 512 * MiB).default(10 * MiB),
+  DEFAULT_MODEL: z.string().min(1).default('plant-pathology'),
+  /** A worker heartbeat older than this is not counted as alive. */
+  WORKER_HEARTBEAT_TTL_MS: int(1000, 600_000).default(15_000),
+
+  // Both
+  MODEL_REPOSITORY: z.string().min(1).default('./models'),
+  RESULT_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+
+  // Worker
+  WORKER_PORT: int(0, 65535).default(9090),
+  /** Jobs one worker process holds at once; keep it above MAX_BATCH_SIZE so batches fill. */
+  WORKER_CONCURRENCY: int(1, 1024).default(16),
+  /** Models this worker serves (comma-separated); empty means every model in the repository. */
+  WORKER_MODELS: csv.default([]),
+  EXECUTION_PROVIDERS: csv.pipe(z.array(z.enum(['cuda', 'cpu'])).min(1)).default(['cpu']),
+  /** onnxruntime session options; 0 threads means onnxruntime's default (one per core). */
+  INTRA_OP_THREADS: int(0, 256).default(0),
+  CUDA_DEVICE_ID: int(0, 64).default(0),
+  GRAPH_OPTIMIZATION_LEVEL: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  CPU_MEM_ARENA: bool.default(true),
+  MAX_BATCH_SIZE: int(1, 1024).default(8),
+  BATCH_WINDOW_MS: int(0, 10_000).default(5),
+  PREPROCESS_CONCURRENCY: int(1, 64).default(2),
+  MAX_INPUT_PIXELS: int(1, 1_000_000_000).default(50_000_000),
+  JOB_ATTEMPTS: int(1, 100).default(3),
+  JOB_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  /** BullMQ lock; inference runs off the main thread, so renewal is not starved. */
+  LOCK_DURATION_MS: int(1000, 3_600_000).default(60_000),
+  SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(25_000),
+  WARMUP: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse the environment; every bad variable is named in one error. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings count as unset, as in most deployment tools.
+  const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(defined);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    return `${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** For main.ts: load or print one line naming every bad variable and exit. */
+export function loadEnvOrExit(source: NodeJS.ProcessEnv = process.env): Env {
+  try {
+    return loadEnv(source);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

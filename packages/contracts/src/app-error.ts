@@ -1,0 +1,63 @@
+import { ERROR_CODES, type ErrorCode } from './errors.ts';
+
+/**
+ * Base of every failure the system reports to a client. `code` is stable,
+ * `status` is the HTTP status the API answers with, and `permanent` tells the
+ * worker not to retry (BullMQ UnrecoverableError).
+ */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: {
+      details?: unknown;
+      permanent?: boolean;
+      cause?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = ERROR_CODES[code];
+  }
+  get details(): unknown {
+    return this.options.details;
+  }
+  get permanent(): boolean {
+    return this.options.permanent ?? false;
+  }
+}
+
+export class InvalidImageError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('invalid_image', message, { permanent: true, cause });
+  }
+}
+
+export class ImageTooLargeError extends AppError {
+  constructor(message: string) {
+    super('image_too_large', message, { permanent: true });
+  }
+}
+
+export class UnknownModelError extends AppError {
+  constructor(model: string, version?: string) {
+    super('unknown_model', `model "${model}"${version ? ` version "${version}"` : ''} is not served here`, {
+      permanent: true,
+      details: { model, version },
+    });
+  }
+}
+
+export class JobNotFoundError extends AppError {
+  constructor(id: string) {
+    super('job_not_found', `no job with id "${id}"`);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('service_unavailable', message, { cause, headers: { 'Retry-After': '1' } });
+  }
+}

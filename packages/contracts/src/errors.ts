@@ -1,0 +1,36 @@
+/**
+ * Every error the system reports, with its stable code and HTTP status. The API
+ * answers `{ error: { code, message, details? } }`; failed jobs carry
+ * `{ code, message }` in `error`. Codes never change meaning once published.
+ */
+export const ERROR_CODES = {
+  bad_request: 400,
+  invalid_request: 400,
+  missing_image: 400,
+  unknown_model: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  job_not_found: 404,
+  route_not_found: 404,
+  job_expired: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  queue_full: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+  // Job failure codes (reported in a failed job's `error.code`).
+  invalid_image: 422,
+  image_too_large: 422,
+  image_missing: 410,
+  inference_failed: 500,
+  job_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}

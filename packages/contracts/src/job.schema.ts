@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
+export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+export const predictionSchema = z.object({ label: z.string(), score: z.number() });
+export type Prediction = z.infer<typeof predictionSchema>;
+
+export const jobResultSchema = z.object({
+  predictions: z.array(predictionSchema),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+export const jobErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type JobError = z.infer<typeof jobErrorSchema>;
+
+export const jobTimingsSchema = z.object({
+  queue_ms: z.number().nonnegative(),
+  preprocess_ms: z.number().nonnegative(),
+  inference_ms: z.number().nonnegative(),
+  batch_size: z.number().int().positive(),
+});
+export type JobTimings = z.infer<typeof jobTimingsSchema>;
+
+/** What `GET /v1/jobs/:id` answers (and what webhooks carry). */
+export const jobViewSchema = z.object({
+  id: z.string(),
+  status: jobStatusSchema,
+  model: z.string(),
+  model_version: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  result: jobResultSchema.nullable(),
+  error: jobErrorSchema.nullable(),
+  timings: jobTimingsSchema.nullable(),
+  execution_provider: z.string().nullable(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+/** The 202 answer to a submission. */
+export const jobAcceptedSchema = jobViewSchema.pick({ id: true, status: true, model: true, created_at: true });
+export type JobAccepted = z.infer<typeof jobAcceptedSchema>;

@@ -1,0 +1,7 @@
+export * from './inference-protocol.ts';
+export * from './inference-runner.ts';
+export * from './micro-batcher.ts';
+export * from './model-repository.ts';
+export * from './model-server.ts';
+export * from './postprocess.ts';
+export * from './preprocess.ts';

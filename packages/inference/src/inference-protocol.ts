@@ -1,0 +1,38 @@
+/** Messages between InferenceRunner (main thread) and inference.thread.ts. */
+
+export type ExecutionProvider = 'cuda' | 'cpu';
+
+export interface SessionSettings {
+  providers: ExecutionProvider[];
+  intraOpNumThreads: number;
+  cudaDeviceId: number;
+  graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
+  enableCpuMemArena: boolean;
+}
+
+export interface LoadRequest {
+  type: 'load';
+  id: number;
+  key: string;
+  file: string;
+  inputName: string;
+  outputName: string;
+  /** Expected non-batch input dims, in the model's layout, to check against the ONNX graph. */
+  inputDims: number[];
+  settings: SessionSettings;
+}
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  key: string;
+  data: Float32Array;
+  dims: number[];
+}
+
+export type ThreadRequest = LoadRequest | RunRequest;
+
+export type ThreadResponse =
+  | { type: 'loaded'; id: number; provider: ExecutionProvider; warnings: string[] }
+  | { type: 'result'; id: number; data: Float32Array; dims: number[] }
+  | { type: 'error'; id: number; message: string };

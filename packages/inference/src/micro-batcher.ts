@@ -1,0 +1,111 @@
+/**
+ * Dynamic micro-batching in the spirit of Triton's dynamic batcher: items for the
+ * same model are gathered for up to `windowMs` or `maxBatchSize`, whichever comes
+ * first, and run as one batch. One batch per model is in flight at a time; items
+ * arriving meanwhile form the next batch, which starts as soon as the current one
+ * ends (they have already waited).
+ */
+export interface BatchOutcome<R> {
+  output: R;
+  batchSize: number;
+  /** Wall time of the batch this item ran in. */
+  batchMs: number;
+}
+
+interface Item<T, R> {
+  input: T;
+  resolve: (outcome: BatchOutcome<R>) => void;
+  reject: (error: Error) => void;
+}
+
+interface Lane<T, R> {
+  items: Item<T, R>[];
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  maxBatchSize: number;
+}
+
+export type RunBatch<T, R> = (key: string, inputs: T[]) => Promise<R[]>;
+
+export class MicroBatcher<T, R> {
+  private readonly lanes = new Map<string, Lane<T, R>>();
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly runBatch: RunBatch<T, R>,
+    private readonly options: {
+      windowMs: number;
+      maxBatchSize: number;
+      onBatch?: (key: string, size: number, ms: number) => void;
+    },
+  ) {}
+
+  submit(key: string, input: T, maxBatchSize = this.options.maxBatchSize): Promise<BatchOutcome<R>> {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { items: [], timer: undefined, running: false, maxBatchSize };
+      this.lanes.set(key, lane);
+    }
+    const current = lane;
+    return new Promise((resolve, reject) => {
+      current.items.push({ input, resolve, reject });
+      this.schedule(key, current);
+    });
+  }
+
+  /** Items queued or running, over all models. */
+  get size(): number {
+    let total = 0;
+    for (const lane of this.lanes.values()) total += lane.items.length + (lane.running ? 1 : 0);
+    return total;
+  }
+
+  /** Resolves once no batch is queued or running. */
+  drained(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  private schedule(key: string, lane: Lane<T, R>): void {
+    if (lane.running || lane.items.length === 0) return;
+    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
+    if (lane.items.length >= limit || this.options.windowMs === 0) {
+      this.flush(key, lane);
+    } else if (!lane.timer) {
+      lane.timer = setTimeout(() => this.flush(key, lane), this.options.windowMs);
+    }
+  }
+
+  private flush(key: string, lane: Lane<T, R>): void {
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+    if (lane.running || lane.items.length === 0) return;
+    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
+    const batch = lane.items.splice(0, limit);
+    lane.running = true;
+    const started = performance.now();
+    this.runBatch(
+      key,
+      batch.map((item) => item.input),
+    )
+      .then((outputs) => {
+        const batchMs = performance.now() - started;
+        this.options.onBatch?.(key, batch.length, batchMs);
+        for (const [i, item] of batch.entries())
+          item.resolve({ output: outputs[i] as R, batchSize: batch.length, batchMs });
+      })
+      .catch((error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const item of batch) item.reject(failure);
+      })
+      .finally(() => {
+        lane.running = false;
+        // Items that arrived while this batch ran have waited long enough.
+        if (lane.items.length > 0) this.flush(key, lane);
+        else if (this.size === 0) {
+          for (const resolve of this.idle) resolve();
+          this.idle.clear();
+        }
+      });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './job-store.ts';
+export * from './keys.ts';
+export * from './worker-registry.ts';

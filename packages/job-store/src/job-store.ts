@@ -1,0 +1,160 @@
+import {
+  isTerminal,
+  type JobError,
+  type JobResult,
+  type JobStatus,
+  type JobTimings,
+  type JobView,
+  jobErrorSchema,
+  jobResultSchema,
+  jobStatusSchema,
+  jobTimingsSchema,
+} from '@infer/contracts';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import { type RedisKeys, redisKeys } from './keys.ts';
+import { TRANSITION_SCRIPT } from './transition.lua.ts';
+
+export interface NewJob {
+  id: string;
+  model: string;
+  version?: string | undefined;
+  requestId?: string | undefined;
+  createdAt: Date;
+}
+
+/** Fields a transition may set besides the status. */
+export interface JobUpdate {
+  started_at?: string;
+  completed_at?: string;
+  model_version?: string;
+  result?: JobResult;
+  error?: JobError;
+  timings?: JobTimings;
+  execution_provider?: string;
+  attempts?: number;
+}
+
+export interface TransitionOutcome {
+  applied: boolean;
+  /** Status before the call (or the blocking status when not applied); undefined if the job is gone. */
+  previous: JobStatus | undefined;
+}
+
+type TransitionCommand = (
+  jobKey: string,
+  imageKey: string,
+  from: string,
+  to: string,
+  ttl: string,
+  channel: string,
+  message: string,
+  ...fields: string[]
+) => Promise<[number, string]>;
+
+/**
+ * Job records (a Redis hash per job) and their image payloads (one binary
+ * string per job). The record is the API's source of truth; BullMQ only
+ * carries the job id through the queue.
+ */
+export class JobStore {
+  readonly keys: RedisKeys;
+  private readonly transitionCommand: TransitionCommand;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.keys = redisKeys(prefix);
+    if (!('jobTransition' in redis)) redis.defineCommand('jobTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+    const command = (redis as unknown as { jobTransition: TransitionCommand }).jobTransition;
+    this.transitionCommand = command.bind(redis);
+  }
+
+  /** Store the record and the image bytes (binary, once) atomically. */
+  async create(job: NewJob, image: Uint8Array): Promise<void> {
+    const record: Record<string, string> = {
+      id: job.id,
+      status: 'queued',
+      model: job.model,
+      created_at: job.createdAt.toISOString(),
+    };
+    if (job.version) record.requested_version = job.version;
+    if (job.requestId) record.request_id = job.requestId;
+    await this.redis
+      .multi()
+      .set(
+        this.keys.image(job.id),
+        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
+        'EX',
+        this.ttlSeconds,
+      )
+      .hset(this.keys.job(job.id), record)
+      .expire(this.keys.job(job.id), this.ttlSeconds)
+      .exec();
+  }
+
+  /** Undo create() when the job could not be enqueued. */
+  async remove(id: string): Promise<void> {
+    await this.redis.del(this.keys.job(id), this.keys.image(id));
+  }
+
+  async getImage(id: string): Promise<Buffer | null> {
+    return this.redis.getBuffer(this.keys.image(id));
+  }
+
+  async get(id: string): Promise<JobView | null> {
+    const hash = await this.redis.hgetall(this.keys.job(id));
+    if (!hash.status) return null;
+    return toView(hash);
+  }
+
+  /** Compare-and-set the status (see TRANSITION_SCRIPT); terminal states drop the payload and start the TTL. */
+  async transition(
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    update: JobUpdate = {},
+  ): Promise<TransitionOutcome> {
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(update)) {
+      if (value === undefined) continue;
+      fields.push(name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    const [applied, status] = await this.transitionCommand(
+      this.keys.job(id),
+      this.keys.image(id),
+      from.join(','),
+      to,
+      isTerminal(to) ? String(this.ttlSeconds) : '',
+      this.keys.jobEvents,
+      JSON.stringify({ id, status: to }),
+      ...fields,
+    );
+    const previous = status === '' ? undefined : jobStatusSchema.parse(status);
+    return { applied: applied === 1, previous };
+  }
+}
+
+function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
+  if (raw === undefined) return null;
+  return schema.parse(JSON.parse(raw));
+}
+
+/** Validate what we read back from Redis: it may have been written by another version. */
+function toView(hash: Record<string, string>): JobView {
+  return {
+    id: hash.id ?? '',
+    status: jobStatusSchema.parse(hash.status),
+    model: hash.model ?? '',
+    model_version: hash.model_version ?? hash.requested_version ?? null,
+    created_at: hash.created_at ?? '',
+    started_at: hash.started_at ?? null,
+    completed_at: hash.completed_at ?? null,
+    result: parseJson(jobResultSchema, hash.result),
+    error: parseJson(jobErrorSchema, hash.error),
+    timings: parseJson(jobTimingsSchema, hash.timings),
+    execution_provider: hash.execution_provider ?? null,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * `pnpm start`: the whole system on one machine. Uses REDIS_URL if set, otherwise
+ * starts a private redis-server (append-only, data under .data/redis) on a free
+ * port, then runs the API and a worker, and stops everything on exit.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasRedisServer, type LocalRedis, REDIS_INSTALL_HINT, startLocalRedis } from './lib/local-redis.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+let redis: LocalRedis | undefined;
+let redisUrl = process.env.REDIS_URL;
+if (!redisUrl) {
+  if (!hasRedisServer()) {
+    process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
+    process.exit(1);
+  }
+  redis = await startLocalRedis({ dir: path.join(root, '.data', 'redis') });
+  redisUrl = redis.url;
+  process.stdout.write(`started redis-server on ${redisUrl} (data in .data/redis)\n`);
+}
+
+const services: { name: string; entry: string }[] = [
+  { name: 'api', entry: 'apps/api/src/main.ts' },
+  { name: 'worker', entry: 'apps/worker/src/main.ts' },
+];
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+for (const service of services) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], {
+    cwd: root,
+    env: { ...process.env, REDIS_URL: redisUrl },
+    stdio: 'inherit',
+  });
+  children.set(service.name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(service.name);
+    if (!stopping) {
+      process.stderr.write(`${service.name} exited (${signal ?? code}); stopping everything\n`);
+      void stop(1);
+    } else if (children.size === 0) void finish();
+  });
+}
+
+let exitCode = 0;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  for (const child of children.values()) child.kill('SIGTERM');
+  if (children.size === 0) await finish();
+}
+
+async function finish(): Promise<void> {
+  await redis?.stop();
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
