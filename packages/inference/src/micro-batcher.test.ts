@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { MicroBatcher } from './micro-batcher.ts';
+
+const doubler = () => {
+  const batches: number[][] = [];
+  const batcher = new MicroBatcher<number, number>(
+    async (_key, inputs) => {
+      batches.push(inputs);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return inputs.map((x) => x * 2);
+    },
+    { windowMs: 10, maxBatchSize: 4 },
+  );
+  return { batcher, batches };
+};
+
+describe('MicroBatcher', () => {
+  it('gathers concurrent items into one batch and answers each with its own output', async () => {
+    const { batcher, batches } = doubler();
+    const outcomes = await Promise.all([1, 2, 3].map((x) => batcher.submit('m', x)));
+    expect(outcomes.map((o) => o.output)).toEqual([2, 4, 6]);
+    expect(outcomes.every((o) => o.batchSize === 3)).toBe(true);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('starts a batch as soon as it is full and queues the rest for the next', async () => {
+    const { batcher, batches } = doubler();
+    const outcomes = await Promise.all([1, 2, 3, 4, 5, 6].map((x) => batcher.submit('m', x)));
+    expect(outcomes.map((o) => o.output)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(batches).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
+  });
+
+  it('keeps models apart and honours a per-model maximum', async () => {
+    const { batcher, batches } = doubler();
+    await Promise.all([batcher.submit('a', 1, 1), batcher.submit('a', 2, 1), batcher.submit('b', 3)]);
+    expect(batches).toContainEqual([1]);
+    expect(batches).toContainEqual([2]);
+    expect(batches).toContainEqual([3]);
+  });
+
+  it('fails every item of a failed batch, and only those', async () => {
+    let calls = 0;
+    const batcher = new MicroBatcher<number, number>(
+      async (_key, inputs) => {
+        calls++;
+        if (calls === 1) throw new Error('boom');
+        return inputs;
+      },
+      { windowMs: 5, maxBatchSize: 2 },
+    );
+    const results = await Promise.allSettled([1, 2, 3].map((x) => batcher.submit('m', x)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('drained() waits for queued and running batches', async () => {
+    const { batcher } = doubler();
+    const pending = [1, 2, 3, 4, 5].map((x) => batcher.submit('m', x));
+    expect(batcher.size).toBeGreaterThan(0);
+    await batcher.drained();
+    expect(batcher.size).toBe(0);
+    await Promise.all(pending);
+  });
+});

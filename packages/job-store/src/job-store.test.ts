@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
+import { JobStore } from './job-store.ts';
+
+describe('JobStore (real Redis)', () => {
+  let redis: Redis;
+  let subscriber: Redis;
+  const prefix = uniquePrefix('store');
+  let store: JobStore;
+  const image = Uint8Array.from([0xff, 0xd8, 0xff, 0x00, 0x01, 0x02]);
+
+  beforeAll(() => {
+    redis = testRedis();
+    subscriber = testRedis();
+    store = new JobStore(redis, prefix, 3600);
+  });
+  afterAll(async () => {
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    subscriber.disconnect();
+  });
+
+  const create = async (id: string) => {
+    await store.create({ id, model: 'm', requestId: 'req-1', createdAt: new Date('2026-01-01T00:00:00Z') }, image);
+  };
+
+  it('stores the record and the image bytes as binary, once', async () => {
+    await create('a');
+    expect(await store.get('a')).toMatchObject({
+      id: 'a',
+      status: 'queued',
+      model: 'm',
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    expect(await store.getImage('a')).toEqual(Buffer.from(image));
+    expect(await redis.strlen(`${prefix}:job:a:image`)).toBe(image.length);
+    expect(await redis.ttl(`${prefix}:job:a`)).toBeGreaterThan(3500);
+  });
+
+  it('answers null for an unknown job', async () => {
+    expect(await store.get('missing')).toBeNull();
+  });
+
+  it('moves through running to succeeded, drops the payload and publishes each change', async () => {
+    await create('b');
+    const messages: string[] = [];
+    await subscriber.subscribe(store.keys.jobEvents);
+    subscriber.on('message', (_channel, message) => messages.push(message));
+
+    expect(await store.transition('b', ['queued'], 'running', { started_at: '2026-01-01T00:00:01Z' })).toEqual({
+      applied: true,
+      previous: 'queued',
+    });
+    const result = { predictions: [{ label: 'x', score: 1 }] };
+    expect((await store.transition('b', ['running'], 'succeeded', { result })).applied).toBe(true);
+    const job = await store.get('b');
+    expect(job).toMatchObject({ status: 'succeeded', result, started_at: '2026-01-01T00:00:01Z' });
+    expect(await store.getImage('b')).toBeNull();
+    await expect.poll(() => messages.length).toBe(2);
+    expect(messages.map((m) => JSON.parse(m).status)).toEqual(['running', 'succeeded']);
+  });
+
+  it('refuses a transition from a status not allowed, reporting the blocking one', async () => {
+    await create('c');
+    await store.transition('c', ['queued'], 'canceled');
+    expect(await store.transition('c', ['queued', 'running'], 'running')).toEqual({
+      applied: false,
+      previous: 'canceled',
+    });
+    expect(await store.transition('gone', ['queued'], 'running')).toEqual({ applied: false, previous: undefined });
+  });
+
+  it('lets exactly one of a racing cancel and start win', async () => {
+    for (let i = 0; i < 20; i++) {
+      const id = `race-${i}`;
+      await create(id);
+      const [cancel, start] = await Promise.all([
+        store.transition(id, ['queued'], 'canceled'),
+        store.transition(id, ['queued', 'running'], 'running'),
+      ]);
+      expect([cancel.applied, start.applied].filter(Boolean)).toHaveLength(1);
+      const status = (await store.get(id))?.status;
+      expect(status).toBe(cancel.applied ? 'canceled' : 'running');
+    }
+  });
+});

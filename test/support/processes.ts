@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A real service process (API, worker, ...) run with tsx, its output kept for failure messages. */
+export class ServiceProcess {
+  readonly child: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly name: string,
+    entry: string,
+    env: Record<string, string>,
+  ) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-200_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Resolve with the exit code (or signal name). */
+  waitForExit(timeoutMs = 30_000): Promise<number | string> {
+    if (this.exited) return Promise.resolve(this.child.exitCode ?? (this.child.signalCode as string));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} did not exit in ${timeoutMs} ms\n${this.logs}`)),
+        timeoutMs,
+      );
+      this.child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? (signal as string));
+      });
+    });
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | string> {
+    if (!this.exited) this.child.kill(signal);
+    try {
+      return await this.waitForExit(timeoutMs);
+    } catch (error) {
+      this.child.kill('SIGKILL');
+      throw error;
+    }
+  }
+
+  /** Poll `url` until it answers 200, failing early if the process dies. */
+  async waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exited) throw new Error(`${this.name} exited before ${url} answered\n${this.logs}`);
+      try {
+        const response = await fetch(url);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${url} did not answer 200 within ${timeoutMs} ms\n${this.logs}`);
+  }
+}
