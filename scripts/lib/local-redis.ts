@@ -21,7 +21,12 @@ export function hasRedisServer(): boolean {
  * A private redis-server on a free loopback port with its data in `dir`:
  * configured as production should be (noeviction, append-only file on).
  */
-export async function startLocalRedis(options: { dir: string; appendOnly?: boolean }): Promise<LocalRedis> {
+export async function startLocalRedis(options: {
+  dir: string;
+  appendOnly?: boolean;
+  /** Extra redis-server arguments, appended last so they win (tests use them to misconfigure). */
+  extraArgs?: string[];
+}): Promise<LocalRedis> {
   mkdirSync(options.dir, { recursive: true });
   const port = await freePort();
   const child = spawn(
@@ -43,6 +48,7 @@ export async function startLocalRedis(options: { dir: string; appendOnly?: boole
       'yes',
       '--loglevel',
       'warning',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
