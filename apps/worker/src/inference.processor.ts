@@ -33,6 +33,17 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const data = parsed.data;
     const logger = deps.logger.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
 
+    // Cancel-After: a job still queued at its deadline never runs (the API's deadline sweeper flips it too).
+    if (data.cancelAt !== undefined && Date.now() >= data.cancelAt) {
+      const late = await store.transition(data.jobId, ['queued'], 'canceled', {
+        completed_at: new Date().toISOString(),
+        error: { code: 'deadline_exceeded', message: 'the job was still queued at its Cancel-After deadline' },
+      });
+      if (late.applied) {
+        logger.info('job still queued at its Cancel-After deadline; canceled');
+        return { skipped: 'canceled' };
+      }
+    }
     // queued -> running; "running" again when BullMQ retries or recovers a stalled job.
     const start = await store.transition(data.jobId, ['queued', 'running'], 'running', {
       started_at: new Date().toISOString(),

@@ -33,10 +33,20 @@ export const envSchema = z.object({
   DEFAULT_MODEL: z.string().min(1).default('plant-pathology'),
   /** A worker heartbeat older than this is not counted as alive. */
   WORKER_HEARTBEAT_TTL_MS: int(1000, 600_000).default(15_000),
+  /** Waiting + prioritized + delayed jobs of one model above which submissions get 429 queue_full. */
+  MAX_QUEUE_DEPTH: int(1, 10_000_000).default(10_000),
+  /** Images in one POST /v1/jobs:batch request. */
+  MAX_BATCH_IMAGES: int(1, 1000).default(32),
+  /** image_url download: whole-request deadline and redirects followed. */
+  IMAGE_URL_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  IMAGE_URL_MAX_REDIRECTS: int(0, 10).default(3),
+  /** How long an Idempotency-Key remembers its job. */
+  IDEMPOTENCY_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
 
   // Both
   MODEL_REPOSITORY: z.string().min(1).default('./models'),
-  RESULT_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  /** Minimum 1 so tests can watch expiry happen; production values are hours. */
+  RESULT_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
 
   // Worker
   WORKER_PORT: int(0, 65535).default(9090),

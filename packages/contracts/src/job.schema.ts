@@ -39,6 +39,14 @@ export const jobViewSchema = z.object({
   error: jobErrorSchema.nullable(),
   timings: jobTimingsSchema.nullable(),
   execution_provider: z.string().nullable(),
+  /** Client priority 0..100, higher runs first. */
+  priority: z.number().int(),
+  /** The client's metadata object, echoed unchanged. */
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  /** Deadline from the Cancel-After header: still queued then means canceled (deadline_exceeded). */
+  cancel_at: z.string().nullable(),
+  /** 1 = next to run; null unless queued (or when the queue cannot tell, e.g. during a retry backoff). */
+  queue_position: z.number().int().positive().nullable(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 

@@ -20,6 +20,8 @@ export const inferenceJobDataSchema = z.object({
   version: z.string().min(1).optional(),
   requestId: z.string().min(1).optional(),
   enqueuedAt: z.number().int().nonnegative(),
+  /** Epoch ms from Cancel-After: a worker must not start the job after it. */
+  cancelAt: z.number().int().nonnegative().optional(),
 });
 export type InferenceJobData = z.infer<typeof inferenceJobDataSchema>;
 

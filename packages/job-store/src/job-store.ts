@@ -21,6 +21,15 @@ export interface NewJob {
   version?: string | undefined;
   requestId?: string | undefined;
   createdAt: Date;
+  /** Client priority 0..100 (higher first); 0 when absent. */
+  priority?: number | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  /** Cancel-After deadline: still queued then means canceled with deadline_exceeded. */
+  cancelAt?: Date | undefined;
+  /** Stored as `webhook_url` and `webhook_events` (JSON) for the webhook dispatcher. */
+  webhook?: { url: string; events: string[] } | undefined;
+  /** Auth principal that submitted the job (stored as `owner`); only it may read or cancel the job. */
+  owner?: string | undefined;
 }
 
 /** Fields a transition may set besides the status. */
@@ -82,6 +91,14 @@ export class JobStore {
     };
     if (job.version) record.requested_version = job.version;
     if (job.requestId) record.request_id = job.requestId;
+    if (job.priority) record.priority = String(job.priority);
+    if (job.metadata) record.metadata = JSON.stringify(job.metadata);
+    if (job.cancelAt) record.cancel_at = job.cancelAt.toISOString();
+    if (job.owner) record.owner = job.owner;
+    if (job.webhook) {
+      record.webhook_url = job.webhook.url;
+      record.webhook_events = JSON.stringify(job.webhook.events);
+    }
     await this.redis
       .multi()
       .set(
@@ -104,9 +121,14 @@ export class JobStore {
     return this.redis.getBuffer(this.keys.image(id));
   }
 
-  async get(id: string): Promise<JobView | null> {
+  /**
+   * The job's view; with `owner` (auth on), a job of another principal (or of none)
+   * reads as absent, so that its existence does not leak.
+   */
+  async get(id: string, owner?: string): Promise<JobView | null> {
     const hash = await this.redis.hgetall(this.keys.job(id));
     if (!hash.status) return null;
+    if (owner !== undefined && hash.owner !== owner) return null;
     return toView(hash);
   }
 
@@ -156,5 +178,10 @@ function toView(hash: Record<string, string>): JobView {
     error: parseJson(jobErrorSchema, hash.error),
     timings: parseJson(jobTimingsSchema, hash.timings),
     execution_provider: hash.execution_provider ?? null,
+    priority: Number(hash.priority ?? 0),
+    metadata: hash.metadata ? (JSON.parse(hash.metadata) as Record<string, unknown>) : null,
+    cancel_at: hash.cancel_at ?? null,
+    // Only the API can tell (it asks the queue); see JobsService.get.
+    queue_position: null,
   };
 }

@@ -5,5 +5,9 @@ export const redisKeys = (prefix: string) => ({
   workers: `${prefix}:workers`,
   worker: (id: string) => `${prefix}:worker:${id}`,
   jobEvents: `${prefix}:job-events`,
+  /** Sorted set of job ids by Cancel-After deadline (epoch ms), swept by the API. */
+  deadlines: `${prefix}:deadlines`,
+  /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */
+  idempotency: (scope: string, hash: string) => `${prefix}:idempotency:${scope}:${hash}`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;
