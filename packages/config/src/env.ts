@@ -70,7 +70,44 @@ export const envSchema = z.object({
   LOCK_DURATION_MS: int(1000, 3_600_000).default(60_000),
   SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(25_000),
   WARMUP: bool.default(true),
+
+  // Outbound URLs (image_url, webhooks) and the webhook dispatcher
+  /** Hosts, IPs and CIDRs that outbound requests may reach although private (e.g. `127.0.0.1,hooks.internal`). */
+  SSRF_ALLOWLIST: csv.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:_\-[\]]+(?:\/\d{1,3})?$/))).default([]),
+  /** Standard Webhooks signing secrets (`whsec_<base64>`), space/comma separated during rotation; required by the dispatcher. */
+  WEBHOOK_SECRET: z
+    .string()
+    .transform((value) => value.split(/[\s,]+/).filter((part) => part.length > 0))
+    .pipe(z.array(z.string().regex(/^whsec_[A-Za-z0-9+/]{22,}={0,2}$/, 'expected whsec_<base64 of 16+ bytes>')).min(1))
+    .optional(),
+  /** Delays before each retry of a webhook delivery (ms, s, m, h units); `none` = one attempt only. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trim() === 'none') return [];
+      const delays = value.split(',').map((part) => parseDuration(part.trim()));
+      if (delays.some((d) => d === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'expected a list like "5s,5m,30m,2h" (units ms, s, m, h)' });
+        return z.NEVER;
+      }
+      return delays as number[];
+    })
+    .default(['5s', '5m', '30m', '2h', '5h', '10h', '10h'].map((d) => parseDuration(d) as number)),
+  /** Deadline of one delivery attempt (connect, send, answer). */
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Deliveries one dispatcher runs at once (network-bound). */
+  WEBHOOK_CONCURRENCY: int(1, 1000).default(32),
+  /** Dispatcher `/healthz`, `/readyz`, `/metrics`. */
+  DISPATCHER_PORT: int(0, 65535).default(9091),
 });
+
+/** "250ms", "5s", "30m", "2h" (or a bare number of ms) to milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text);
+  if (!match) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * unit);
+}
 
 export type Env = z.infer<typeof envSchema>;
 
