@@ -1,9 +1,9 @@
 import { AppError, type InferenceJobData, inferenceJobDataSchema, type JobStatus } from '@infer/contracts';
-import { type ModelServer, type PreprocessLimits, preprocessImage } from '@infer/inference';
+import { type ModelServer, type PreprocessLimits, preprocessImage, ServerClosingError } from '@infer/inference';
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type Limiter, withTimeout } from '@infer/runtime';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface InferenceProcessorDeps {
@@ -14,6 +14,8 @@ export interface InferenceProcessorDeps {
   preprocessLimiter: Limiter;
   limits: PreprocessLimits;
   jobTimeoutMs: number;
+  /** Aborted at shutdown: jobs not yet in a running batch go back to the queue. */
+  draining: AbortSignal;
 }
 
 export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'expired' };
@@ -22,16 +24,27 @@ export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'e
  * One BullMQ job: load the image, preprocess with bounded parallelism, infer
  * (micro-batched with concurrent jobs), store the result. Permanent failures
  * become UnrecoverableError so BullMQ does not retry them; transient ones are
- * retried with backoff and the record goes back to "queued" meanwhile.
+ * retried with backoff and the record goes back to "queued" meanwhile. At
+ * shutdown, a job not yet in a running batch is handed back to the queue at once
+ * (no attempt spent) instead of holding up the exit or waiting for lock expiry.
  */
 export function createInferenceProcessor(deps: InferenceProcessorDeps) {
   const { store, server, metrics } = deps;
 
-  return async function processInference(job: Job<unknown>): Promise<ProcessorOutcome> {
+  return async function processInference(job: Job<unknown>, token?: string): Promise<ProcessorOutcome> {
     const parsed = inferenceJobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const data = parsed.data;
     const logger = deps.logger.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
+
+    const handBack = async (): Promise<never> => {
+      await store.transition(data.jobId, ['running'], 'queued');
+      await job.moveToWait(token);
+      metrics.jobs.inc({ model: data.model, outcome: 'handed_back' });
+      logger.info('worker shutting down; job handed back to the queue');
+      throw new WaitingError();
+    };
+    if (deps.draining.aborted) return handBack();
 
     // Cancel-After: a job still queued at its deadline never runs (the API's deadline sweeper flips it too).
     if (data.cancelAt !== undefined && Date.now() >= data.cancelAt) {
@@ -57,15 +70,17 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     metrics.stageSeconds.observe({ model: data.model, stage: 'queue' }, queueMs / 1000);
     logger.info({ attempt: job.attemptsMade + 1, queueMs }, 'job started');
 
+    const timeout = new AbortController();
     try {
-      return await withTimeout(
-        run(data, queueMs, logger),
-        deps.jobTimeoutMs,
-        () =>
-          // A timeout may be load, not the job's fault: retried like other transient errors.
-          new AppError('job_timeout', `job did not finish within ${deps.jobTimeoutMs} ms`),
-      );
+      return await withTimeout(run(data, queueMs, logger, timeout.signal), deps.jobTimeoutMs, () => {
+        // A timeout may be load, not the job's fault: retried like other transient errors.
+        const error = new AppError('job_timeout', `job did not finish within ${deps.jobTimeoutMs} ms`);
+        // Withdraw its image from a batch not yet started: no inference for a job given up on.
+        timeout.abort(error);
+        return error;
+      });
     } catch (error) {
+      if (error instanceof ServerClosingError) return handBack();
       const failure = toAppError(error);
       const attempts = job.opts.attempts ?? 1;
       const final = failure.permanent || job.attemptsMade + 1 >= attempts;
@@ -75,9 +90,11 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
           error: { code: failure.code, message: failure.message },
         });
         metrics.jobs.inc({ model: data.model, outcome: 'failed' });
+        metrics.failures.inc({ model: data.model, code: failure.code });
         logger.warn({ code: failure.code, err: error }, 'job failed');
       } else {
         await store.transition(data.jobId, ['running'], 'queued');
+        metrics.jobs.inc({ model: data.model, outcome: 'retried' });
         logger.warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
       }
       if (failure.permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
@@ -85,20 +102,29 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     }
   };
 
-  async function run(data: InferenceJobData, queueMs: number, logger: Logger): Promise<ProcessorOutcome> {
+  async function run(
+    data: InferenceJobData,
+    queueMs: number,
+    logger: Logger,
+    signal: AbortSignal,
+  ): Promise<ProcessorOutcome> {
     const served = server.resolve(data.model, data.version);
     const image = await store.getImage(data.jobId);
     if (!image)
       throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
 
+    // Decoding runs on libuv's thread pool (sharp), bounded by the limiter, while the
+    // previous batch runs in the inference thread: the two overlap.
     const preprocessStart = performance.now();
-    const { data: tensor } = await deps.preprocessLimiter.run(() =>
-      preprocessImage(image, served.entry.config.input, deps.limits),
-    );
+    const { data: tensor } = await deps.preprocessLimiter.run(() => {
+      if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
+      signal.throwIfAborted();
+      return preprocessImage(image, served.entry.config.input, deps.limits);
+    });
     const preprocessMs = performance.now() - preprocessStart;
     metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
 
-    const outcome = await server.infer(data.model, data.version, tensor);
+    const outcome = await server.infer(data.model, data.version, tensor, signal);
     metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
 
     const done = await store.transition(data.jobId, ['running'], 'succeeded', {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
-import { loadModelRepository, ModelServer } from '@infer/inference';
+import { configureSharp, loadModelRepository, ModelServer } from '@infer/inference';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
@@ -25,8 +25,20 @@ try {
   process.exit(1);
 }
 
+// sharp decodes on libuv's thread pool (UV_THREADPOOL_SIZE, default 4, shared with
+// fs and dns): more concurrent decodes than pool threads just queue there.
+const uvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+if (env.PREPROCESS_CONCURRENCY > uvThreads) {
+  logger.warn(
+    { PREPROCESS_CONCURRENCY: env.PREPROCESS_CONCURRENCY, UV_THREADPOOL_SIZE: uvThreads },
+    'PREPROCESS_CONCURRENCY exceeds the libuv thread pool; set UV_THREADPOOL_SIZE at least as high',
+  );
+}
+configureSharp();
+
 let ready = false;
-const metrics = createWorkerMetrics();
+let server: ModelServer | undefined;
+const metrics = createWorkerMetrics({ ready: () => ready, pending: () => server?.pending ?? 0 });
 const http = createWorkerHttpServer({ ready: () => ready }, metrics.registry);
 http.listen(env.WORKER_PORT, () => logger.info({ port: env.WORKER_PORT }, 'worker probes listening'));
 
@@ -36,7 +48,7 @@ connection.on('error', (error) => logger.warn({ err: error }, 'redis connection 
 client.on('error', (error) => logger.warn({ err: error }, 'redis client error'));
 await checkEvictionPolicy(client, logger);
 
-const server = await ModelServer.start(
+server = await ModelServer.start(
   models,
   {
     providers: env.EXECUTION_PROVIDERS,
@@ -63,9 +75,16 @@ server.runnerEvents.on('error', (error) => {
 });
 metrics.provider.set({ provider: server.provider }, 1);
 logger.info(
-  { provider: server.provider, models: server.catalog().map((m) => `${m.name}@${m.versions.join(',')}`) },
+  {
+    provider: server.provider,
+    models: server.catalog().map((m) => `${m.name}@${m.versions.join(',')}`),
+    maxBatchSize: env.MAX_BATCH_SIZE,
+    batchWindowMs: env.BATCH_WINDOW_MS,
+    warmedUp: env.WARMUP,
+  },
   'models loaded',
 );
+const draining = new AbortController();
 
 const store = new JobStore(client, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
 const processor = createInferenceProcessor({
@@ -76,6 +95,7 @@ const processor = createInferenceProcessor({
   preprocessLimiter: new Limiter(env.PREPROCESS_CONCURRENCY),
   limits: { maxInputPixels: env.MAX_INPUT_PIXELS },
   jobTimeoutMs: env.JOB_TIMEOUT_MS,
+  draining: draining.signal,
 });
 const workers = createInferenceWorkers(connection, processor, {
   models: [...models.keys()],
@@ -113,9 +133,13 @@ installShutdown({
   graceMs: env.SHUTDOWN_GRACE_MS,
   steps: [
     {
-      name: 'stop taking jobs and finish active ones',
+      name: 'stop taking jobs, finish running batches, hand back the rest',
       run: async () => {
         ready = false;
+        // Jobs waiting to be decoded or batched go back to the queue at once for other
+        // workers; only images already inside a running batch are finished here.
+        draining.abort();
+        server?.stopAccepting();
         // worker.close() waits for active jobs and can wait forever: bound it, then force.
         // Forced-closed jobs keep their lock until it expires and are then recovered as stalled.
         await withTimeout(
@@ -128,7 +152,7 @@ installShutdown({
         });
       },
     },
-    { name: 'stop inference', run: () => server.close() },
+    { name: 'stop inference', run: async () => server?.close() },
     { name: 'leave worker registry', run: () => heartbeat.stop() },
     { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
     { name: 'close redis', run: () => Promise.all([closeRedis(connection), closeRedis(client)]) },

@@ -1,15 +1,28 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Live values read at scrape time. */
+export interface WorkerMetricsState {
+  ready: () => boolean;
+  /** Images waiting for or running in an inference batch. */
+  pending: () => number;
+}
+
 /** Prometheus metrics of one worker process, served on WORKER_PORT /metrics. */
-export function createWorkerMetrics() {
+export function createWorkerMetrics(state: WorkerMetricsState) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
     jobs: new Counter({
       name: 'worker_jobs_total',
-      help: 'Jobs finished by this worker, by model and outcome',
+      help: 'Job attempts ended by this worker, by model and outcome (succeeded, failed, retried, handed_back)',
       labelNames: ['model', 'outcome'] as const,
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'worker_job_failures_total',
+      help: 'Jobs failed for good by this worker, by model and error code',
+      labelNames: ['model', 'code'] as const,
       registers: [registry],
     }),
     stageSeconds: new Histogram({
@@ -25,6 +38,22 @@ export function createWorkerMetrics() {
       labelNames: ['model'] as const,
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
+    }),
+    ready: new Gauge({
+      name: 'worker_ready',
+      help: '1 once models are loaded and warmed up and queues are consumed, 0 while starting or draining',
+      registers: [registry],
+      collect() {
+        this.set(state.ready() ? 1 : 0);
+      },
+    }),
+    pending: new Gauge({
+      name: 'worker_inference_pending',
+      help: 'Images waiting for or running in an inference batch',
+      registers: [registry],
+      collect() {
+        this.set(state.pending());
+      },
     }),
     provider: new Gauge({
       name: 'worker_execution_provider_info',

@@ -33,6 +33,13 @@ export interface RunRequest {
 export type ThreadRequest = LoadRequest | RunRequest;
 
 export type ThreadResponse =
-  | { type: 'loaded'; id: number; provider: ExecutionProvider; warnings: string[] }
+  | {
+      type: 'loaded';
+      id: number;
+      provider: ExecutionProvider;
+      warnings: string[];
+      /** The graph's batch dimension when it is a fixed number (e.g. 1), else null (dynamic). */
+      fixedBatchSize: number | null;
+    }
   | { type: 'result'; id: number; data: Float32Array; dims: number[] }
   | { type: 'error'; id: number; message: string };

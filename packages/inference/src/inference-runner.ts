@@ -15,6 +15,7 @@ export interface LoadedModel {
   key: string;
   provider: ExecutionProvider;
   warnings: string[];
+  fixedBatchSize: number | null;
 }
 
 export interface RunOutput {
@@ -67,7 +68,12 @@ export class InferenceRunner extends EventEmitter {
   async load(request: Omit<LoadRequest, 'id' | 'type' | 'settings'>, settings: SessionSettings): Promise<LoadedModel> {
     const response = await this.request({ type: 'load', ...request, settings });
     if (response.type !== 'loaded') throw new Error(`unexpected answer ${response.type} to load`);
-    return { key: request.key, provider: response.provider, warnings: response.warnings };
+    return {
+      key: request.key,
+      provider: response.provider,
+      warnings: response.warnings,
+      fixedBatchSize: response.fixedBatchSize,
+    };
   }
 
   /** Run one batched tensor; `data` is transferred to the thread and unusable afterwards. */

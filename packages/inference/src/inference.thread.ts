@@ -59,16 +59,26 @@ async function load(request: LoadRequest): Promise<void> {
       warnings.push(`execution provider "${provider}" unavailable: ${(error as Error).message.split('\n')[0]}`);
       continue;
     }
-    checkContract(session, request);
+    let fixedBatchSize: number | null;
+    try {
+      fixedBatchSize = checkContract(session, request);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
     sessions.set(request.key, { session, inputName: request.inputName, outputName: request.outputName });
-    reply({ type: 'loaded', id: request.id, provider, warnings });
+    reply({ type: 'loaded', id: request.id, provider, warnings, fixedBatchSize });
     return;
   }
   throw new Error(`${request.file}: no execution provider could load it (${warnings.join('; ')})`);
 }
 
-/** Find disagreements between model.json and the ONNX graph at load time, not at the first job. */
-function checkContract(session: ort.InferenceSession, request: LoadRequest): void {
+/**
+ * Find disagreements between model.json and the ONNX graph at load time, not at
+ * the first job. Answers the graph's batch dimension if it is a fixed number: a
+ * model exported with batch 1 must never be sent a batch of 8.
+ */
+function checkContract(session: ort.InferenceSession, request: LoadRequest): number | null {
   if (!session.inputNames.includes(request.inputName)) {
     throw new Error(
       `${request.file}: model.json input "${request.inputName}" is not a graph input (graph has ${session.inputNames.join(', ')})`,
@@ -80,7 +90,7 @@ function checkContract(session: ort.InferenceSession, request: LoadRequest): voi
     );
   }
   const meta = session.inputMetadata?.find((m) => m.name === request.inputName);
-  if (!meta?.isTensor) return;
+  if (!meta?.isTensor) return null;
   const graphDims = meta.shape.slice(1);
   const mismatch =
     graphDims.length !== request.inputDims.length ||
@@ -90,6 +100,8 @@ function checkContract(session: ort.InferenceSession, request: LoadRequest): voi
       `${request.file}: input "${request.inputName}" has dims [${meta.shape.join(', ')}] but model.json describes [batch, ${request.inputDims.join(', ')}]`,
     );
   }
+  const batch = meta.shape[0];
+  return typeof batch === 'number' && batch > 0 ? batch : null;
 }
 
 async function run(request: RunRequest): Promise<void> {

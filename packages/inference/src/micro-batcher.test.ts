@@ -63,4 +63,36 @@ describe('MicroBatcher', () => {
     expect(batcher.size).toBe(0);
     await Promise.all(pending);
   });
+
+  it('withdraws an item whose signal aborts before its batch starts, and no other', async () => {
+    const { batcher, batches } = doubler();
+    const controller = new AbortController();
+    const kept = batcher.submit('m', 1);
+    const withdrawn = batcher.submit('m', 2, undefined, controller.signal);
+    controller.abort(new Error('timed out'));
+    await expect(withdrawn).rejects.toThrow('timed out');
+    expect((await kept).output).toBe(2);
+    expect(batches).toEqual([[1]]);
+  });
+
+  it('lets a running batch finish when its signal aborts', async () => {
+    const { batcher } = doubler();
+    const controller = new AbortController();
+    const running = batcher.submit('m', 3, 1, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort(new Error('too late'));
+    expect((await running).output).toBe(6);
+  });
+
+  it('close() rejects waiting items and new ones, while the running batch completes', async () => {
+    const { batcher, batches } = doubler();
+    const first = [1, 2, 3, 4].map((x) => batcher.submit('m', x)); // full: runs at once
+    const waiting = batcher.submit('m', 5);
+    batcher.close(new Error('shutting down'));
+    await expect(waiting).rejects.toThrow('shutting down');
+    await expect(batcher.submit('m', 6)).rejects.toThrow('shutting down');
+    expect((await Promise.all(first)).map((o) => o.output)).toEqual([2, 4, 6, 8]);
+    await batcher.drained();
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+  });
 });

@@ -16,6 +16,7 @@ interface Item<T, R> {
   input: T;
   resolve: (outcome: BatchOutcome<R>) => void;
   reject: (error: Error) => void;
+  cleanup?: () => void;
 }
 
 interface Lane<T, R> {
@@ -30,6 +31,7 @@ export type RunBatch<T, R> = (key: string, inputs: T[]) => Promise<R[]>;
 export class MicroBatcher<T, R> {
   private readonly lanes = new Map<string, Lane<T, R>>();
   private readonly idle = new Set<() => void>();
+  private closedWith: Error | undefined;
 
   constructor(
     private readonly runBatch: RunBatch<T, R>,
@@ -40,7 +42,18 @@ export class MicroBatcher<T, R> {
     },
   ) {}
 
-  submit(key: string, input: T, maxBatchSize = this.options.maxBatchSize): Promise<BatchOutcome<R>> {
+  /**
+   * Queue one item. A `signal` aborted before its batch starts removes the item
+   * (a timed-out job must not cost an inference); once running it completes.
+   */
+  submit(
+    key: string,
+    input: T,
+    maxBatchSize = this.options.maxBatchSize,
+    signal?: AbortSignal,
+  ): Promise<BatchOutcome<R>> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     let lane = this.lanes.get(key);
     if (!lane) {
       lane = { items: [], timer: undefined, running: false, maxBatchSize };
@@ -48,9 +61,38 @@ export class MicroBatcher<T, R> {
     }
     const current = lane;
     return new Promise((resolve, reject) => {
-      current.items.push({ input, resolve, reject });
+      const item: Item<T, R> = { input, resolve, reject };
+      if (signal) {
+        const onAbort = () => {
+          const index = current.items.indexOf(item);
+          if (index < 0) return; // already running: let it finish
+          current.items.splice(index, 1);
+          reject(abortReason(signal));
+          this.notifyIfIdle();
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        item.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      current.items.push(item);
       this.schedule(key, current);
     });
+  }
+
+  /**
+   * Stop taking items and reject those not yet running with `error` (shutdown:
+   * their jobs go back to the queue); running batches finish normally.
+   */
+  close(error: Error): void {
+    this.closedWith = error;
+    for (const lane of this.lanes.values()) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+      for (const item of lane.items.splice(0)) {
+        item.cleanup?.();
+        item.reject(error);
+      }
+    }
+    this.notifyIfIdle();
   }
 
   /** Items queued or running, over all models. */
@@ -82,6 +124,7 @@ export class MicroBatcher<T, R> {
     if (lane.running || lane.items.length === 0) return;
     const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
     const batch = lane.items.splice(0, limit);
+    for (const item of batch) item.cleanup?.();
     lane.running = true;
     const started = performance.now();
     this.runBatch(
@@ -102,10 +145,17 @@ export class MicroBatcher<T, R> {
         lane.running = false;
         // Items that arrived while this batch ran have waited long enough.
         if (lane.items.length > 0) this.flush(key, lane);
-        else if (this.size === 0) {
-          for (const resolve of this.idle) resolve();
-          this.idle.clear();
-        }
+        else this.notifyIfIdle();
       });
   }
+
+  private notifyIfIdle(): void {
+    if (this.size > 0) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

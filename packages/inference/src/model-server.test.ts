@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLOURS } from '../../../test/support/images.ts';
+import { expectedScores } from '../../../test/support/reference-model.ts';
+import { generateModel, tempRepository } from '../../../test/worker/fixtures/fixture-models.ts';
 import type { SessionSettings } from './inference-protocol.ts';
 import { loadModelRepository } from './model-repository.ts';
 import { ModelServer } from './model-server.ts';
-import { preprocessImage } from './preprocess.ts';
+import { preprocessImage, tensorLength } from './preprocess.ts';
 
 const REPOSITORY = path.resolve(import.meta.dirname, '../../../models');
 const cpu: SessionSettings = {
@@ -105,5 +108,121 @@ describe('ModelServer loading', () => {
     await expect(ModelServer.start(loadModelRepository(dir), cpu, { windowMs: 0, maxBatchSize: 1 })).rejects.toThrow(
       /has dims \[batch, 3, 224, 224\] but model.json describes \[batch, 3, 224, 100\]/,
     );
+  });
+});
+
+describe('ModelServer with generated model variants', () => {
+  let dir: string;
+  let server: ModelServer;
+  const warnings: string[] = [];
+  const batches: { key: string; size: number }[] = [];
+
+  beforeAll(async () => {
+    dir = tempRepository({ withReference: true });
+    // v2 of the reference model scores its labels in reverse order: a different answer, same contract.
+    cpSync(path.join(dir, 'plant-pathology', '1'), path.join(dir, 'plant-pathology', '2'), { recursive: true });
+    generateModel(dir, { kind: 'reference', name: 'plant-pathology', version: '2', reverseLabels: true });
+    writeFileSync(
+      path.join(dir, 'plant-pathology', 'model.json'),
+      readFileSync(path.join(REPOSITORY, 'plant-pathology', 'model.json')),
+    );
+    generateModel(dir, { kind: 'reference', name: 'leaf-nhwc-bgr', layout: 'NHWC', colorOrder: 'BGR' });
+    generateModel(dir, { kind: 'reference', name: 'leaf-batch1', staticBatch: 1 });
+    generateModel(dir, { kind: 'reference', name: 'leaf-batch4', staticBatch: 4, maxBatchSize: 4 });
+    server = await ModelServer.start(
+      loadModelRepository(dir),
+      cpu,
+      { windowMs: 30, maxBatchSize: 8, onBatch: (key, size) => batches.push({ key, size }) },
+      { onWarning: (message) => warnings.push(message) },
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const classify = async (model: string, version: string | undefined, rgb: [number, number, number]) => {
+    const png = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } },
+    })
+      .png()
+      .toBuffer();
+    const { input } = server.resolve(model, version).entry.config;
+    const { data } = await preprocessImage(png, input, { maxInputPixels: 1e7 });
+    return server.infer(model, version, data);
+  };
+
+  it('serves the newest version by default and an older one on request, with different answers', async () => {
+    const newest = await classify('plant-pathology', undefined, COLOURS.green);
+    const v1 = await classify('plant-pathology', '1', COLOURS.green);
+    expect(newest.modelVersion).toBe('2');
+    expect(v1.modelVersion).toBe('1');
+    expect(v1.predictions[0]?.label).toBe('healthy');
+    // v2's logits are v1's in reverse label order: the score v1 gives "healthy", v2 gives "scab".
+    expect(newest.predictions.find((p) => p.label === 'scab')?.score).toBeCloseTo(
+      v1.predictions.find((p) => p.label === 'healthy')?.score as number,
+      5,
+    );
+  });
+
+  it('feeds an NHWC, BGR model so that it answers like the reference model', async () => {
+    for (const rgb of [COLOURS.green, COLOURS.orangeBrown, COLOURS.darkOlive, COLOURS.yellow]) {
+      const outcome = await classify('leaf-nhwc-bgr', undefined, rgb);
+      const expected = expectedScores(rgb);
+      for (const p of outcome.predictions) expect(p.score).toBeCloseTo(expected[p.label] as number, 3);
+    }
+  });
+
+  it('caps batches at 1 for a graph whose batch dimension is fixed at 1, with a warning', async () => {
+    expect(server.resolve('leaf-batch1').maxBatchSize).toBe(1);
+    expect(warnings.join('\n')).toMatch(/leaf-batch1@1: the graph's batch dimension is fixed at 1/);
+    batches.length = 0;
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => classify('leaf-batch1', undefined, COLOURS.yellow)));
+    expect(outcomes.every((o) => o.predictions[0]?.label === 'multiple_diseases' && o.batchSize === 1)).toBe(true);
+    expect(batches.filter((b) => b.key === 'leaf-batch1@1').map((b) => b.size)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('pads a partial batch for a graph whose batch dimension is fixed at 4', async () => {
+    const outcomes = await Promise.all(
+      [COLOURS.green, COLOURS.orangeBrown].map((rgb) => classify('leaf-batch4', undefined, rgb)),
+    );
+    expect(outcomes.map((o) => o.predictions[0]?.label)).toEqual(['healthy', 'rust']);
+  });
+});
+
+describe('ModelServer with a slow model', () => {
+  let dir: string;
+  let server: ModelServer;
+
+  beforeAll(async () => {
+    dir = tempRepository();
+    generateModel(dir, { kind: 'slow', name: 'slow', layers: 12 });
+    server = await ModelServer.start(
+      loadModelRepository(dir),
+      cpu,
+      { windowMs: 0, maxBatchSize: 4 },
+      { warmUp: false },
+    );
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('decodes images on the main thread and libuv pool while a batch runs in the inference thread', async () => {
+    const { input } = server.resolve('slow').entry.config;
+    const events: string[] = [];
+    const inference = server.infer('slow', undefined, new Float32Array(tensorLength(input))).then(() => {
+      events.push('inference done');
+    });
+    const png = await sharp({ create: { width: 1024, height: 1024, channels: 3, background: { r: 9, g: 99, b: 199 } } })
+      .png()
+      .toBuffer();
+    for (let i = 0; i < 3; i++) {
+      await preprocessImage(png, input, { maxInputPixels: 1e7 });
+      events.push(`decoded ${i}`);
+    }
+    await inference;
+    expect(events).toEqual(['decoded 0', 'decoded 1', 'decoded 2', 'inference done']);
   });
 });

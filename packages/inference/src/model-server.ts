@@ -20,10 +20,19 @@ export interface InferenceOutcome {
   inferenceMs: number;
 }
 
-interface ServedVersion {
+export interface ServedVersion {
   entry: ModelEntry;
   version: string;
   provider: ExecutionProvider;
+  /** Largest batch this version takes: model.json's max_batch_size, or the graph's fixed batch dimension. */
+  maxBatchSize: number;
+  /** Set when the graph's batch dimension is a fixed number: smaller batches are padded to it. */
+  fixedBatchSize: number | null;
+}
+
+/** Rejects work once the server is closing: the caller hands its job back to the queue. */
+export class ServerClosingError extends Error {
+  override name = 'ServerClosingError';
 }
 
 const versionKey = (name: string, version: string) => `${name}@${version}`;
@@ -64,9 +73,30 @@ export class ModelServer {
             settings,
           );
           for (const warning of loaded.warnings) hooks.onWarning?.(`${key}: ${warning}`);
-          server.served.set(key, { entry, version, provider: loaded.provider });
-          // Warm-up: the first run allocates arenas and picks kernels; do it before reporting ready.
-          if (hooks.warmUp !== false) await server.runBatch(key, [new Float32Array(tensorLength(input))]);
+          const fixed = loaded.fixedBatchSize;
+          if (fixed !== null && fixed < Math.min(entry.config.max_batch_size, batching.maxBatchSize)) {
+            hooks.onWarning?.(
+              `${key}: the graph's batch dimension is fixed at ${fixed}; batches are capped at ${fixed} (export with a dynamic batch axis to batch more)`,
+            );
+          }
+          server.served.set(key, {
+            entry,
+            version,
+            provider: loaded.provider,
+            maxBatchSize: fixed ?? entry.config.max_batch_size,
+            fixedBatchSize: fixed,
+          });
+          // Warm-up: the first run allocates arenas and picks kernels, and the largest batch
+          // grows the arena to its peak; do both before reporting ready, not at the first jobs.
+          if (hooks.warmUp !== false) {
+            const largest = Math.min(server.served.get(key)?.maxBatchSize ?? 1, batching.maxBatchSize);
+            for (const size of new Set([1, largest])) {
+              await server.runBatch(
+                key,
+                Array.from({ length: size }, () => new Float32Array(tensorLength(input))),
+              );
+            }
+          }
         }
       }
     } catch (error) {
@@ -103,11 +133,19 @@ export class ModelServer {
     return served;
   }
 
-  /** Classify one preprocessed image (see preprocessImage); batched with concurrent calls. */
-  async infer(name: string, version: string | undefined, tensor: Float32Array): Promise<InferenceOutcome> {
+  /**
+   * Classify one preprocessed image (see preprocessImage); batched with concurrent
+   * calls. `signal` withdraws it if aborted before its batch starts.
+   */
+  async infer(
+    name: string,
+    version: string | undefined,
+    tensor: Float32Array,
+    signal?: AbortSignal,
+  ): Promise<InferenceOutcome> {
     const served = this.resolve(name, version);
     const { config } = served.entry;
-    const outcome = await this.batcher.submit(versionKey(name, served.version), tensor, config.max_batch_size);
+    const outcome = await this.batcher.submit(versionKey(name, served.version), tensor, served.maxBatchSize, signal);
     return {
       predictions: toPredictions(outcome.output, config),
       modelVersion: served.version,
@@ -122,21 +160,34 @@ export class ModelServer {
     if (!served) throw new Error(`model ${key} is not loaded`);
     const { input } = served.entry.config;
     const length = tensorLength(input);
-    const batch = new Float32Array(length * inputs.length);
+    // A graph with a fixed batch dimension gets exactly that many rows: pad with zeros.
+    const rows = Math.max(inputs.length, served.fixedBatchSize ?? 0);
+    const batch = new Float32Array(length * rows);
     for (const [i, tensor] of inputs.entries()) batch.set(tensor, i * length);
-    const dims =
-      input.layout === 'NCHW'
-        ? [inputs.length, 3, input.height, input.width]
-        : [inputs.length, input.height, input.width, 3];
+    const dims = input.layout === 'NCHW' ? [rows, 3, input.height, input.width] : [rows, input.height, input.width, 3];
     const { data, dims: outDims } = await this.runner.run(key, batch, dims);
-    const perItem = data.length / inputs.length;
-    if (outDims[0] !== inputs.length || !Number.isInteger(perItem)) {
+    const perItem = data.length / rows;
+    if (outDims[0] !== rows || !Number.isInteger(perItem)) {
       throw new Error(`model ${key} answered dims [${outDims.join(', ')}] for a batch of ${inputs.length}`);
     }
     return inputs.map((_, i) => data.subarray(i * perItem, (i + 1) * perItem));
   }
 
-  /** Wait for queued batches to finish (shutdown), then stop the inference thread. */
+  /**
+   * Shutdown, first step: take no more images and reject those waiting for a
+   * batch with ServerClosingError (their jobs go back to the queue); batches
+   * already running finish.
+   */
+  stopAccepting(): void {
+    this.batcher.close(new ServerClosingError('the worker is shutting down'));
+  }
+
+  /** Items waiting for or running in a batch. */
+  get pending(): number {
+    return this.batcher.size;
+  }
+
+  /** Wait for running batches to finish (shutdown), then stop the inference thread. */
   async close(): Promise<void> {
     await this.batcher.drained();
     await this.runner.close();

@@ -1,6 +1,13 @@
 import { modelInputSchema } from '@infer/contracts';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import {
+  animatedWebp,
+  noiseImage,
+  orientedJpeg,
+  pngBomb,
+  zipArchive,
+} from '../../../test/worker/fixtures/hostile-images.ts';
 import { preprocessImage, toTensor } from './preprocess.ts';
 
 const imagenet = modelInputSchema.parse({
@@ -95,5 +102,100 @@ describe('preprocessImage', () => {
   it('refuses formats outside JPEG, PNG and WebP', async () => {
     const gif = await solid(1, 2, 3).gif().toBuffer();
     await expect(preprocessImage(gif, input224, limits)).rejects.toMatchObject({ code: 'invalid_image' });
+  });
+});
+
+/** Mean of one channel plane of an NCHW tensor (optionally over a row range). */
+function planeMean(
+  data: Float32Array,
+  input: { width: number; height: number },
+  channel: number,
+  rows?: [number, number],
+) {
+  const [from, to] = rows ?? [0, input.height];
+  let sum = 0;
+  for (let y = from; y < to; y++) {
+    for (let x = 0; x < input.width; x++)
+      sum += data[channel * input.width * input.height + y * input.width + x] as number;
+  }
+  return (sum / ((to - from) * input.width)) * 255;
+}
+
+describe('preprocessImage decoding variants', () => {
+  it('applies EXIF orientation 6: a left-red/right-blue photo is seen top-red/bottom-blue', async () => {
+    const tall = modelInputSchema.parse({ name: 'input', width: 16, height: 32 });
+    const { data, source } = await preprocessImage(await orientedJpeg(6), tall, limits);
+    expect(source).toMatchObject({ format: 'jpeg', width: 64, height: 32 });
+    expect(planeMean(data, tall, 0, [0, 14])).toBeGreaterThan(240); // top: red
+    expect(planeMean(data, tall, 2, [0, 14])).toBeLessThan(15);
+    expect(planeMean(data, tall, 0, [18, 32])).toBeLessThan(15); // bottom: blue
+    expect(planeMean(data, tall, 2, [18, 32])).toBeGreaterThan(240);
+  });
+
+  it('converts a CMYK JPEG to sRGB', async () => {
+    const cmyk = await solid(200, 100, 30).toColourspace('cmyk').jpeg({ quality: 100 }).toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    const { data } = await preprocessImage(cmyk, input224, limits);
+    // A round trip through the CMYK profile shifts colours a little; read as raw
+    // channels (no conversion) they would be off by over 100.
+    const means = [0, 1, 2].map((c) => planeMean(data, input224, c));
+    for (const [c, expected] of [200, 100, 30].entries())
+      expect(Math.abs((means[c] as number) - expected)).toBeLessThan(12);
+  });
+
+  it('scales a 16-bit PNG down to 8-bit values', async () => {
+    const raw = new Uint16Array(16 * 12 * 3);
+    for (let i = 0; i < 16 * 12; i++) raw.set([40 * 257, 160 * 257, 40 * 257], i * 3);
+    const png16 = await sharp(raw, { raw: { width: 16, height: 12, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
+    expect((await sharp(png16).metadata()).depth).toBe('ushort');
+    const { data } = await preprocessImage(png16, input224, limits);
+    expect([data[0], data[64], data[128]].map((v) => Math.round((v as number) * 255))).toEqual([40, 160, 40]);
+  });
+
+  it('expands a palette PNG', async () => {
+    const palette = await solid(200, 100, 30).png({ palette: true }).toBuffer();
+    expect((await sharp(palette).metadata()).isPalette).toBe(true);
+    const { data } = await preprocessImage(palette, input224, limits);
+    expect([data[0], data[64], data[128]].map((v) => Math.round((v as number) * 255))).toEqual([200, 100, 30]);
+  });
+
+  it('takes the first frame of an animated WebP', async () => {
+    const animated = await animatedWebp({ r: 255, g: 0, b: 0 }, { r: 0, g: 0, b: 255 });
+    expect((await sharp(animated).metadata()).pages).toBe(2);
+    const { data, source } = await preprocessImage(animated, input224, limits);
+    expect(source).toMatchObject({ format: 'webp', width: 32, height: 32 });
+    expect([data[0], data[64], data[128]].map((v) => Math.round((v as number) * 255))).toEqual([255, 0, 0]);
+  });
+
+  it('refuses a truncated JPEG instead of classifying a grey half-image', async () => {
+    const jpeg = await noiseImage('jpeg');
+    await expect(preprocessImage(jpeg.subarray(0, jpeg.length * 0.9), input224, limits)).rejects.toMatchObject({
+      code: 'invalid_image',
+    });
+  });
+
+  it('refuses a 20000x20000 PNG bomb as image_too_large from its header', async () => {
+    const bomb = await pngBomb(20_000, 20_000);
+    expect(bomb.length).toBeLessThan(4 * 1024 * 1024);
+    await expect(preprocessImage(bomb, input224, { maxInputPixels: 50_000_000 })).rejects.toMatchObject({
+      code: 'image_too_large',
+      permanent: true,
+    });
+  });
+
+  it('decodes a JPEG with a ZIP archive appended (bytes after the end-of-image marker are ignored)', async () => {
+    const jpeg = await solid(200, 100, 30).jpeg({ quality: 100 }).toBuffer();
+    const polyglot = Buffer.concat([jpeg, zipArchive('payload.html', '<script>alert(1)</script>')]);
+    const { data, source } = await preprocessImage(polyglot, input224, limits);
+    expect(source.format).toBe('jpeg');
+    expect(Math.round((data[0] as number) * 255)).toBeCloseTo(200, -1);
+  });
+
+  it('refuses bytes that start like a JPEG but are a PDF', async () => {
+    const fake = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\n')]);
+    await expect(preprocessImage(fake, input224, limits)).rejects.toMatchObject({ code: 'invalid_image' });
   });
 });

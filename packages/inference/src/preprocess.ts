@@ -15,6 +15,17 @@ export interface PreprocessedImage {
   source: { format: string; width: number; height: number };
 }
 
+/**
+ * Process-wide sharp settings for a worker decoding untrusted uploads: libvips'
+ * operation cache only holds memory for images never seen twice, and `threads`
+ * (libvips threads per image) bounds CPU per decode so that parallelism comes
+ * from PREPROCESS_CONCURRENCY; 0 keeps sharp's default (one per core).
+ */
+export function configureSharp(options: { threads?: number } = {}): void {
+  sharp.cache(false);
+  if (options.threads) sharp.concurrency(options.threads);
+}
+
 /** The number of floats in one preprocessed image. */
 export const tensorLength = (input: ModelInput): number => input.width * input.height * 3;
 
@@ -29,11 +40,16 @@ export async function preprocessImage(
 ): Promise<PreprocessedImage> {
   if (bytes.byteLength === 0) throw new InvalidImageError('the image is empty (0 bytes)');
   const options: sharp.SharpOptions = {
+    // Checked against the header before any pixel is decoded (bombs cost nothing).
     limitInputPixels: limits.maxInputPixels,
-    // Truncated or corrupt data is an error, not a grey half-image.
+    // 'error' (not the stricter default 'warning'): truncated or corrupt data is an
+    // error, not a grey half-image that would be classified anyway; but harmless
+    // libjpeg/libpng warnings that phones and editors produce daily (extraneous
+    // bytes before a marker, unknown chunks) do not reject a photo.
     failOn: 'error',
     // Animated images: first frame only.
     pages: 1,
+    page: 0,
   };
   let metadata: sharp.Metadata;
   try {
