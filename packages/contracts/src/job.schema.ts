@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookStatusSchema } from './webhook-status.schema.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export const jobStatusSchema = z.enum(JOB_STATUSES);
@@ -47,6 +48,8 @@ export const jobViewSchema = z.object({
   cancel_at: z.string().nullable(),
   /** 1 = next to run; null unless queued (or when the queue cannot tell, e.g. during a retry backoff). */
   queue_position: z.number().int().positive().nullable(),
+  /** Delivery of the latest webhook event; null when the job has no webhook_url. */
+  webhook: webhookStatusSchema.nullable(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 

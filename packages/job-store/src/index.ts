@@ -1,3 +1,4 @@
 export * from './job-store.ts';
 export * from './keys.ts';
+export * from './webhook-store.ts';
 export * from './worker-registry.ts';

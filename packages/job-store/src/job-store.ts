@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { TRANSITION_SCRIPT } from './transition.lua.ts';
+import { newWebhookEventId, webhookStatusFromHash } from './webhook-store.ts';
 
 export interface NewJob {
   id: string;
@@ -56,8 +57,11 @@ type TransitionCommand = (
   from: string,
   to: string,
   ttl: string,
+  outboxKey: string,
   channel: string,
   message: string,
+  eventId: string,
+  eventAt: string,
   ...fields: string[]
 ) => Promise<[number, string]>;
 
@@ -76,7 +80,7 @@ export class JobStore {
     private readonly ttlSeconds: number,
   ) {
     this.keys = redisKeys(prefix);
-    if (!('jobTransition' in redis)) redis.defineCommand('jobTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+    if (!('jobTransition' in redis)) redis.defineCommand('jobTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
     const command = (redis as unknown as { jobTransition: TransitionCommand }).jobTransition;
     this.transitionCommand = command.bind(redis);
   }
@@ -147,17 +151,23 @@ export class JobStore {
     const [applied, status] = await this.transitionCommand(
       this.keys.job(id),
       this.keys.image(id),
+      this.keys.webhookOutbox,
       from.join(','),
       to,
       isTerminal(to) ? String(this.ttlSeconds) : '',
       this.keys.jobEvents,
       JSON.stringify({ id, status: to }),
+      // Used only if the job subscribed to this change (transactional outbox, see webhook-outbox.lua.ts).
+      newWebhookEventId(),
+      new Date().toISOString(),
       ...fields,
     );
     const previous = status === '' ? undefined : jobStatusSchema.parse(status);
     return { applied: applied === 1, previous };
   }
 }
+
+export { toView as jobViewFromHash };
 
 function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
   if (raw === undefined) return null;
@@ -183,5 +193,6 @@ function toView(hash: Record<string, string>): JobView {
     cancel_at: hash.cancel_at ?? null,
     // Only the API can tell (it asks the queue); see JobsService.get.
     queue_position: null,
+    webhook: webhookStatusFromHash(hash),
   };
 }

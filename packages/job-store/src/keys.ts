@@ -9,5 +9,9 @@ export const redisKeys = (prefix: string) => ({
   deadlines: `${prefix}:deadlines`,
   /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */
   idempotency: (scope: string, hash: string) => `${prefix}:idempotency:${scope}:${hash}`,
+  /** Transactional outbox of webhook events (stream), relayed by the dispatcher into the `webhooks` queue. */
+  webhookOutbox: `${prefix}:webhook-outbox`,
+  /** Dead-lettered webhook deliveries (stream, capped), for inspection. */
+  webhookDead: `${prefix}:webhook-dead`,
 });
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DELIVERY_STATUSES, type WebhookStatus } from '@infer/contracts';
+import type { Redis } from 'ioredis';
+import { type RedisKeys, redisKeys } from './keys.ts';
+import { RECORD_ATTEMPT_SCRIPT, REDELIVER_SCRIPT } from './webhook-outbox.lua.ts';
+
+/** Id of one webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style). */
+export const newWebhookEventId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
+
+/** One entry of the outbox stream, as the transition or redelivery script wrote it. */
+export interface OutboxEvent {
+  /** Stream entry id (for XACK/XDEL). */
+  streamId: string;
+  eventId: string;
+  deliveryId: string;
+  type: string;
+  jobId: string;
+  timestamp: string;
+  url: string;
+  /** Job hash fields at the event. */
+  snapshot: Record<string, string>;
+}
+
+export function parseOutboxEntry(streamId: string, flat: string[]): OutboxEvent {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+  // cjson encodes an empty Lua table as {} and strings as strings: a flat string map.
+  const snapshot = JSON.parse(fields.snapshot ?? '{}') as Record<string, string>;
+  return {
+    streamId,
+    eventId: fields.event_id ?? '',
+    deliveryId: fields.delivery_id ?? fields.event_id ?? '',
+    type: fields.type ?? '',
+    jobId: fields.job_id ?? '',
+    timestamp: fields.timestamp ?? '',
+    url: fields.url ?? '',
+    snapshot,
+  };
+}
+
+/** `webhook` of the job view, from the hash fields the scripts and the dispatcher write. */
+export function webhookStatusFromHash(hash: Record<string, string>): WebhookStatus | null {
+  if (!hash.webhook_url) return null;
+  const status = WEBHOOK_DELIVERY_STATUSES.find((s) => s === hash.webhook_status) ?? null;
+  const int = (raw: string | undefined) => (raw === undefined || raw === '' ? null : Number.parseInt(raw, 10));
+  return {
+    url: hash.webhook_url,
+    events: hash.webhook_events ? (JSON.parse(hash.webhook_events) as string[]) : [...DEFAULT_WEBHOOK_EVENTS],
+    event: hash.webhook_event ?? null,
+    event_id: hash.webhook_event_id ?? null,
+    status,
+    attempts: int(hash.webhook_attempts) ?? 0,
+    last_status_code: int(hash.webhook_last_status_code),
+    last_error: hash.webhook_last_error ?? null,
+    last_attempt_at: hash.webhook_last_attempt_at ?? null,
+    next_attempt_at: hash.webhook_next_attempt_at ?? null,
+    delivered_at: hash.webhook_delivered_at ?? null,
+  };
+}
+
+export type RedeliveryOutcome =
+  | { ok: true; type: string; eventId: string; deliveryId: string }
+  | { ok: false; reason: 'not_found' | 'no_webhook' | 'not_terminal' | 'not_subscribed' | 'pending' };
+
+/** What the dispatcher records after an attempt (see RECORD_ATTEMPT_SCRIPT). */
+export interface AttemptRecord {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  statusCode?: number | undefined;
+  error?: string | undefined;
+  attemptedAt: Date;
+  nextAttemptAt?: Date | undefined;
+}
+
+export interface DeadLetter {
+  deliveryId: string;
+  eventId: string;
+  jobId: string;
+  type: string;
+  url: string;
+  attempts: number;
+  statusCode?: number | undefined;
+  error?: string | undefined;
+}
+
+type Script = (...args: string[]) => Promise<unknown>;
+
+/** Webhook state next to the job records: redelivery requests, attempt records, dead letters. */
+export class WebhookStore {
+  readonly keys: RedisKeys;
+  private readonly redeliverCommand: Script;
+  private readonly recordCommand: Script;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly deadLetterMax = 10_000,
+  ) {
+    this.keys = redisKeys(prefix);
+    if (!('webhookRedeliver' in redis))
+      redis.defineCommand('webhookRedeliver', { numberOfKeys: 2, lua: REDELIVER_SCRIPT });
+    if (!('webhookRecord' in redis))
+      redis.defineCommand('webhookRecord', { numberOfKeys: 1, lua: RECORD_ATTEMPT_SCRIPT });
+    const commands = redis as unknown as { webhookRedeliver: Script; webhookRecord: Script };
+    this.redeliverCommand = commands.webhookRedeliver.bind(redis);
+    this.recordCommand = commands.webhookRecord.bind(redis);
+  }
+
+  /** A new delivery series of the job's terminal event (same webhook-id and body). */
+  async requestRedelivery(jobId: string): Promise<RedeliveryOutcome> {
+    const reply = (await this.redeliverCommand(this.keys.job(jobId), this.keys.webhookOutbox)) as string[];
+    if (reply[0] === 'ok') {
+      return { ok: true, type: reply[1] ?? '', eventId: reply[2] ?? '', deliveryId: reply[3] ?? '' };
+    }
+    return { ok: false, reason: reply[1] as Extract<RedeliveryOutcome, { ok: false }>['reason'] };
+  }
+
+  /** Record an attempt on the job; false when the delivery is no longer the current one (or the job expired). */
+  async recordAttempt(jobId: string, deliveryId: string, record: AttemptRecord): Promise<boolean> {
+    const set: Record<string, string> = {
+      webhook_status: record.status,
+      webhook_attempts: String(record.attempts),
+      webhook_last_attempt_at: record.attemptedAt.toISOString(),
+    };
+    const remove: string[] = [];
+    const optional = (name: string, value: string | undefined) => {
+      if (value === undefined) remove.push(name);
+      else set[name] = value;
+    };
+    optional('webhook_last_status_code', record.statusCode === undefined ? undefined : String(record.statusCode));
+    optional('webhook_last_error', record.error);
+    optional('webhook_next_attempt_at', record.nextAttemptAt?.toISOString());
+    optional('webhook_delivered_at', record.status === 'delivered' ? record.attemptedAt.toISOString() : undefined);
+    const applied = await this.recordCommand(
+      this.keys.job(jobId),
+      deliveryId,
+      remove.join(','),
+      ...Object.entries(set).flat(),
+    );
+    return applied === 1;
+  }
+
+  /** Keep a delivery that gave up, for inspection (`XRANGE <prefix>:webhook-dead - +`). */
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    const fields: string[] = [
+      'delivery_id',
+      letter.deliveryId,
+      'event_id',
+      letter.eventId,
+      'job_id',
+      letter.jobId,
+      'type',
+      letter.type,
+      'url',
+      letter.url,
+      'attempts',
+      String(letter.attempts),
+      'failed_at',
+      new Date().toISOString(),
+    ];
+    if (letter.statusCode !== undefined) fields.push('last_status_code', String(letter.statusCode));
+    if (letter.error !== undefined) fields.push('last_error', letter.error);
+    await this.redis.xadd(this.keys.webhookDead, 'MAXLEN', '~', String(this.deadLetterMax), '*', ...fields);
+  }
+
+  /** Newest dead letters first. */
+  async listDead(count = 100): Promise<Record<string, string>[]> {
+    const entries = await this.redis.xrevrange(this.keys.webhookDead, '+', '-', 'COUNT', count);
+    return entries.map(([id, flat]) => {
+      const entry: Record<string, string> = { id };
+      for (let i = 0; i + 1 < flat.length; i += 2) entry[flat[i] as string] = flat[i + 1] as string;
+      return entry;
+    });
+  }
+}
