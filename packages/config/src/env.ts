@@ -43,6 +43,24 @@ export const envSchema = z.object({
   /** How long an Idempotency-Key remembers its job. */
   IDEMPOTENCY_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
 
+  // API auth and rate limit: all off by default (local use); any of API_KEYS / JWT_SECRET / JWT_JWKS_URL turns auth on.
+  /** Comma-separated SHA-256 hex digests of accepted bearer keys, each optionally `name:digest`. */
+  API_KEYS: csv
+    .pipe(
+      z.array(z.string().regex(/^(?:[A-Za-z0-9._-]{1,64}:)?[0-9a-fA-F]{64}$/, 'expected sha256hex or name:sha256hex')),
+    )
+    .default([]),
+  /** HS256 shared secret for JWT bearer tokens (at least 32 characters). */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** JWKS of the identity provider for RS/ES/EdDSA JWTs; requires JWT_ISSUER. */
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Required `iss` of JWTs (checked whenever set). */
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** Required `aud` of JWTs (checked whenever set). */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Requests per minute per principal (API key, JWT subject, or client IP without auth) on /v1; 0 = no limit. */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
+
   // Both
   MODEL_REPOSITORY: z.string().min(1).default('./models'),
   /** Minimum 1 so tests can watch expiry happen; production values are hours. */

@@ -1,3 +1,4 @@
+export * from './api.schema.ts';
 export * from './app-error.ts';
 export * from './errors.ts';
 export * from './job.schema.ts';

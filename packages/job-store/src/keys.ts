@@ -9,6 +9,8 @@ export const redisKeys = (prefix: string) => ({
   deadlines: `${prefix}:deadlines`,
   /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */
   idempotency: (scope: string, hash: string) => `${prefix}:idempotency:${scope}:${hash}`,
+  /** Request counter of one principal's current rate-limit window (expires with the window). */
+  rateLimit: (principal: string) => `${prefix}:ratelimit:${principal}`,
   /** Transactional outbox of webhook events (stream), relayed by the dispatcher into the `webhooks` queue. */
   webhookOutbox: `${prefix}:webhook-outbox`,
   /** Dead-lettered webhook deliveries (stream, capped), for inspection. */

@@ -1,0 +1,137 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '@infer/contracts';
+import type { Request, RequestHandler } from 'express';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+
+/** Who made a request; `id` is stored as the `owner` of the jobs it submits. */
+export interface Principal {
+  id: string;
+  kind: 'api_key' | 'jwt';
+}
+
+export interface AuthSettings {
+  /** `sha256hex` or `name:sha256hex` entries (API_KEYS). */
+  apiKeys: readonly string[];
+  jwtSecret?: string | undefined;
+  jwtJwksUrl?: string | undefined;
+  jwtIssuer?: string | undefined;
+  jwtAudience?: string | undefined;
+}
+
+interface ApiKey {
+  id: string;
+  digest: Buffer;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const REALM = 'Bearer realm="infer"';
+
+/**
+ * Bearer authentication with API keys (only their SHA-256 digests are
+ * configured, so a leaked config does not leak keys) and/or JWTs (HS256 shared
+ * secret, or the identity provider's JWKS).
+ */
+export class Authenticator {
+  private readonly keys: ApiKey[];
+  private readonly jwtKey: Uint8Array | JWTVerifyGetKey | undefined;
+
+  private constructor(private readonly settings: AuthSettings) {
+    this.keys = settings.apiKeys.map((entry) => {
+      const colon = entry.lastIndexOf(':');
+      const hex = entry.slice(colon + 1).toLowerCase();
+      const name = colon > 0 ? entry.slice(0, colon) : undefined;
+      // Unnamed keys are told apart by a prefix of their digest (never the key itself).
+      return { id: `key:${name ?? hex.slice(0, 12)}`, digest: Buffer.from(hex, 'hex') };
+    });
+    if (settings.jwtSecret) this.jwtKey = new TextEncoder().encode(settings.jwtSecret);
+    else if (settings.jwtJwksUrl) this.jwtKey = createRemoteJWKSet(new URL(settings.jwtJwksUrl));
+  }
+
+  /** undefined when nothing is configured: auth off (local use). Throws on contradictory settings. */
+  static fromSettings(settings: AuthSettings): Authenticator | undefined {
+    if (settings.jwtSecret && settings.jwtJwksUrl) throw new Error('set JWT_SECRET or JWT_JWKS_URL, not both');
+    if (settings.jwtJwksUrl && !settings.jwtIssuer) throw new Error('JWT_JWKS_URL requires JWT_ISSUER');
+    if (settings.apiKeys.length === 0 && !settings.jwtSecret && !settings.jwtJwksUrl) return undefined;
+    return new Authenticator(settings);
+  }
+
+  /** The principal behind `token`, or an AppError (401 unauthorized, or 503 when the JWKS cannot be fetched). */
+  async authenticate(token: string): Promise<Principal> {
+    if (this.jwtKey && JWT_SHAPE.test(token)) return this.verifyJwt(token, this.jwtKey);
+    const key = this.matchKey(token);
+    if (key) return { id: key.id, kind: 'api_key' };
+    throw unauthorized('invalid_token', 'the bearer token is not a valid API key or token');
+  }
+
+  /** Compare against every key in constant time, without stopping at the first match. */
+  private matchKey(token: string): ApiKey | undefined {
+    const digest = createHash('sha256').update(token, 'utf8').digest();
+    let found: ApiKey | undefined;
+    for (const key of this.keys) {
+      if (timingSafeEqual(digest, key.digest) && !found) found = key;
+    }
+    return found;
+  }
+
+  private async verifyJwt(token: string, key: Uint8Array | JWTVerifyGetKey): Promise<Principal> {
+    const options = {
+      ...(this.settings.jwtIssuer ? { issuer: this.settings.jwtIssuer } : {}),
+      ...(this.settings.jwtAudience ? { audience: this.settings.jwtAudience } : {}),
+      // Pin the algorithm family: never let a token pick HS256 against a public key or 'none'.
+      algorithms: key instanceof Uint8Array ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+      clockTolerance: 5,
+    };
+    try {
+      const { payload } = await (key instanceof Uint8Array
+        ? jwtVerify(token, key, options)
+        : jwtVerify(token, key, options));
+      if (!payload.sub) throw unauthorized('invalid_token', 'the token has no "sub" claim');
+      return { id: `jwt:${payload.sub}`, kind: 'jwt' };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw unauthorized('invalid_token', 'the token has expired');
+      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
+        // The identity provider is unreachable: our problem, not a bad token.
+        throw new AppError('service_unavailable', 'cannot fetch the token signing keys; retry shortly', {
+          cause: error,
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      throw unauthorized('invalid_token', `the token is not valid: ${(error as Error).message}`);
+    }
+  }
+}
+
+function unauthorized(error: 'invalid_request' | 'invalid_token' | undefined, message: string): AppError {
+  // RFC 6750 section 3: a request without credentials gets the bare challenge.
+  const challenge = error ? `${REALM}, error="${error}", error_description="${message.replace(/"/g, "'")}"` : REALM;
+  return new AppError('unauthorized', message, { headers: { 'WWW-Authenticate': challenge } });
+}
+
+const principals = new WeakMap<Request, Principal>();
+
+/** The authenticated principal of a request (undefined while auth is off). */
+export function principalOf(req: Request): Principal | undefined {
+  return principals.get(req);
+}
+
+/** The owner to record on a job and to require when reading one; undefined (everyone's) while auth is off. */
+export function ownerOf(req: Request): string | undefined {
+  return principals.get(req)?.id;
+}
+
+/** Require `Authorization: Bearer <token>`; a no-op without an authenticator. */
+export function requireAuth(auth: Authenticator | undefined): RequestHandler {
+  return async (req, _res, next) => {
+    if (!auth) {
+      next();
+      return;
+    }
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer[ ]+([^\s]+)\s*$/i.exec(header) : null;
+    if (!header) throw unauthorized(undefined, 'send "Authorization: Bearer <key or token>"');
+    if (!match?.[1]) throw unauthorized('invalid_request', 'the Authorization header must be "Bearer <key or token>"');
+    principals.set(req, await auth.authenticate(match[1]));
+    next();
+  };
+}

@@ -1,0 +1,109 @@
+import { isTerminal, type JobView } from '@infer/contracts';
+import type { Request, Response } from 'express';
+import type { JobEvents } from './job-events.ts';
+
+/** Longest `Prefer: wait` honoured; longer asks are cut to it (and `Preference-Applied` says so). */
+export const MAX_WAIT_SECONDS = 60;
+
+/**
+ * The `wait` preference of RFC 7240 (`Prefer: wait=10`, possibly among others:
+ * `Prefer: respond-async, wait=10`), in seconds, capped at MAX_WAIT_SECONDS.
+ * A malformed value is ignored, as RFC 7240 asks of preferences a server cannot apply.
+ */
+export function preferredWait(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const preferences = (Array.isArray(header) ? header.join(',') : header).split(',');
+  for (const preference of preferences) {
+    const [token] = preference.split(';');
+    const match = /^\s*wait\s*=\s*"?(\d{1,9})"?\s*$/i.exec(token ?? '');
+    if (match) return Math.min(Number(match[1]), MAX_WAIT_SECONDS);
+  }
+  return undefined;
+}
+
+/**
+ * Long-polling on job state (`Prefer: wait=N`), driven by the job-events
+ * channel: a waiting request costs a map entry, not a Redis poll loop.
+ */
+export class JobWaiter {
+  constructor(private readonly events: JobEvents) {}
+
+  /**
+   * Read the job until it is terminal or `seconds` have passed, re-reading only
+   * when an event says it ended (or the subscription reconnected). Subscribes
+   * before the first read, so a job that ends in between is not missed.
+   */
+  async waitForTerminal(
+    id: string,
+    seconds: number,
+    read: () => Promise<JobView>,
+    signal?: AbortSignal,
+  ): Promise<JobView> {
+    const deadline = Date.now() + seconds * 1000;
+    let woken = false;
+    let wake: (() => void) | undefined;
+    const unwatch = await this.events.watch(id, (event) => {
+      if (event && !isTerminal(event.status)) return;
+      woken = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        woken = false;
+        const job = await read();
+        const remaining = deadline - Date.now();
+        if (isTerminal(job.status) || remaining <= 0 || signal?.aborted) return job;
+        if (!woken) await sleepUntilWoken(remaining, signal, (resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    } finally {
+      unwatch();
+    }
+  }
+
+  /**
+   * For handlers: with `Prefer: wait=N` wait for the job (see waitForTerminal),
+   * set `Preference-Applied`, and return the job to answer with; without the
+   * preference return undefined and leave the answer to the caller. `job` is
+   * what the caller already knows (a terminal one is answered at once).
+   */
+  async waitIfPreferred(
+    req: Request,
+    res: Response,
+    job: Pick<JobView, 'id' | 'status'>,
+    read: () => Promise<JobView>,
+  ): Promise<JobView | undefined> {
+    const seconds = preferredWait(req.headers.prefer);
+    res.vary('Prefer');
+    if (seconds === undefined) return undefined;
+    res.setHeader('Preference-Applied', `wait=${seconds}`);
+    if (isTerminal(job.status) && 'result' in job) return job as JobView;
+    // Stop waiting when the client goes away (its listener must not outlive it) or the process shuts down.
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    res.once('close', onClose);
+    try {
+      return await this.waitForTerminal(
+        job.id,
+        seconds,
+        read,
+        AbortSignal.any([gone.signal, this.events.closingSignal]),
+      );
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+}
+
+function sleepUntilWoken(ms: number, signal: AbortSignal | undefined, setWake: (wake: () => void) => void) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    setWake(done);
+  });
+}

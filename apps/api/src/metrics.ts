@@ -1,0 +1,132 @@
+import { inferenceQueueName } from '@infer/contracts';
+import type { WorkerRegistry } from '@infer/job-store';
+import type { Queue } from 'bullmq';
+import type { RequestHandler } from 'express';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** BullMQ states exported per queue; KEDA scales workers on waiting + prioritized + active. */
+export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+
+export interface ApiMetricsSources {
+  /** Queues by model name, read at scrape time. */
+  queues: () => Iterable<[model: string, queue: Queue]>;
+  workers: WorkerRegistry;
+  heartbeatTtlMs: number;
+  /** Requests waiting on job events right now (Prefer: wait and event streams). */
+  watching?: () => number;
+}
+
+/**
+ * Prometheus metrics of one API process, in a registry of its own (never the
+ * global one, so that in-process tests can build several apps). Queue depth and
+ * live workers are read from Redis at scrape time: every API replica reports the
+ * same values, so dashboards and KEDA aggregate them with max, not sum.
+ */
+export function createApiMetrics(sources: ApiMetricsSources) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request (event streams and Prefer: wait included), by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const jobsSubmitted = new Counter({
+    name: 'inference_jobs_submitted_total',
+    help: 'Jobs accepted by the API, by model',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'inference_queue_jobs',
+    help: 'Jobs in each BullMQ state, per model queue (read from Redis at scrape time)',
+    labelNames: ['queue', 'model', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const counted = await Promise.all(
+        [...sources.queues()].map(async ([model, queue]) => ({
+          model,
+          counts: await queue.getJobCounts(...QUEUE_STATES),
+        })),
+      );
+      for (const { model, counts } of counted) {
+        for (const state of QUEUE_STATES) {
+          this.set({ queue: inferenceQueueName(model), model, state }, counts[state] ?? 0);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'inference_workers_alive',
+    help: 'Workers whose heartbeat is younger than WORKER_HEARTBEAT_TTL_MS, by model served',
+    labelNames: ['model'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const alive = await sources.workers.alive(sources.heartbeatTtlMs);
+      for (const [model] of sources.queues()) {
+        this.set({ model }, alive.filter((worker) => worker.models.some((m) => m.name === model)).length);
+      }
+    },
+  });
+  new Gauge({
+    name: 'inference_workers_alive_total',
+    help: 'Workers whose heartbeat is younger than WORKER_HEARTBEAT_TTL_MS',
+    registers: [registry],
+    async collect() {
+      this.set((await sources.workers.alive(sources.heartbeatTtlMs)).length);
+    },
+  });
+  if (sources.watching) {
+    const watching = sources.watching;
+    new Gauge({
+      name: 'http_job_watchers',
+      help: 'Requests waiting on job state changes (Prefer: wait, event streams)',
+      registers: [registry],
+      collect() {
+        this.set(watching());
+      },
+    });
+  }
+
+  /**
+   * Count and time every request by its route pattern (`/v1/jobs/:id`), never the
+   * raw URL: ids in labels would create a series per job. Unrouted requests share one label.
+   */
+  const middleware: RequestHandler = (req, res, next) => {
+    const stop = duration.startTimer();
+    res.once('close', () => {
+      const route = req.route?.path;
+      const labels = {
+        method: req.method,
+        route: typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched',
+        status: String(res.statusCode),
+      };
+      requests.inc(labels);
+      stop(labels);
+    });
+    next();
+  };
+
+  return { registry, middleware, jobsSubmitted };
+}
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+/** `GET /metrics` handler: Prometheus text exposition of `metrics.registry`. */
+export function metricsHandler(metrics: ApiMetrics): RequestHandler {
+  return async (_req, res) => {
+    const body = await metrics.registry.metrics();
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(body);
+  };
+}

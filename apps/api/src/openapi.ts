@@ -1,0 +1,310 @@
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  errorBodySchema,
+  healthSchema,
+  jobAcceptedSchema,
+  jobStatusSchema,
+  jobViewSchema,
+  readinessSchema,
+} from '@infer/contracts';
+import { z } from 'zod';
+import { MAX_WAIT_SECONDS } from './job-waiter.ts';
+
+/**
+ * The OpenAPI 3.1 description served at `GET /openapi.json`. Component schemas
+ * are generated from the same zod schemas the handlers validate with and answer
+ * from (`@infer/contracts`), so they cannot drift; paths are written by hand
+ * below, one entry per operation. test/e2e/openapi.e2e.test.ts fails when a
+ * route registered on the app is missing here, or when a real answer (success
+ * or error) does not validate against what is documented for its status.
+ *
+ * To document a new route: add its zod schemas to COMPONENTS (if any), then an
+ * entry in PATHS, listing its error codes with `errors(...)`.
+ */
+
+type Json = Record<string, unknown>;
+
+/** Response schemas: named components, generated from the zod schemas (output side). */
+const COMPONENTS: Record<string, z.ZodType> = {
+  JobStatus: jobStatusSchema,
+  JobView: jobViewSchema,
+  JobAccepted: jobAcceptedSchema,
+  Error: errorBodySchema,
+  Health: healthSchema,
+  Readiness: readinessSchema,
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json) => ({ 'application/json': { schema } });
+
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // OpenAPI components are subschemas of the document: no $schema / $id of their own.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema as Json;
+      return [id, rest];
+    }),
+  );
+}
+
+/** A request schema (input side: defaults optional). */
+export const requestSchema = (schema: z.ZodType): Json => {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+};
+
+const RETRY_AFTER = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } };
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': {
+    description: 'requests allowed per window (when RATE_LIMIT_PER_MINUTE is set)',
+    schema: { type: 'integer' },
+  },
+  'RateLimit-Remaining': { description: 'requests left in the window', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer' } },
+};
+
+/**
+ * Error responses of an operation, grouped by HTTP status; the documented body
+ * only admits the listed codes, so an undocumented cause fails the conformance test.
+ */
+export function errors(...codes: ErrorCode[]): Record<string, Json> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      String(status),
+      {
+        description: list.map((code) => `\`${code}\``).join(', '),
+        ...(status === 401
+          ? {
+              headers: {
+                'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750)', schema: { type: 'string' } },
+              },
+            }
+          : {}),
+        ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
+        content: json({
+          allOf: [
+            ref('Error'),
+            { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: list } } } } },
+          ],
+        }),
+      },
+    ]),
+  );
+}
+
+/** Errors every authenticated, rate-limited /v1 operation may answer. */
+const V1_ERRORS: ErrorCode[] = ['unauthorized', 'rate_limited', 'internal_error', 'service_unavailable'];
+const BEARER = [{ bearer: [] }];
+const OPEN: Json[] = [];
+
+const jobIdParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'job id (as answered on submission)',
+  schema: { type: 'string' },
+};
+const preferParameter = {
+  name: 'Prefer',
+  in: 'header',
+  required: false,
+  description:
+    `\`wait=N\` (RFC 7240): hold the answer until the job is terminal or N seconds (at most ${MAX_WAIT_SECONDS}) ` +
+    'have passed, then answer its state. The answer carries `Preference-Applied: wait=N`.',
+  schema: { type: 'string', examples: ['wait=30'] },
+};
+const PREFERENCE_APPLIED = {
+  'Preference-Applied': { description: 'the wait applied, when `Prefer: wait` was sent', schema: { type: 'string' } },
+};
+
+const PATHS: Record<string, Record<string, Json>> = {
+  '/v1/jobs': {
+    post: {
+      operationId: 'submitJob',
+      tags: ['jobs'],
+      summary: 'Submit an image for classification',
+      description:
+        'Queues a job and answers `202` at once. With `Prefer: wait=N` the answer waits for the job: ' +
+        '`200` with the terminal job if it ends within N seconds, else `202` with its current state.',
+      security: BEARER,
+      parameters: [preferParameter],
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['image'],
+              properties: {
+                image: {
+                  type: 'string',
+                  contentMediaType: 'application/octet-stream',
+                  description: 'JPEG, PNG or WebP',
+                },
+                model: { type: 'string' },
+                version: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'with `Prefer: wait`: the job ended in time',
+          headers: PREFERENCE_APPLIED,
+          content: json(ref('JobView')),
+        },
+        '202': {
+          description: 'queued (with `Prefer: wait`: the job state when the wait ran out)',
+          headers: { Location: { description: '/v1/jobs/{id}', schema: { type: 'string' } }, ...PREFERENCE_APPLIED },
+          content: json({ anyOf: [ref('JobAccepted'), ref('JobView')] }),
+        },
+        ...errors(
+          'invalid_request',
+          'missing_image',
+          'unknown_model',
+          'payload_too_large',
+          'unsupported_media_type',
+          ...V1_ERRORS,
+        ),
+      },
+    },
+  },
+  '/v1/jobs/{id}': {
+    get: {
+      operationId: 'getJob',
+      tags: ['jobs'],
+      summary: 'Read a job (long-poll with `Prefer: wait=N`)',
+      security: BEARER,
+      parameters: [jobIdParameter, preferParameter],
+      responses: {
+        '200': { description: 'the job', headers: PREFERENCE_APPLIED, content: json(ref('JobView')) },
+        ...errors('job_not_found', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/jobs/{id}/events': {
+    get: {
+      operationId: 'streamJobEvents',
+      tags: ['jobs'],
+      summary: 'Stream the state changes of a job (Server-Sent Events)',
+      description:
+        'One `event: status` per state change, `data` being the job (schema JobView) and `id` its status; the ' +
+        'current state comes first and the stream ends after a terminal state. A comment line is sent every 15 s. ' +
+        'If the job record disappears mid-stream an `event: error` with an Error body ends it. A reconnect ' +
+        'with `Last-Event-ID` equal to the terminal status is answered `204` (which stops EventSource).',
+      security: BEARER,
+      parameters: [jobIdParameter],
+      responses: {
+        '200': {
+          description: 'event stream',
+          content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref('JobView') } },
+        },
+        '204': { description: 'the job already ended and the client saw it (`Last-Event-ID`)' },
+        ...errors('job_not_found', ...V1_ERRORS),
+      },
+    },
+  },
+  '/healthz': {
+    get: {
+      operationId: 'liveness',
+      tags: ['operations'],
+      summary: 'Liveness: the process answers',
+      security: OPEN,
+      responses: { '200': { description: 'alive', content: json(ref('Health')) } },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'readiness',
+      tags: ['operations'],
+      summary: 'Readiness: Redis answers and at least one worker heartbeat is recent',
+      security: OPEN,
+      responses: {
+        '200': { description: 'ready', content: json(ref('Readiness')) },
+        '503': { description: 'not ready', content: json(ref('Readiness')) },
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      tags: ['operations'],
+      summary: 'Prometheus metrics (text exposition format)',
+      security: OPEN,
+      responses: {
+        '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        ...errors('internal_error', 'service_unavailable'),
+      },
+    },
+  },
+  '/openapi.json': {
+    get: {
+      operationId: 'openapi',
+      tags: ['operations'],
+      summary: 'This document',
+      security: OPEN,
+      responses: { '200': { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } },
+    },
+  },
+};
+
+/** Add rate-limit headers to every success answer of the /v1 operations. */
+function withRateLimitHeaders(paths: typeof PATHS): typeof PATHS {
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
+        if (status.startsWith('2'))
+          response.headers = { ...RATE_LIMIT_HEADERS, ...((response.headers as Json | undefined) ?? {}) };
+      }
+    }
+  }
+  return paths;
+}
+
+let cached: Json | undefined;
+
+export function openApiDocument(): Json {
+  cached ??= {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'Image inference API',
+      version: '1',
+      description:
+        'Asynchronous image classification: submit an image, then poll, long-poll (`Prefer: wait`) or stream ' +
+        '(`/events`) the job. Every error is `{ "error": { "code", "message", "details"? } }`. When API keys or ' +
+        'JWT settings are configured, every `/v1` route needs `Authorization: Bearer <key or token>` and a client ' +
+        'sees only its own jobs; probes, metrics and this document stay open.',
+    },
+    tags: [
+      { name: 'jobs', description: 'submit and follow inference jobs' },
+      { name: 'operations', description: 'probes, metrics, this document' },
+    ],
+    security: BEARER,
+    paths: withRateLimitHeaders(PATHS),
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'an API key (its SHA-256 listed in API_KEYS) or a JWT (JWT_SECRET / JWT_JWKS_URL)',
+        },
+      },
+    },
+  };
+  return cached;
+}

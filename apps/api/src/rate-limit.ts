@@ -1,0 +1,60 @@
+import { AppError } from '@infer/contracts';
+import type { RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import { principalOf } from './auth.ts';
+
+/**
+ * One fixed window per principal: INCR, and PEXPIRE when the counter is new, in
+ * one script so that a crash between the two cannot leave a counter that never
+ * expires (which would lock the client out for good). Returns {count, ms left}.
+ */
+const WINDOW_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;
+
+type WindowCommand = (key: string, windowMs: string) => Promise<[number, number]>;
+
+export interface RateLimitOptions {
+  /** Requests allowed per window per principal. */
+  limit: number;
+  windowMs?: number;
+  /** Redis key of a principal's counter. */
+  key: (principal: string) => string;
+}
+
+/**
+ * Per-principal request limit in Redis, shared by every API replica. The
+ * principal is the authenticated key or JWT subject, or the client address
+ * while auth is off. Every answer carries `RateLimit-Limit`, `-Remaining` and
+ * `-Reset` (IETF draft "RateLimit header fields for HTTP"); a refused one is
+ * `429 rate_limited` with `Retry-After`.
+ */
+export function rateLimit(redis: Redis, options: RateLimitOptions): RequestHandler {
+  const windowMs = options.windowMs ?? 60_000;
+  if (!('rateLimitWindow' in redis)) redis.defineCommand('rateLimitWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
+  const command = (redis as unknown as { rateLimitWindow: WindowCommand }).rateLimitWindow.bind(redis);
+  const policy = `${options.limit};w=${Math.round(windowMs / 1000)}`;
+
+  return async (req, res, next) => {
+    const principal = principalOf(req)?.id ?? `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    const [count, ttlMs] = await command(options.key(principal), String(windowMs));
+    const resetSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
+    res.setHeader('RateLimit-Policy', policy);
+    res.setHeader('RateLimit-Limit', String(options.limit));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, options.limit - count)));
+    res.setHeader('RateLimit-Reset', String(resetSeconds));
+    if (count > options.limit) {
+      throw new AppError('rate_limited', `more than ${options.limit} requests in ${policy.split('w=')[1]} s`, {
+        details: { limit: options.limit, window_seconds: Math.round(windowMs / 1000), retry_after: resetSeconds },
+        headers: { 'Retry-After': String(resetSeconds) },
+      });
+    }
+    next();
+  };
+}
