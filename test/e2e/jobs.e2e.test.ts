@@ -91,7 +91,9 @@ describe('image in -> prediction out (real API, worker and Redis processes)', ()
     form.set('image', new Blob(['not an image at all'], { type: 'image/png' }), 'leaf.png');
     const response = await fetch(system.url('/v1/jobs'), { method: 'POST', body: form });
     expect(response.status).toBe(415);
-    expect(await response.json()).toEqual({ error: { code: 'unsupported_media_type', message: expect.any(String) } });
+    expect(await response.json()).toEqual({
+      error: { code: 'unsupported_media_type', message: expect.any(String), details: { field: 'image' } },
+    });
   });
 
   it('answers 400 missing_image without an image field', async () => {

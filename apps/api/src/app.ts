@@ -4,12 +4,24 @@ import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import { type Authenticator, ownerOf, requireAuth } from './auth.ts';
+import { Backpressure } from './backpressure.ts';
+import { DeadlineSweeper } from './deadline-sweeper.ts';
+import { eventsRoute } from './events.route.ts';
 import { healthRoute } from './health.route.ts';
 import { errorHandler, routeNotFound } from './http-errors.ts';
+import { Idempotency } from './idempotency.ts';
+import { ImageFetcher } from './image-fetch.ts';
+import { JobEvents } from './job-events.ts';
 import type { JobQueues } from './job-queues.ts';
 import { jobsRoute } from './jobs.route.ts';
 import { JobsService } from './jobs.service.ts';
+import { JobWaiter } from './job-waiter.ts';
+import { createApiMetrics, metricsHandler } from './metrics.ts';
 import type { ModelCatalog } from './model-catalog.ts';
+import { modelsRoute } from './models.route.ts';
+import { openApiRoute } from './openapi.route.ts';
+import { rateLimit } from './rate-limit.ts';
 
 export interface AppDeps {
   redis: Redis;
@@ -18,11 +30,22 @@ export interface AppDeps {
   workers: WorkerRegistry;
   catalog: ModelCatalog;
   logger: Logger;
+  /** The job-events subscription (main.ts passes one on a subscriber connection); else one on `redis.duplicate()`. */
+  events?: JobEvents;
+  /** Bearer auth on /v1; undefined means auth off (local use). */
+  auth?: Authenticator | undefined;
+  /** Requests per minute per principal on /v1 (RATE_LIMIT_PER_MINUTE); 0 or undefined means no limit. */
+  rateLimitPerMinute?: number;
   settings: {
     maxUploadBytes: number;
     defaultModel: string;
     jobAttempts: number;
     heartbeatTtlMs: number;
+    resultTtlSeconds: number;
+    maxQueueDepth: number;
+    maxBatchImages: number;
+    idempotencyTtlSeconds: number;
+    imageUrl: { timeoutMs: number; maxRedirects: number; allowlist: string[] };
   };
 }
 
@@ -43,13 +66,61 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
-  const jobs = new JobsService(deps.store, deps.queues, deps.catalog, { attempts: deps.settings.jobAttempts });
+  const events =
+    deps.events ??
+    new JobEvents(
+      () => deps.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+      deps.store.keys.jobEvents,
+      deps.logger,
+    );
+  const waiter = new JobWaiter(events);
+  const metrics = createApiMetrics({
+    queues: () => deps.catalog.names().map((model) => [model, deps.queues.get(model)] as const),
+    workers: deps.workers,
+    heartbeatTtlMs: deps.settings.heartbeatTtlMs,
+    watching: () => events.watching,
+  });
+  app.use(metrics.middleware);
+
+  const jobs = new JobsService(deps.store, deps.queues, deps.catalog, deps.redis, {
+    attempts: deps.settings.jobAttempts,
+    resultTtlSeconds: deps.settings.resultTtlSeconds,
+    onSubmitted: (model) => metrics.jobsSubmitted.inc({ model }),
+  });
+  // Probes, metrics and the API description stay open: orchestrators and scrapers carry no
+  // credentials (restrict /metrics at the network level if needed).
   app.use(healthRoute({ redis: deps.redis, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
-  app.use(jobsRoute(jobs, deps.settings));
+  app.get('/metrics', metricsHandler(metrics));
+  app.use(openApiRoute());
+  app.use('/v1', requireAuth(deps.auth));
+  if (deps.rateLimitPerMinute) {
+    app.use('/v1', rateLimit(deps.redis, { limit: deps.rateLimitPerMinute, key: deps.store.keys.rateLimit }));
+  }
+  app.use(eventsRoute(events, { read: (id, req) => jobs.get(id, ownerOf(req)) }));
+  app.use(
+    jobsRoute(
+      jobs,
+      {
+        ...deps.settings,
+        maxCancelAfterSeconds: deps.settings.resultTtlSeconds,
+        idempotency: new Idempotency(deps.redis, deps.store.keys, {
+          ttlSeconds: deps.settings.idempotencyTtlSeconds,
+          pendingTtlSeconds: 60,
+          waitMs: deps.settings.imageUrl.timeoutMs + 5000,
+        }),
+        backpressure: new Backpressure(deps.queues, deps.settings.maxQueueDepth),
+        images: new ImageFetcher({ ...deps.settings.imageUrl, maxBytes: deps.settings.maxUploadBytes }),
+      },
+      waiter,
+    ),
+  );
+  app.use(modelsRoute({ catalog: deps.catalog, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
+  // Cancel-After deadlines flip on time even with no worker running; main.ts stops it on shutdown.
+  app.locals.deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
   app.use(routeNotFound);
   app.use(errorHandler);
   return app;

@@ -1,12 +1,24 @@
-import { type InferenceJobData, inferenceQueueName, JOB_NAMES } from '@infer/contracts';
+import { type InferenceJobData, inferenceQueueName, JOB_NAMES, PRIORITY_MAX } from '@infer/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export interface EnqueueOptions {
   attempts: number;
-  /** BullMQ priority: 1 is highest, larger is lower; undefined is the plain FIFO wait list. */
-  priority?: number;
 }
+
+export interface Enqueued {
+  data: InferenceJobData;
+  /** Client priority 0..100, higher first. */
+  priority: number;
+}
+
+/**
+ * Client priority (0..100, higher first) to BullMQ priority (1 is highest). Every
+ * job gets one, even priority 0: BullMQ serves its plain wait list before any
+ * prioritized job, so leaving 0 unprioritized would run it before priority 100.
+ * Within one priority BullMQ keeps submission order.
+ */
+export const bullPriority = (priority: number): number => PRIORITY_MAX + 1 - priority;
 
 /** The producer side of the per-model inference queues. */
 export class JobQueues {
@@ -34,13 +46,56 @@ export class JobQueues {
     return [...this.queues.values()];
   }
 
-  async enqueue(data: InferenceJobData, options: EnqueueOptions): Promise<void> {
-    await this.get(data.model).add(JOB_NAMES.infer, data, {
-      jobId: data.jobId,
-      attempts: options.attempts,
-      backoff: { type: 'exponential', delay: 1000 },
-      ...(options.priority !== undefined ? { priority: options.priority } : {}),
-    });
+  async enqueue(data: InferenceJobData, options: EnqueueOptions & { priority?: number }): Promise<void> {
+    await this.enqueueMany([{ data, priority: options.priority ?? 0 }], options);
+  }
+
+  /** One addBulk per model (a batch names one model, so usually one round trip). */
+  async enqueueMany(jobs: readonly Enqueued[], options: EnqueueOptions): Promise<void> {
+    const byModel = new Map<string, Enqueued[]>();
+    for (const job of jobs) byModel.set(job.data.model, [...(byModel.get(job.data.model) ?? []), job]);
+    await Promise.all(
+      [...byModel].map(([model, group]) =>
+        this.get(model).addBulk(
+          group.map(({ data, priority }) => ({
+            name: JOB_NAMES.infer,
+            data,
+            opts: {
+              jobId: data.jobId,
+              attempts: options.attempts,
+              backoff: { type: 'exponential', delay: 1000 },
+              priority: bullPriority(priority),
+            },
+          })),
+        ),
+      ),
+    );
+  }
+
+  /** Jobs not yet picked by a worker: what backpressure limits. */
+  async depth(model: string): Promise<number> {
+    const counts = await this.get(model).getJobCounts('waiting', 'prioritized', 'delayed');
+    return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+  }
+
+  /**
+   * 1-based place in line: the plain wait list runs first, then the prioritized
+   * sorted set in order. Null when the job is in neither (picked, or delayed for a retry).
+   */
+  async position(model: string, id: string): Promise<number | null> {
+    const queue = this.get(model);
+    const [waiting, rank] = (await this.connection
+      .multi()
+      .llen(queue.toKey('wait'))
+      .zrank(queue.toKey('prioritized'), id)
+      .exec()) as [[Error | null, number], [Error | null, number | null]];
+    if (rank[1] === null || rank[1] === undefined) return null;
+    return waiting[1] + rank[1] + 1;
+  }
+
+  /** Remove a job that no worker holds; a locked one stays (the worker skips it as canceled). */
+  async remove(model: string, id: string): Promise<void> {
+    await this.get(model).remove(id);
   }
 
   async close(): Promise<void> {

@@ -1,51 +1,208 @@
-import { AppError } from '@infer/contracts';
-import { Router } from 'express';
+import { createHash } from 'node:crypto';
+import {
+  AppError,
+  type BatchAccepted,
+  DEFAULT_WEBHOOK_EVENTS,
+  isTerminal,
+  type JobAccepted,
+  type SubmitOptions,
+} from '@infer/contracts';
+import { Limiter } from '@infer/runtime';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import multer from 'multer';
-import { sniffImageType } from './image-sniffer.ts';
-import type { JobsService } from './jobs.service.ts';
+import { ownerOf } from './auth.ts';
+import type { Backpressure } from './backpressure.ts';
+import { Idempotency } from './idempotency.ts';
+import type { ImageFetcher } from './image-fetch.ts';
+import type { JobWaiter } from './job-waiter.ts';
+import type { JobsService, SubmitRequest } from './jobs.service.ts';
+import { type ImageInput, type ParsedSubmission, parseBatch, parseSubmission, RAW_IMAGE_TYPES } from './submit-body.ts';
 
 export interface JobsRouteOptions {
   maxUploadBytes: number;
+  maxBatchImages: number;
   defaultModel: string;
+  /** Longest Cancel-After accepted (a queued job cannot outlive its record anyway). */
+  maxCancelAfterSeconds: number;
+  idempotency: Idempotency;
+  backpressure: Backpressure;
+  images: ImageFetcher;
 }
 
-const optionalField = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+/** image_url downloads of one batch run a few at a time. */
+const FETCH_PARALLELISM = 4;
 
-export function jobsRoute(jobs: JobsService, options: JobsRouteOptions): Router {
+export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: JobWaiter): Router {
   const router = Router();
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: options.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 24 },
-  });
+  const limits = { maxUploadBytes: options.maxUploadBytes, maxBatchImages: options.maxBatchImages };
+  const base64Size = Math.ceil(options.maxUploadBytes / 3) * 4;
+  const single = bodyParser(
+    multer({
+      storage: multer.memoryStorage(),
+      // Two files so that a second image is reported as ambiguous_image rather than a multipart error.
+      limits: { fileSize: options.maxUploadBytes, files: 2, fields: 20, fieldSize: base64Size + 1024, parts: 24 },
+    }).any(),
+    express.json({ limit: base64Size + 64 * 1024 }),
+    express.raw({ type: RAW_IMAGE_TYPES, limit: options.maxUploadBytes }),
+  );
+  const batch = bodyParser(
+    multer({
+      storage: multer.memoryStorage(),
+      limits: {
+        fileSize: options.maxUploadBytes,
+        files: options.maxBatchImages + 1,
+        fields: 20,
+        fieldSize: 64 * 1024,
+        parts: options.maxBatchImages + 21,
+      },
+    }).any(),
+    express.json({ limit: (base64Size + 8 * 1024) * options.maxBatchImages + 64 * 1024 }),
+  );
 
-  router.post('/v1/jobs', (req, res, next) => {
-    if (!req.is('multipart/form-data')) {
-      next(new AppError('unsupported_media_type', 'send the image as multipart/form-data with field "image"'));
+  /** Everything a submission needs besides its image bytes; throws 4xx before any work is done. */
+  const prepare = (req: Request, parsed: ParsedSubmission) => {
+    const model = parsed.options.model ?? options.defaultModel;
+    jobs.checkModel(model, parsed.options.version);
+    const webhook = webhookOf(parsed.options);
+    const cancelAt = cancelAtOf(req, options.maxCancelAfterSeconds);
+    // Accept-time SSRF check of webhook.url goes here (packages/ssrf-guard; webhooks engineer).
+    return {
+      owner: ownerOf(req),
+      model,
+      fingerprint: (route: string) =>
+        Idempotency.fingerprint({ route, model, ...parsed.options, images: parsed.images.map(digest) }),
+      request: (image: Uint8Array, input: ImageInput): SubmitRequest => ({
+        image,
+        model,
+        version: parsed.options.version,
+        requestId: String(req.id),
+        priority: parsed.options.priority,
+        metadata: input.metadata,
+        webhook,
+        cancelAt,
+        owner: ownerOf(req),
+      }),
+    };
+  };
+
+  const fetchLimiter = new Limiter(FETCH_PARALLELISM);
+  const bytesOf = (input: ImageInput): Promise<Buffer> =>
+    input.bytes ? Promise.resolve(input.bytes) : fetchLimiter.run(() => options.images.fetch(input.url, input.field));
+
+  router.post('/v1/jobs', single, async (req, res) => {
+    const parsed = parseSubmission(req, limits);
+    const input = parsed.images[0] as ImageInput;
+    const job = prepare(req, parsed);
+    const submit = async (): Promise<JobAccepted> => {
+      await options.backpressure.admit(job.model, 1);
+      return jobs.submit(job.request(await bytesOf(input), input));
+    };
+    const key = Idempotency.keyOf(req.headers['idempotency-key']);
+    if (key !== undefined) {
+      const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs'), submit);
+      if (outcome.replayed) {
+        // The original job as it is now; 200 (not 202): nothing new was accepted.
+        const current = await jobs.get(outcome.value.id, job.owner).catch(() => outcome.value);
+        res.status(200).location(`/v1/jobs/${outcome.value.id}`).setHeader('Idempotent-Replayed', 'true');
+        res.json(current);
+        return;
+      }
+      await answerAccepted(req, res, outcome.value);
       return;
     }
-    upload.single('image')(req, res, next);
+    await answerAccepted(req, res, await submit());
   });
 
-  router.post('/v1/jobs', async (req, res) => {
-    const file = req.file;
-    if (!file) throw new AppError('missing_image', 'the multipart field "image" is required');
-    if (!sniffImageType(file.buffer)) {
-      throw new AppError('unsupported_media_type', 'the image must be JPEG, PNG or WebP (judged by its content)');
+  router.post('/v1/jobs\\:batch', batch, async (req, res) => {
+    const parsed = parseBatch(req, limits);
+    const job = prepare(req, parsed);
+    const submit = async (): Promise<BatchAccepted> => {
+      await options.backpressure.admit(job.model, parsed.images.length);
+      // All or nothing: every image is fetched and checked before any job is created.
+      const images = await Promise.all(parsed.images.map(bytesOf));
+      return { jobs: await jobs.submitMany(parsed.images.map((input, i) => job.request(images[i] as Buffer, input))) };
+    };
+    const key = Idempotency.keyOf(req.headers['idempotency-key']);
+    if (key !== undefined) {
+      const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
+      if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(outcome.replayed ? 200 : 202).json(outcome.value);
+      return;
     }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const accepted = await jobs.submit({
-      image: file.buffer,
-      model: optionalField(body.model) ?? options.defaultModel,
-      version: optionalField(body.version),
-      requestId: String(req.id),
-    });
-    res.status(202).location(`/v1/jobs/${accepted.id}`).json(accepted);
+    res.status(202).json(await submit());
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {
-    res.json(await jobs.get(req.params.id));
+    const job = await jobs.get(req.params.id, ownerOf(req));
+    res.json((await waiter.waitIfPreferred(req, res, job, () => jobs.get(job.id, ownerOf(req)))) ?? job);
   });
 
+  const cancel: RequestHandler<{ id: string }> = async (req, res) => {
+    res.json(await jobs.cancel(req.params.id, ownerOf(req)));
+  };
+  router.delete('/v1/jobs/:id', cancel);
+  router.post('/v1/jobs/:id/cancel', cancel);
+
+  /** 202 with the accepted job; with `Prefer: wait=N`, 200 and the finished job if it ends in time. */
+  async function answerAccepted(req: Request, res: Response, accepted: JobAccepted): Promise<void> {
+    const waited = await waiter.waitIfPreferred(req, res, accepted, () => jobs.get(accepted.id, ownerOf(req)));
+    if (waited) {
+      res
+        .status(isTerminal(waited.status) ? 200 : 202)
+        .location(`/v1/jobs/${accepted.id}`)
+        .json(waited);
+      return;
+    }
+    res.status(202).location(`/v1/jobs/${accepted.id}`).json(accepted);
+  }
+
   return router;
+}
+
+/** Pick the body parser by Content-Type; anything else is 415 before reading the body. */
+function bodyParser(multipart: RequestHandler, json: RequestHandler, raw?: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (req.is('multipart/form-data')) return multipart(req, res, next);
+    if (req.is('application/json')) return json(req, res, next);
+    if (raw && req.is(RAW_IMAGE_TYPES)) return raw(req, res, next);
+    next(
+      new AppError(
+        'unsupported_media_type',
+        raw
+          ? 'send multipart/form-data (field "image"), application/json ({ "image_base64" | "image_url" }) or a raw image/jpeg, image/png or image/webp body'
+          : 'send a batch as multipart/form-data (repeated "image" fields) or application/json ({ "images": [...] })',
+      ),
+    );
+  };
+}
+
+function webhookOf(options: SubmitOptions): SubmitRequest['webhook'] {
+  if (options.webhook_url === undefined) {
+    if (options.webhook_events !== undefined) {
+      throw new AppError('invalid_request', 'webhook_events: needs a webhook_url', {
+        details: { field: 'webhook_events' },
+      });
+    }
+    return undefined;
+  }
+  return { url: options.webhook_url, events: [...new Set(options.webhook_events ?? DEFAULT_WEBHOOK_EVENTS)] };
+}
+
+/** `Cancel-After: <seconds>`: a job still queued then is canceled (deadline_exceeded) and never runs. */
+function cancelAtOf(req: Request, maxSeconds: number): Date | undefined {
+  const header = req.headers['cancel-after'];
+  if (header === undefined) return undefined;
+  const seconds =
+    typeof header === 'string' && /^\d{1,9}(\.\d{1,3})?$/.test(header.trim()) ? Number(header) : Number.NaN;
+  if (!(seconds > 0 && seconds <= maxSeconds)) {
+    throw new AppError('invalid_request', `Cancel-After: seconds, more than 0 and at most ${maxSeconds}`, {
+      details: { field: 'Cancel-After' },
+    });
+  }
+  return new Date(Date.now() + seconds * 1000);
+}
+
+/** What identifies an image in an idempotency fingerprint: its bytes' digest, or its URL (fetched later). */
+function digest(input: ImageInput): string {
+  return input.bytes ? `sha256:${createHash('sha256').update(input.bytes).digest('hex')}` : `url:${input.url}`;
 }

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { type JobAccepted, JobNotFoundError, type JobView, UnknownModelError } from '@infer/contracts';
+import {
+  AppError,
+  type InferenceJobData,
+  type JobAccepted,
+  JobNotFoundError,
+  type JobView,
+  UnknownModelError,
+} from '@infer/contracts';
 import type { JobStore } from '@infer/job-store';
+import type { Redis } from 'ioredis';
+import { jobIdTime, newJobId } from './job-id.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 
@@ -9,6 +17,25 @@ export interface SubmitRequest {
   model: string;
   version?: string | undefined;
   requestId?: string | undefined;
+  /** 0..100, higher runs first; 0 when absent. */
+  priority?: number | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  webhook?: { url: string; events: string[] } | undefined;
+  /** Cancel-After deadline: a job still queued then is canceled (deadline_exceeded) and never runs. */
+  cancelAt?: Date | undefined;
+  /** Auth principal (undefined while auth is off). */
+  owner?: string | undefined;
+}
+
+export const DEADLINE_ERROR = {
+  code: 'deadline_exceeded',
+  message: 'the job was still queued at its Cancel-After deadline',
+} as const;
+
+export class JobExpiredError extends AppError {
+  constructor(id: string) {
+    super('job_expired', `job "${id}" has expired: results are kept for a limited time after completion`);
+  }
 }
 
 /** Submission and lookup of jobs: validate, store the payload once, enqueue, read state. */
@@ -17,39 +44,144 @@ export class JobsService {
     private readonly store: JobStore,
     private readonly queues: JobQueues,
     private readonly catalog: ModelCatalog,
-    private readonly options: { attempts: number },
+    private readonly redis: Redis,
+    private readonly options: {
+      attempts: number;
+      resultTtlSeconds: number;
+      /** Called once per accepted job (the submitted-jobs metric). */
+      onSubmitted?: (model: string) => void;
+    },
   ) {}
 
+  /** Refuse an unknown model before any expensive work (fetching an image_url, idempotency claims). */
+  checkModel(model: string, version?: string): void {
+    if (!this.catalog.has(model, version)) throw new UnknownModelError(model, version);
+  }
+
   async submit(request: SubmitRequest): Promise<JobAccepted> {
-    if (!this.catalog.has(request.model, request.version)) throw new UnknownModelError(request.model, request.version);
-    const id = randomUUID();
+    const [accepted] = await this.submitMany([request]);
+    return accepted as JobAccepted;
+  }
+
+  /** Several jobs at once (a batch): records in one round trip, then one BullMQ addBulk. */
+  async submitMany(requests: readonly SubmitRequest[]): Promise<JobAccepted[]> {
+    for (const request of requests) this.checkModel(request.model, request.version);
     const createdAt = new Date();
-    await this.store.create(
-      { id, model: request.model, version: request.version, requestId: request.requestId, createdAt },
-      request.image,
+    const jobs = requests.map((request) => ({ id: newJobId(createdAt.getTime()), request }));
+    await Promise.all(
+      jobs.map(({ id, request }) =>
+        this.store.create(
+          {
+            id,
+            model: request.model,
+            version: request.version,
+            requestId: request.requestId,
+            createdAt,
+            priority: request.priority,
+            metadata: request.metadata,
+            webhook: request.webhook,
+            cancelAt: request.cancelAt,
+            owner: request.owner,
+          },
+          request.image,
+        ),
+      ),
     );
     try {
-      await this.queues.enqueue(
-        {
-          jobId: id,
-          model: request.model,
-          ...(request.version ? { version: request.version } : {}),
-          ...(request.requestId ? { requestId: request.requestId } : {}),
-          enqueuedAt: createdAt.getTime(),
-        },
+      await this.queues.enqueueMany(
+        jobs.map(({ id, request }) => ({
+          data: {
+            jobId: id,
+            model: request.model,
+            ...(request.version ? { version: request.version } : {}),
+            ...(request.requestId ? { requestId: request.requestId } : {}),
+            ...(request.cancelAt ? { cancelAt: request.cancelAt.getTime() } : {}),
+            enqueuedAt: createdAt.getTime(),
+          } satisfies InferenceJobData,
+          priority: request.priority ?? 0,
+        })),
         { attempts: this.options.attempts },
       );
     } catch (error) {
       // Never leave a record that no worker will ever pick up.
-      await this.store.remove(id).catch(() => undefined);
+      await Promise.all(jobs.map(({ id }) => this.store.remove(id).catch(() => undefined)));
       throw error;
     }
-    return { id, status: 'queued', model: request.model, created_at: createdAt.toISOString() };
+    for (const { request } of jobs) this.options.onSubmitted?.(request.model);
+    const deadlines = jobs.filter(({ request }) => request.cancelAt);
+    if (deadlines.length > 0) {
+      // Swept by DeadlineSweeper even when no worker runs; members are "<model>:<id>" (model names have no ':').
+      await this.redis.zadd(
+        this.store.keys.deadlines,
+        ...deadlines.flatMap(({ id, request }) => [
+          String(request.cancelAt?.getTime()),
+          deadlineMember(request.model, id),
+        ]),
+      );
+    }
+    return jobs.map(({ id, request }) => ({
+      id,
+      status: 'queued',
+      model: request.model,
+      created_at: createdAt.toISOString(),
+    }));
   }
 
-  async get(id: string): Promise<JobView> {
-    const job = await this.store.get(id);
-    if (!job) throw new JobNotFoundError(id);
-    return job;
+  /** The job, its queue position while queued; a job past its Cancel-After deadline is canceled on read. */
+  async get(id: string, owner?: string): Promise<JobView> {
+    let job = await this.store.get(id, owner);
+    if (!job) throw this.missing(id);
+    if (job.status === 'queued' && job.cancel_at && Date.parse(job.cancel_at) <= Date.now()) {
+      await this.cancelForDeadline(job.model, id);
+      job = (await this.store.get(id, owner)) ?? job;
+    }
+    if (job.status !== 'queued') return job;
+    return { ...job, queue_position: await this.queues.position(job.model, id).catch(() => null) };
+  }
+
+  /**
+   * queued -> canceled, atomic against a worker's queued -> running: exactly one
+   * wins. Canceling a canceled job answers it again (DELETE is idempotent).
+   */
+  async cancel(id: string, owner?: string): Promise<JobView> {
+    const job = await this.store.get(id, owner);
+    if (!job) throw this.missing(id);
+    const outcome = await this.store.transition(id, ['queued'], 'canceled', { completed_at: new Date().toISOString() });
+    if (!outcome.applied && outcome.previous === undefined) throw this.missing(id);
+    if (!outcome.applied && outcome.previous !== 'canceled') {
+      throw new AppError('job_not_cancelable', `job "${id}" is ${outcome.previous} and can no longer be canceled`, {
+        details: { status: outcome.previous },
+      });
+    }
+    if (outcome.applied) await this.dequeue(job.model, id);
+    return this.get(id, owner);
+  }
+
+  /** Cancel a job still queued at its deadline (from the sweeper or a read); false if it had moved on. */
+  async cancelForDeadline(model: string, id: string): Promise<boolean> {
+    const outcome = await this.store.transition(id, ['queued'], 'canceled', {
+      completed_at: new Date().toISOString(),
+      error: DEADLINE_ERROR,
+    });
+    if (outcome.applied) await this.dequeue(model, id);
+    await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id));
+    return outcome.applied;
+  }
+
+  private async dequeue(model: string, id: string): Promise<void> {
+    await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id)).catch(() => undefined);
+    // A locked (just picked) job cannot be removed; the worker then finds it canceled and skips it.
+    await this.queues.remove(model, id).catch(() => undefined);
+  }
+
+  /** Ids carry their creation time (UUIDv7): one older than the retention has expired rather than never existed. */
+  private missing(id: string): AppError {
+    const createdAt = jobIdTime(id);
+    if (createdAt !== undefined && Date.now() - createdAt >= this.options.resultTtlSeconds * 1000) {
+      return new JobExpiredError(id);
+    }
+    return new JobNotFoundError(id);
   }
 }
+
+export const deadlineMember = (model: string, id: string): string => `${model}:${id}`;

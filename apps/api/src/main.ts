@@ -1,9 +1,12 @@
 import { loadEnvOrExit } from '@infer/config';
-import { JobStore, WorkerRegistry } from '@infer/job-store';
+import { JobStore, redisKeys, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown } from '@infer/runtime';
 import { createApp } from './app.ts';
+import { Authenticator } from './auth.ts';
+import type { DeadlineSweeper } from './deadline-sweeper.ts';
+import { JobEvents } from './job-events.ts';
 import { JobQueues } from './job-queues.ts';
 import { ModelCatalog } from './model-catalog.ts';
 
@@ -29,6 +32,32 @@ try {
 }
 await checkEvictionPolicy(redis, logger);
 
+let auth: Authenticator | undefined;
+try {
+  auth = Authenticator.fromSettings({
+    apiKeys: env.API_KEYS,
+    jwtSecret: env.JWT_SECRET,
+    jwtJwksUrl: env.JWT_JWKS_URL,
+    jwtIssuer: env.JWT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE,
+  });
+} catch (error) {
+  process.stderr.write(`Invalid configuration: ${(error as Error).message}\n`);
+  process.exit(78); // EX_CONFIG, as for any other bad setting
+}
+logger.info(
+  { auth: auth ? 'on' : 'off', rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off' },
+  auth ? 'bearer auth required on /v1' : 'auth off: every client sees every job (set API_KEYS or JWT_* to turn it on)',
+);
+
+// One pub/sub connection for every Prefer: wait and event stream of this process.
+const events = new JobEvents(
+  () => createRedis(env.REDIS_URL, 'subscriber'),
+  redisKeys(env.QUEUE_PREFIX).jobEvents,
+  logger,
+);
+await events.start();
+
 const queues = new JobQueues(redis, env.QUEUE_PREFIX, catalog.names());
 const app = createApp({
   redis,
@@ -37,11 +66,23 @@ const app = createApp({
   workers: new WorkerRegistry(redis, env.QUEUE_PREFIX),
   catalog,
   logger,
+  events,
+  auth,
+  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
   settings: {
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     defaultModel: env.DEFAULT_MODEL,
     jobAttempts: env.JOB_ATTEMPTS,
     heartbeatTtlMs: env.WORKER_HEARTBEAT_TTL_MS,
+    resultTtlSeconds: env.RESULT_TTL_SECONDS,
+    maxQueueDepth: env.MAX_QUEUE_DEPTH,
+    maxBatchImages: env.MAX_BATCH_IMAGES,
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    imageUrl: {
+      timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
+      maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
+      allowlist: env.SSRF_ALLOWLIST,
+    },
   },
 });
 
@@ -53,7 +94,16 @@ installShutdown({
   logger,
   graceMs: env.SHUTDOWN_GRACE_MS,
   steps: [
-    { name: 'stop accepting requests', run: () => new Promise((resolve) => server.close(resolve)) },
+    {
+      name: 'stop accepting requests',
+      run: () =>
+        new Promise((resolve) => {
+          server.close(resolve);
+          // End event streams and Prefer: wait at once (clients reconnect elsewhere); server.close waits for them.
+          void events.close();
+        }),
+    },
+    { name: 'stop deadline sweeper', run: () => (app.locals.deadlineSweeper as DeadlineSweeper).stop() },
     { name: 'close queues', run: () => queues.close() },
     { name: 'close redis', run: () => closeRedis(redis) },
   ],

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   job_not_found: 404,
   route_not_found: 404,
   job_expired: 404,
+  model_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   idempotency_key_reused: 409,

@@ -1,0 +1,61 @@
+import { AppError } from '@infer/contracts';
+import type { JobQueues } from './job-queues.ts';
+
+interface Depth {
+  count: number;
+  at: number;
+  refreshing?: Promise<number> | undefined;
+}
+
+/**
+ * Refuse submissions (429 queue_full) when a model's queue already holds
+ * MAX_QUEUE_DEPTH jobs no worker has picked (waiting + prioritized + delayed),
+ * so that the queue, and Redis memory, never grow without bound. The depth is
+ * read at most every `cacheMs` per model (one round trip shared by concurrent
+ * requests); jobs admitted meanwhile are counted locally, so a burst between two
+ * reads cannot overshoot the limit by more than what other API replicas admit.
+ */
+export class Backpressure {
+  private readonly depths = new Map<string, Depth>();
+
+  constructor(
+    private readonly queues: JobQueues,
+    private readonly maxDepth: number,
+    private readonly cacheMs = 250,
+    private readonly retryAfterSeconds = 5,
+  ) {}
+
+  async admit(model: string, count: number): Promise<void> {
+    const depth = await this.depth(model);
+    if (depth + count > this.maxDepth) {
+      throw new AppError(
+        'queue_full',
+        `the queue of model "${model}" is full (${depth} jobs waiting, limit ${this.maxDepth}); retry later`,
+        {
+          details: { model, depth, max_depth: this.maxDepth },
+          headers: { 'Retry-After': String(this.retryAfterSeconds) },
+        },
+      );
+    }
+    const entry = this.depths.get(model);
+    if (entry) entry.count += count;
+  }
+
+  private async depth(model: string): Promise<number> {
+    const entry = this.depths.get(model);
+    if (entry && Date.now() - entry.at < this.cacheMs) return entry.count;
+    if (entry?.refreshing) return entry.refreshing;
+    const refreshing = this.queues.depth(model).then(
+      (count) => {
+        this.depths.set(model, { count, at: Date.now() });
+        return count;
+      },
+      (error: unknown) => {
+        this.depths.delete(model);
+        throw error;
+      },
+    );
+    this.depths.set(model, { count: entry?.count ?? 0, at: entry?.at ?? 0, refreshing });
+    return refreshing;
+  }
+}

@@ -1,0 +1,59 @@
+import type { Logger } from '@infer/logger';
+import type { Redis } from 'ioredis';
+import type { JobsService } from './jobs.service.ts';
+
+/**
+ * Cancel-After without any worker running: the API keeps a sorted set of
+ * deadlines and, every `intervalMs`, cancels (deadline_exceeded) the jobs still
+ * queued past theirs, so clients and webhooks see the state flip on time. Any
+ * number of API replicas may sweep at once: the queued -> canceled transition is
+ * atomic, a job is canceled once. Reads (GET) and the worker check deadlines too.
+ */
+export class DeadlineSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly deadlinesKey: string,
+    private readonly jobs: JobsService,
+    private readonly logger: Logger,
+    private readonly intervalMs = 500,
+  ) {}
+
+  start(): this {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'deadline sweep failed'))
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Cancel every job whose deadline has passed; returns how many were still queued. */
+  async sweep(now = Date.now()): Promise<number> {
+    let canceled = 0;
+    for (;;) {
+      const due = await this.redis.zrangebyscore(this.deadlinesKey, '-inf', now, 'LIMIT', 0, 100);
+      if (due.length === 0) return canceled;
+      for (const member of due) {
+        const split = member.indexOf(':');
+        const model = member.slice(0, split);
+        const id = member.slice(split + 1);
+        if (await this.jobs.cancelForDeadline(model, id)) {
+          canceled++;
+          this.logger.info({ jobId: id, model }, 'job still queued at its Cancel-After deadline; canceled');
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError } from '@infer/contracts';
+import type { RedisKeys } from '@infer/job-store';
+import type { Redis } from 'ioredis';
+
+export interface IdempotencySettings {
+  /** How long a key remembers its answer. */
+  ttlSeconds: number;
+  /** How long a key stays claimed by a request still working (it frees itself if that request dies). */
+  pendingTtlSeconds: number;
+  /** How long a concurrent duplicate waits for the first request's answer before 409 in-progress. */
+  waitMs: number;
+}
+
+type Entry<T> =
+  | { fingerprint: string; state: 'pending'; token: string }
+  | { fingerprint: string; state: 'done'; value: T };
+
+export type IdempotentOutcome<T> = { replayed: false; value: T } | { replayed: true; value: T };
+
+const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
+
+// Release a claim only if it is still ours (a slow request must not delete a later claim).
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * `Idempotency-Key`: the first request with a key claims it atomically (SET NX
+ * with a pending marker), does the work and stores the answer for `ttlSeconds`.
+ * A repeat with the same body gets that answer back; with another body, 409
+ * idempotency_key_reused. Concurrent repeats wait briefly for the first one's
+ * answer, so twenty identical submissions make exactly one job.
+ */
+export class Idempotency {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly settings: IdempotencySettings,
+  ) {}
+
+  /** The header's value, validated; undefined when absent. */
+  static keyOf(header: string | string[] | undefined): string | undefined {
+    if (header === undefined) return undefined;
+    if (typeof header !== 'string' || !HEADER_VALUE.test(header)) {
+      throw new AppError('invalid_request', 'Idempotency-Key: 1 to 255 printable ASCII characters, sent once', {
+        details: { field: 'Idempotency-Key' },
+      });
+    }
+    return header;
+  }
+
+  /** A digest of what makes two requests "the same": route plus every option and the image's bytes or URL. */
+  static fingerprint(parts: unknown): string {
+    return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  }
+
+  async run<T>(
+    key: string,
+    owner: string | undefined,
+    fingerprint: string,
+    work: () => Promise<T>,
+  ): Promise<IdempotentOutcome<T>> {
+    const redisKey = this.keys.idempotency(
+      owner === undefined ? '-' : createHash('sha256').update(owner).digest('hex').slice(0, 32),
+      createHash('sha256').update(key).digest('hex'),
+    );
+    const deadline = Date.now() + this.settings.waitMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
+      const claim = JSON.stringify({ fingerprint, state: 'pending', token: randomUUID() } satisfies Entry<T>);
+      if (await this.redis.set(redisKey, claim, 'EX', this.settings.pendingTtlSeconds, 'NX')) {
+        let value: T;
+        try {
+          value = await work();
+        } catch (error) {
+          // A refused or failed request leaves no trace: the client may retry with the same key.
+          await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim).catch(() => undefined);
+          throw error;
+        }
+        const done: Entry<T> = { fingerprint, state: 'done', value };
+        await this.redis.set(redisKey, JSON.stringify(done), 'EX', this.settings.ttlSeconds);
+        return { replayed: false, value };
+      }
+      const raw = await this.redis.get(redisKey);
+      if (raw !== null) {
+        const entry = JSON.parse(raw) as Entry<T>;
+        if (entry.fingerprint !== fingerprint) {
+          throw new AppError(
+            'idempotency_key_reused',
+            'this Idempotency-Key was used with a different request; use a new key for a new request',
+            { details: { field: 'Idempotency-Key' } },
+          );
+        }
+        if (entry.state === 'done') return { replayed: true, value: entry.value };
+      }
+      // Pending (or just released by a failed first request): wait, then look again or claim it.
+      if (Date.now() >= deadline) {
+        throw new AppError('idempotency_key_in_progress', 'a request with this Idempotency-Key is still in progress', {
+          details: { field: 'Idempotency-Key' },
+          headers: { 'Retry-After': '1' },
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

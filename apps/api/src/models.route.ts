@@ -1,0 +1,67 @@
+import { AppError, type WorkerHeartbeat } from '@infer/contracts';
+import type { WorkerRegistry } from '@infer/job-store';
+import { Router } from 'express';
+import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
+
+export interface ModelView {
+  name: string;
+  description: string | null;
+  labels: string[];
+  input: { width: number; height: number; layout: string; color_order: string; resize: string };
+  output: { activation: string };
+  versions: string[];
+  /** What a job without `version` runs. */
+  default_version: string;
+  max_batch_size: number;
+  /** Live workers serving the model (heartbeat within WORKER_HEARTBEAT_TTL_MS), per version and in total. */
+  workers: number;
+  live_versions: string[];
+  /** False while no worker serves it: jobs are still accepted and wait in its queue. */
+  available: boolean;
+}
+
+/** `GET /v1/models` and `GET /v1/models/:name`: the catalog plus which models have live workers now. */
+export function modelsRoute(deps: { catalog: ModelCatalog; workers: WorkerRegistry; heartbeatTtlMs: number }): Router {
+  const router = Router();
+
+  router.get('/v1/models', async (_req, res) => {
+    const alive = await deps.workers.alive(deps.heartbeatTtlMs);
+    res.json({ models: deps.catalog.list().map((entry) => view(entry, alive)) });
+  });
+
+  router.get('/v1/models/:name', async (req, res) => {
+    const entry = deps.catalog.list().find((candidate) => candidate.name === req.params.name);
+    if (!entry) {
+      throw new AppError('model_not_found', `no model "${req.params.name}" is served here`, {
+        details: { model: req.params.name },
+      });
+    }
+    res.json(view(entry, await deps.workers.alive(deps.heartbeatTtlMs)));
+  });
+
+  return router;
+}
+
+function view(entry: CatalogEntry, alive: WorkerHeartbeat[]): ModelView {
+  const serving = alive.flatMap((worker) => worker.models.filter((model) => model.name === entry.name));
+  const { config } = entry;
+  return {
+    name: entry.name,
+    description: config.description ?? null,
+    labels: config.labels,
+    input: {
+      width: config.input.width,
+      height: config.input.height,
+      layout: config.input.layout,
+      color_order: config.input.color_order,
+      resize: config.input.resize,
+    },
+    output: { activation: config.output.activation },
+    versions: entry.versions,
+    default_version: entry.versions[entry.versions.length - 1] ?? '',
+    max_batch_size: config.max_batch_size,
+    workers: serving.length,
+    live_versions: [...new Set(serving.flatMap((model) => model.versions))].sort((a, b) => Number(a) - Number(b)),
+    available: serving.length > 0,
+  };
+}
