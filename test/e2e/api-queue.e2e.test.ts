@@ -1,0 +1,183 @@
+import type { JobAccepted, JobView } from '@infer/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newJobId } from '../../apps/api/src/job-id.ts';
+import { COLOURS, solidImage } from '../support/images.ts';
+import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
+import { testRedis } from '../support/redis.ts';
+import { TestSystem } from '../support/system.ts';
+
+type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+/** Ids of the jobs a worker's log says it started. */
+const startedInLogs = (logs: string): Set<string> =>
+  new Set(
+    logs.split('\n').flatMap((line) => {
+      if (!line.includes('"job started"')) return [];
+      try {
+        return [(JSON.parse(line) as { jobId: string }).jobId];
+      } catch {
+        return [];
+      }
+    }),
+  );
+
+describe('queue behaviour with no worker, then one (real API, worker and Redis processes)', () => {
+  let system: TestSystem;
+  let image: Buffer;
+  const deadlineJobs: string[] = [];
+
+  beforeAll(async () => {
+    image = await solidImage(COLOURS.green, 'png', 32);
+    system = await TestSystem.start({ workers: 0, env: { MAX_QUEUE_DEPTH: '5' } });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const submit = async (fields: Record<string, string> = {}, headers: Record<string, string> = {}) => {
+    const form = new FormData();
+    form.set('image', new Blob([image]), 'leaf.png');
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    return fetch(system.url('/v1/jobs'), { method: 'POST', body: form, headers });
+  };
+  const get = async (id: string) => (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
+  const idOf = async (response: Response) => {
+    const body = await response.text();
+    expect(response.status, body).toBe(202);
+    return (JSON.parse(body) as JobAccepted).id;
+  };
+
+  it('answers 429 queue_full with Retry-After beyond MAX_QUEUE_DEPTH, and accepts again once jobs leave', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await idOf(await submit()));
+    const full = await submit();
+    expect(full.status).toBe(429);
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await full.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: 'queue_full', details: { model: 'plant-pathology', max_depth: 5 } });
+
+    // A batch counts every image it holds.
+    await fetch(system.url(`/v1/jobs/${ids[0]}`), { method: 'DELETE' });
+    const batch = new FormData();
+    batch.append('image', new Blob([image]), 'a.png');
+    batch.append('image', new Blob([image]), 'b.png');
+    await expect
+      .poll(async () => (await fetch(system.url('/v1/jobs:batch'), { method: 'POST', body: batch })).status)
+      .toBe(429);
+
+    // Canceling removes the jobs from the queue, so the depth falls and submissions are accepted again.
+    for (const id of ids.slice(1)) {
+      const canceled = await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+      expect(canceled.status).toBe(200);
+      expect(((await canceled.json()) as JobView).status).toBe('canceled');
+    }
+    let again: Response | undefined;
+    await expect
+      .poll(async () => {
+        again = await submit();
+        return again.status;
+      })
+      .toBe(202);
+    if (again) await fetch(system.url(`/v1/jobs/${await idOf(again)}/cancel`), { method: 'POST' });
+  });
+
+  it('cancels a queued job: canceled, no queue position, idempotent, and removed from the BullMQ queue', async () => {
+    const id = await idOf(await submit());
+    expect((await get(id)).queue_position).toBe(1);
+    const first = await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+    expect(await first.json()).toMatchObject({ id, status: 'canceled', queue_position: null, started_at: null });
+    const second = await fetch(system.url(`/v1/jobs/${id}/cancel`), { method: 'POST' });
+    expect(second.status).toBe(200);
+    const redis = testRedis();
+    try {
+      expect(await redis.exists(`${system.prefix}:inference.plant-pathology:${id}`)).toBe(0);
+      expect(await redis.zrank(`${system.prefix}:inference.plant-pathology:prioritized`, id)).toBeNull();
+      expect(await redis.exists(`${system.prefix}:job:${id}:image`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('Cancel-After: a job still queued at its deadline becomes canceled (deadline_exceeded) with no reader and no worker', async () => {
+    const id = await idOf(await submit({}, { 'cancel-after': '1' }));
+    deadlineJobs.push(id);
+    expect((await get(id)).cancel_at).not.toBeNull();
+    // Read the record straight from Redis: GET would flip it lazily, this proves the API's sweeper did.
+    const redis = testRedis();
+    try {
+      await expect.poll(() => redis.hget(`${system.prefix}:job:${id}`, 'status'), { timeout: 10_000 }).toBe('canceled');
+      const record = await redis.hgetall(`${system.prefix}:job:${id}`);
+      expect(JSON.parse(record.error ?? '{}')).toMatchObject({ code: 'deadline_exceeded' });
+    } finally {
+      redis.disconnect();
+    }
+    expect(await get(id)).toMatchObject({ status: 'canceled', error: { code: 'deadline_exceeded' } });
+    // A generous deadline is not hit: this one runs once the worker is there (checked below).
+    deadlineJobs.push(await idOf(await submit({}, { 'cancel-after': '3600' })));
+  });
+
+  it('runs higher priority first and reports queue positions; a passed deadline never runs', async () => {
+    const order = [
+      { name: 'low-1', priority: '0' },
+      { name: 'low-2', priority: '0' },
+      { name: 'high', priority: '100' },
+      { name: 'mid', priority: '50' },
+    ];
+    const ids = new Map<string, string>();
+    for (const { name, priority } of order)
+      ids.set(name, await idOf(await submit({ priority, metadata: `{"name":"${name}"}` })));
+    // The Cancel-After: 3600 job (priority 0) was queued first of all.
+    const positions = await Promise.all(
+      ['high', 'mid', 'low-1', 'low-2'].map(async (n) => (await get(ids.get(n) ?? '')).queue_position),
+    );
+    expect(positions).toEqual([1, 2, 4, 5]);
+
+    const worker = await system.startWorker({ WORKER_CONCURRENCY: '1', MAX_BATCH_SIZE: '1' });
+    const done = await Promise.all([...ids.values()].map((id) => pollUntilDone(system.apiUrl, id)));
+    const byStart = [...done].sort((a, b) => Date.parse(a.started_at ?? '') - Date.parse(b.started_at ?? ''));
+    expect(
+      byStart.map((job) => job.metadata?.name),
+      system.logs(),
+    ).toEqual(['high', 'mid', 'low-1', 'low-2']);
+
+    const [expired, generous] = deadlineJobs as [string, string];
+    expect((await pollUntilDone(system.apiUrl, generous)).status).toBe('succeeded');
+    expect(await get(expired)).toMatchObject({ status: 'canceled', started_at: null });
+    const started = startedInLogs(worker.logs);
+    expect(started.has(generous)).toBe(true);
+    expect(started.has(expired)).toBe(false);
+  });
+
+  it('answers job_not_found for an id never issued', async () => {
+    const response = await fetch(system.url(`/v1/jobs/${newJobId()}`));
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ErrorBody).error.code).toBe('job_not_found');
+  });
+});
+
+describe('expiry (real API and Redis, RESULT_TTL_SECONDS=2)', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await TestSystem.start({ workers: 0, env: { RESULT_TTL_SECONDS: '2' } });
+  });
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('an expired job is 404 job_expired, not job_not_found', async () => {
+    const response = await submitImage(system.apiUrl, await solidImage(COLOURS.yellow, 'png', 32));
+    const { id } = (await response.json()) as JobAccepted;
+    expect((await fetch(system.url(`/v1/jobs/${id}`))).status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const answer = await fetch(system.url(`/v1/jobs/${id}`));
+          return answer.status === 404 ? ((await answer.json()) as ErrorBody).error.code : answer.status;
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBe('job_expired');
+    const cancel = await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+    expect(((await cancel.json()) as ErrorBody).error.code).toBe('job_expired');
+  });
+});
