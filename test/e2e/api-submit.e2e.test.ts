@@ -112,14 +112,14 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
       priority: '50',
       metadata: '{"a":"b"}',
       version: '1',
-      webhook_url: 'https://hooks.example.com/infer',
+      webhook_url: images.url('/hook'), // allow-listed: webhook URLs are SSRF-checked at accept time
       webhook_events: 'job.succeeded,job.failed',
     });
     const job = await accepted(response);
     const redis = testRedis();
     try {
       const record = await redis.hgetall(`${system.prefix}:job:${job.id}`);
-      expect(record.webhook_url).toBe('https://hooks.example.com/infer');
+      expect(record.webhook_url).toBe(images.url('/hook'));
       expect(JSON.parse(record.webhook_events ?? '[]')).toEqual(['job.succeeded', 'job.failed']);
     } finally {
       redis.disconnect();
@@ -129,7 +129,7 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
 
   it('stores the default webhook events (terminal ones) when only webhook_url is given', async () => {
     const job = await accepted(
-      await postJson({ image_base64: green.toString('base64'), webhook_url: 'http://hooks.example.com/x' }),
+      await postJson({ image_base64: green.toString('base64'), webhook_url: images.url('/hook') }),
     );
     const redis = testRedis();
     try {
@@ -261,6 +261,8 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
       body: green,
     });
     await refused(rawUnknown, 400, 'invalid_request', 'colour');
+    const empty = await fetch(system.url('/v1/jobs'), { method: 'POST', headers: { 'content-type': 'image/png' } });
+    await refused(empty, 400, 'missing_image', 'image');
     const text = await fetch(system.url('/v1/jobs'), {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -361,6 +363,12 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
         'idempotency_key_reused',
         'Idempotency-Key',
       );
+      // Key order inside objects does not make another request.
+      const reordered = await postJson(
+        { metadata: { try: 1 }, image_base64: body.image_base64 },
+        { 'idempotency-key': 'order-1' },
+      );
+      expect(reordered.status).toBe(200);
       // Another key is another job.
       expect((await accepted(await postJson(body, { 'idempotency-key': 'order-2' }))).id).not.toBe(first.id);
     });

@@ -50,7 +50,7 @@ export class Idempotency {
 
   /** A digest of what makes two requests "the same": route plus every option and the image's bytes or URL. */
   static fingerprint(parts: unknown): string {
-    return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+    return createHash('sha256').update(canonicalJson(parts)).digest('hex');
   }
 
   async run<T>(
@@ -101,4 +101,13 @@ export class Idempotency {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** JSON with object keys sorted, so that `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

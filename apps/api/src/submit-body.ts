@@ -55,9 +55,11 @@ export function parseSubmission(req: Request, limits: BodyLimits): ParsedSubmiss
     if (image_url !== undefined) sources.push({ field: 'image_url', url: image_url });
     return { options, images: [one(sources, limits, options.metadata)] };
   }
-  if (Buffer.isBuffer(req.body)) {
+  if (req.is(RAW_IMAGE_TYPES)) {
     const options = parseOptions(queryOf(req), 'query parameter');
-    const sources: ImageInput[] = req.body.length > 0 ? [{ field: 'body', bytes: req.body }] : [];
+    // An empty body leaves req.body unset.
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const sources: ImageInput[] = body.length > 0 ? [{ field: 'body', bytes: body }] : [];
     return { options, images: [one(sources, limits, options.metadata)] };
   }
   throw unsupportedBody();
