@@ -1,6 +1,8 @@
 import type { JobAccepted, JobView } from '@infer/contracts';
+import { JobStore } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newJobId } from '../../apps/api/src/job-id.ts';
+import { JobQueues } from '../../apps/api/src/job-queues.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { testRedis } from '../support/redis.ts';
@@ -41,6 +43,27 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     return fetch(system.url('/v1/jobs'), { method: 'POST', body: form, headers });
   };
   const get = async (id: string) => (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
+  /** A queued job past its Cancel-After deadline that the API's sweeper does not know of (written as the API would, minus the sweep entry). */
+  const enqueueUnswept = async () => {
+    const redis = testRedis();
+    const queues = new JobQueues(redis, system.prefix, ['plant-pathology']);
+    try {
+      const id = newJobId();
+      const cancelAt = new Date(Date.now() - 1000);
+      await new JobStore(redis, system.prefix, 3600).create(
+        { id, model: 'plant-pathology', createdAt: new Date(), cancelAt },
+        image,
+      );
+      await queues.enqueue(
+        { jobId: id, model: 'plant-pathology', enqueuedAt: Date.now(), cancelAt: cancelAt.getTime() },
+        { attempts: 1 },
+      );
+      return id;
+    } finally {
+      await queues.close();
+      redis.disconnect();
+    }
+  };
   const idOf = async (response: Response) => {
     const body = await response.text();
     expect(response.status, body).toBe(202);
@@ -112,6 +135,9 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
       redis.disconnect();
     }
     expect(await get(id)).toMatchObject({ status: 'canceled', error: { code: 'deadline_exceeded' } });
+    // A read past the deadline flips it too, whatever the sweeper did.
+    const unswept = await enqueueUnswept();
+    expect(await get(unswept)).toMatchObject({ status: 'canceled', error: { code: 'deadline_exceeded' } });
     // A generous deadline is not hit: this one runs once the worker is there (checked below).
     deadlineJobs.push(await idOf(await submit({}, { 'cancel-after': '3600' })));
   });
@@ -132,6 +158,9 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     );
     expect(positions).toEqual([1, 2, 4, 5]);
 
+    // Neither swept nor read: only the worker's own deadline check stands between it and a run.
+    const workerChecked = await enqueueUnswept();
+
     const worker = await system.startWorker({ WORKER_CONCURRENCY: '1', MAX_BATCH_SIZE: '1' });
     const done = await Promise.all([...ids.values()].map((id) => pollUntilDone(system.apiUrl, id)));
     const byStart = [...done].sort((a, b) => Date.parse(a.started_at ?? '') - Date.parse(b.started_at ?? ''));
@@ -146,6 +175,18 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     const started = startedInLogs(worker.logs);
     expect(started.has(generous)).toBe(true);
     expect(started.has(expired)).toBe(false);
+
+    const redis = testRedis();
+    try {
+      await expect.poll(() => redis.hget(`${system.prefix}:job:${workerChecked}`, 'status')).toBe('canceled');
+      const record = await redis.hgetall(`${system.prefix}:job:${workerChecked}`);
+      expect(JSON.parse(record.error ?? '{}')).toMatchObject({ code: 'deadline_exceeded' });
+      expect(record.started_at).toBeUndefined();
+    } finally {
+      redis.disconnect();
+    }
+    expect(startedInLogs(worker.logs).has(workerChecked)).toBe(false);
+    expect(worker.logs).toMatch(new RegExp(`"jobId":"${workerChecked}".*Cancel-After deadline`));
   });
 
   it('answers job_not_found for an id never issued', async () => {
