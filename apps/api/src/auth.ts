@@ -90,8 +90,8 @@ export class Authenticator {
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthorized('invalid_token', 'the token has expired');
-      if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError)) {
-        // The identity provider is unreachable: our problem, not a bad token.
+      if (!(error instanceof joseErrors.JOSEError) || isKeySetFailure(error)) {
+        // The identity provider is unreachable or serves no usable key set: our problem, not a bad token.
         throw new AppError('service_unavailable', 'cannot fetch the token signing keys; retry shortly', {
           cause: error,
           headers: { 'Retry-After': '5' },
@@ -100,6 +100,15 @@ export class Authenticator {
       throw unauthorized('invalid_token', `the token is not valid: ${(error as Error).message}`);
     }
   }
+}
+
+/** A JWKS that cannot be fetched (timeout, non-200: jose's bare JOSEError) or parsed; not the token's fault. */
+function isKeySetFailure(error: InstanceType<typeof joseErrors.JOSEError>): boolean {
+  return (
+    error instanceof joseErrors.JWKSTimeout ||
+    error instanceof joseErrors.JWKSInvalid ||
+    error.constructor === joseErrors.JOSEError
+  );
 }
 
 function unauthorized(error: 'invalid_request' | 'invalid_token' | undefined, message: string): AppError {

@@ -1,4 +1,5 @@
 import {
+  batchAcceptedSchema,
   ERROR_CODES,
   type ErrorCode,
   errorBodySchema,
@@ -6,7 +7,16 @@ import {
   jobAcceptedSchema,
   jobStatusSchema,
   jobViewSchema,
+  MAX_METADATA_BYTES,
+  modelListSchema,
+  modelViewSchema,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
   readinessSchema,
+  submitBatchJsonSchema,
+  submitJsonSchema,
+  WEBHOOK_EVENTS,
+  webhookRedeliveryAcceptedSchema,
 } from '@infer/contracts';
 import { z } from 'zod';
 import { MAX_WAIT_SECONDS } from './job-waiter.ts';
@@ -30,6 +40,10 @@ const COMPONENTS: Record<string, z.ZodType> = {
   JobStatus: jobStatusSchema,
   JobView: jobViewSchema,
   JobAccepted: jobAcceptedSchema,
+  BatchAccepted: batchAcceptedSchema,
+  ModelView: modelViewSchema,
+  ModelList: modelListSchema,
+  WebhookRedeliveryAccepted: webhookRedeliveryAcceptedSchema,
   Error: errorBodySchema,
   Health: healthSchema,
   Readiness: readinessSchema,
@@ -124,9 +138,65 @@ const preferParameter = {
     'have passed, then answer its state. The answer carries `Preference-Applied: wait=N`.',
   schema: { type: 'string', examples: ['wait=30'] },
 };
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'retrying with the same key (per client) answers the original job (`200`, `Idempotent-Replayed: true`) ' +
+    'instead of creating another; the same key with a different request is `409 idempotency_key_reused`',
+  schema: { type: 'string', maxLength: 255 },
+};
+const cancelAfterParameter = {
+  name: 'Cancel-After',
+  in: 'header',
+  required: false,
+  description: 'seconds: a job still queued then is canceled (`error.code` `deadline_exceeded`) and never runs',
+  schema: { type: 'string', examples: ['30'] },
+};
+const IMAGE_ERRORS: ErrorCode[] = [
+  'invalid_request',
+  'missing_image',
+  'ambiguous_image',
+  'unknown_model',
+  'url_not_allowed',
+  'image_fetch_failed',
+  'url_fetch_failed',
+  'url_timeout',
+  'url_too_large',
+  'idempotency_key_reused',
+  'idempotency_key_in_progress',
+  'payload_too_large',
+  'unsupported_media_type',
+  'queue_full',
+];
+const multipartFields = {
+  model: { type: 'string' },
+  version: { type: 'string' },
+  priority: { type: 'integer', minimum: PRIORITY_MIN, maximum: PRIORITY_MAX },
+  metadata: { type: 'string', description: `JSON object, at most ${MAX_METADATA_BYTES} bytes` },
+  webhook_url: { type: 'string' },
+  webhook_events: { type: 'string', description: `comma-separated: ${WEBHOOK_EVENTS.join(', ')}` },
+};
+const rawImage = { schema: { type: 'string', contentMediaType: 'application/octet-stream' } };
+
 const PREFERENCE_APPLIED = {
   'Preference-Applied': { description: 'the wait applied, when `Prefer: wait` was sent', schema: { type: 'string' } },
 };
+
+function cancelOperation(operationId: string): Json {
+  return {
+    operationId,
+    tags: ['jobs'],
+    summary: 'Cancel a queued job (idempotent: a canceled job is answered again)',
+    security: BEARER,
+    parameters: [jobIdParameter],
+    responses: {
+      '200': { description: 'the canceled job', content: json(ref('JobView')) },
+      ...errors('job_not_found', 'job_expired', 'job_not_cancelable', ...V1_ERRORS),
+    },
+  };
+}
 
 const PATHS: Record<string, Record<string, Json>> = {
   '/v1/jobs': {
@@ -138,7 +208,7 @@ const PATHS: Record<string, Record<string, Json>> = {
         'Queues a job and answers `202` at once. With `Prefer: wait=N` the answer waits for the job: ' +
         '`200` with the terminal job if it ends within N seconds, else `202` with its current state.',
       security: BEARER,
-      parameters: [preferParameter],
+      parameters: [preferParameter, idempotencyKeyParameter, cancelAfterParameter],
       requestBody: {
         required: true,
         content: {
@@ -152,16 +222,19 @@ const PATHS: Record<string, Record<string, Json>> = {
                   contentMediaType: 'application/octet-stream',
                   description: 'JPEG, PNG or WebP',
                 },
-                model: { type: 'string' },
-                version: { type: 'string' },
+                ...multipartFields,
               },
             },
           },
+          'application/json': { schema: requestSchema(submitJsonSchema) },
+          'image/jpeg': rawImage,
+          'image/png': rawImage,
+          'image/webp': rawImage,
         },
       },
       responses: {
         '200': {
-          description: 'with `Prefer: wait`: the job ended in time',
+          description: 'with `Prefer: wait`: the job ended in time; or an `Idempotency-Key` replay (the original job)',
           headers: PREFERENCE_APPLIED,
           content: json(ref('JobView')),
         },
@@ -170,14 +243,37 @@ const PATHS: Record<string, Record<string, Json>> = {
           headers: { Location: { description: '/v1/jobs/{id}', schema: { type: 'string' } }, ...PREFERENCE_APPLIED },
           content: json({ anyOf: [ref('JobAccepted'), ref('JobView')] }),
         },
-        ...errors(
-          'invalid_request',
-          'missing_image',
-          'unknown_model',
-          'payload_too_large',
-          'unsupported_media_type',
-          ...V1_ERRORS,
-        ),
+        ...errors(...IMAGE_ERRORS, ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/jobs:batch': {
+    post: {
+      operationId: 'submitBatch',
+      tags: ['jobs'],
+      summary: 'Submit several images at once (all or nothing), one job each',
+      security: BEARER,
+      parameters: [idempotencyKeyParameter, cancelAfterParameter],
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['image'],
+              properties: {
+                image: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                ...multipartFields,
+              },
+            },
+          },
+          'application/json': { schema: requestSchema(submitBatchJsonSchema) },
+        },
+      },
+      responses: {
+        '200': { description: 'an `Idempotency-Key` replay', content: json(ref('BatchAccepted')) },
+        '202': { description: 'one accepted job per image, in request order', content: json(ref('BatchAccepted')) },
+        ...errors(...IMAGE_ERRORS, ...V1_ERRORS),
       },
     },
   },
@@ -190,7 +286,44 @@ const PATHS: Record<string, Record<string, Json>> = {
       parameters: [jobIdParameter, preferParameter],
       responses: {
         '200': { description: 'the job', headers: PREFERENCE_APPLIED, content: json(ref('JobView')) },
-        ...errors('job_not_found', ...V1_ERRORS),
+        ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
+      },
+    },
+    delete: cancelOperation('cancelJob'),
+  },
+  '/v1/jobs/{id}/cancel': { post: cancelOperation('cancelJobPost') },
+  '/v1/jobs/{id}/webhook/redeliver': {
+    post: {
+      operationId: 'redeliverWebhook',
+      tags: ['webhooks'],
+      summary: "Send a finished job's webhook event again (same webhook-id and body, a new series of attempts)",
+      security: BEARER,
+      parameters: [jobIdParameter],
+      responses: {
+        '202': { description: 'redelivery queued', content: json(ref('WebhookRedeliveryAccepted')) },
+        ...errors('job_not_found', 'job_expired', 'webhook_not_redeliverable', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/models': {
+    get: {
+      operationId: 'listModels',
+      tags: ['models'],
+      summary: 'The models served, with their input contract and live workers',
+      security: BEARER,
+      responses: { '200': { description: 'models', content: json(ref('ModelList')) }, ...errors(...V1_ERRORS) },
+    },
+  },
+  '/v1/models/{name}': {
+    get: {
+      operationId: 'getModel',
+      tags: ['models'],
+      summary: 'One model',
+      security: BEARER,
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': { description: 'the model', content: json(ref('ModelView')) },
+        ...errors('model_not_found', ...V1_ERRORS),
       },
     },
   },
@@ -212,7 +345,7 @@ const PATHS: Record<string, Record<string, Json>> = {
           content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref('JobView') } },
         },
         '204': { description: 'the job already ended and the client saw it (`Last-Event-ID`)' },
-        ...errors('job_not_found', ...V1_ERRORS),
+        ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
       },
     },
   },
@@ -291,6 +424,8 @@ export function openApiDocument(): Json {
     },
     tags: [
       { name: 'jobs', description: 'submit and follow inference jobs' },
+      { name: 'models', description: 'the model catalog' },
+      { name: 'webhooks', description: 'webhook deliveries of a job' },
       { name: 'operations', description: 'probes, metrics, this document' },
     ],
     security: BEARER,

@@ -25,3 +25,30 @@ export const readinessSchema = z
   })
   .strict();
 export type Readiness = z.infer<typeof readinessSchema>;
+
+/** One entry of `GET /v1/models` (and the answer of `GET /v1/models/:name`). */
+export const modelViewSchema = z
+  .object({
+    name: z.string(),
+    description: z.string().nullable(),
+    labels: z.array(z.string()),
+    input: z.object({
+      width: z.number().int(),
+      height: z.number().int(),
+      layout: z.string(),
+      color_order: z.string(),
+      resize: z.string(),
+    }),
+    output: z.object({ activation: z.string() }),
+    versions: z.array(z.string()),
+    /** What a job without `version` runs. */
+    default_version: z.string(),
+    max_batch_size: z.number().int(),
+    /** Live workers serving the model (heartbeat within WORKER_HEARTBEAT_TTL_MS). */
+    workers: z.number().int().nonnegative(),
+    live_versions: z.array(z.string()),
+    /** False while no worker serves it: jobs are still accepted and wait in its queue. */
+    available: z.boolean(),
+  })
+  .strict();
+export const modelListSchema = z.object({ models: z.array(modelViewSchema) }).strict();
