@@ -23,6 +23,8 @@ interface Lane<T, R> {
   items: Item<T, R>[];
   timer: NodeJS.Timeout | undefined;
   running: boolean;
+  /** Items in the running batch. */
+  inFlight: number;
   maxBatchSize: number;
 }
 
@@ -56,7 +58,7 @@ export class MicroBatcher<T, R> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { items: [], timer: undefined, running: false, maxBatchSize };
+      lane = { items: [], timer: undefined, running: false, inFlight: 0, maxBatchSize };
       this.lanes.set(key, lane);
     }
     const current = lane;
@@ -98,7 +100,7 @@ export class MicroBatcher<T, R> {
   /** Items queued or running, over all models. */
   get size(): number {
     let total = 0;
-    for (const lane of this.lanes.values()) total += lane.items.length + (lane.running ? 1 : 0);
+    for (const lane of this.lanes.values()) total += lane.items.length + lane.inFlight;
     return total;
   }
 
@@ -126,6 +128,7 @@ export class MicroBatcher<T, R> {
     const batch = lane.items.splice(0, limit);
     for (const item of batch) item.cleanup?.();
     lane.running = true;
+    lane.inFlight = batch.length;
     const started = performance.now();
     this.runBatch(
       key,
@@ -143,6 +146,7 @@ export class MicroBatcher<T, R> {
       })
       .finally(() => {
         lane.running = false;
+        lane.inFlight = 0;
         // Items that arrived while this batch ran have waited long enough.
         if (lane.items.length > 0) this.flush(key, lane);
         else this.notifyIfIdle();

@@ -1,0 +1,163 @@
+import { rmSync } from 'node:fs';
+import { inferenceQueueName, type JobView } from '@infer/contracts';
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLOURS, solidImage } from '../support/images.ts';
+import { testRedis } from '../support/redis.ts';
+import { TestSystem } from '../support/system.ts';
+import { generateModel, tempRepository } from './fixtures/fixture-models.ts';
+import {
+  bullJob,
+  countLogLines,
+  eventually,
+  type ProbedWorker,
+  sample,
+  startProbedWorker,
+  submit,
+  waitDone,
+} from './support/worker-harness.ts';
+
+const SLOW = 'slow';
+
+/**
+ * Lifecycle of real worker processes serving a slow model (one image takes
+ * seconds on one CPU thread, like a big model on a busy CPU): lock renewal while
+ * onnxruntime blocks its thread, SIGTERM drain, SIGKILL recovery, job timeouts.
+ * The scenarios run in order against one API, each with fresh workers.
+ */
+describe('worker lifecycle with a slow model (real processes)', () => {
+  let repository: string;
+  let system: TestSystem;
+  let events: QueueEvents;
+  const stalled: string[] = [];
+  const image = () => solidImage(COLOURS.green, 'png', 64);
+
+  const jobStatus = async (id: string): Promise<JobView> =>
+    (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
+  const metrics = async (worker: ProbedWorker) => (await fetch(`${worker.url}/metrics`)).text();
+  /** Wait until the worker holds `count` images in (or waiting for) an inference batch. */
+  const pendingReaches = (worker: ProbedWorker, count: number) =>
+    eventually(async () => sample(await metrics(worker), 'worker_inference_pending') === count, `${count} pending`);
+
+  beforeAll(async () => {
+    repository = tempRepository({ withReference: true });
+    generateModel(repository, { kind: 'slow', name: SLOW, layers: 24 });
+    system = await TestSystem.start({
+      workers: 0,
+      env: { MODEL_REPOSITORY: repository },
+      // One onnxruntime thread, no warm-up (it would cost a slow batch per start).
+      workerEnv: { INTRA_OP_THREADS: '1', WARMUP: 'false', MAX_BATCH_SIZE: '2', BATCH_WINDOW_MS: '100' },
+    });
+    events = new QueueEvents(inferenceQueueName(SLOW), { connection: testRedis(), prefix: system.prefix });
+    events.on('stalled', ({ jobId }) => stalled.push(jobId));
+    await events.waitUntilReady();
+  });
+  afterAll(async () => {
+    await events?.close();
+    await system?.stop();
+    rmSync(repository, { recursive: true, force: true });
+  });
+
+  it('keeps the lock of a batch longer than LOCK_DURATION_MS and answers /healthz meanwhile', async () => {
+    const worker = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
+    const ids = [
+      await submit(system, await image(), { model: SLOW }),
+      await submit(system, await image(), { model: SLOW }),
+    ];
+    await eventually(async () => (sample(await metrics(worker), 'worker_inference_pending') ?? 0) > 0, 'a batch');
+    // Probes answer while onnxruntime's session.run() blocks the inference thread.
+    expect((await fetch(`${worker.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+    expect(sample(await metrics(worker), 'worker_inference_pending')).toBeGreaterThan(0);
+
+    const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 120_000)));
+    expect(
+      jobs.map((job) => job.status),
+      system.logs(),
+    ).toEqual(['succeeded', 'succeeded']);
+    // The premise: a batch outlived several lock periods.
+    expect(Math.max(...jobs.map((job) => job.timings?.inference_ms ?? 0))).toBeGreaterThan(2000);
+    expect(stalled).toEqual([]);
+    for (const id of ids) {
+      expect(await bullJob(system, id, SLOW)).toMatchObject({
+        attemptsStarted: 1,
+        stalledCounter: 0,
+        state: 'completed',
+      });
+      expect(countLogLines(worker.process.logs, 'job started', id)).toBe(1);
+    }
+  }, 180_000);
+
+  it('on SIGTERM finishes the running batch, hands the waiting job back and exits 0', async () => {
+    const worker = system.workers[0] as (typeof system.workers)[number];
+    const probed: ProbedWorker = { process: worker, url: (await startUrl(worker.logs)) as string };
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await submit(system, await image(), { model: SLOW }));
+    await pendingReaches(probed, 3); // a batch of at most 2 running, the rest waiting for the next
+
+    expect(await worker.stop('SIGTERM', 60_000)).toBe(0);
+    const after = await Promise.all(ids.map(jobStatus));
+    const finished = after.filter((job) => job.status === 'succeeded');
+    const handedBack = after.filter((job) => job.status === 'queued');
+    expect(finished.length, worker.logs).toBeGreaterThanOrEqual(1);
+    expect(handedBack.length).toBeGreaterThanOrEqual(1);
+    expect(finished.length + handedBack.length).toBe(3);
+    for (const job of handedBack) {
+      // Back in line (the API gives every job a BullMQ priority, so "prioritized" is waiting too).
+      const back = await bullJob(system, job.id, SLOW);
+      expect(back?.attemptsMade).toBe(0);
+      expect(['waiting', 'prioritized']).toContain(back?.state);
+    }
+    expect(worker.logs).toMatch(/job handed back to the queue/);
+
+    // Another worker takes the handed-back jobs at once (no lock expiry to wait for).
+    await startProbedWorker(system, { LOCK_DURATION_MS: '2000' });
+    const done = await Promise.all(ids.map((id) => waitDone(system, id, 120_000)));
+    expect(done.map((job) => job.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(stalled).toEqual([]);
+  }, 180_000);
+
+  it('recovers the jobs of a SIGKILLed worker through the stalled-job check', async () => {
+    const doomed = system.workers[1] as (typeof system.workers)[number];
+    const probed: ProbedWorker = { process: doomed, url: (await startUrl(doomed.logs)) as string };
+    const ids = [
+      await submit(system, await image(), { model: SLOW }),
+      await submit(system, await image(), { model: SLOW }),
+    ];
+    await eventually(async () => (sample(await metrics(probed), 'worker_inference_pending') ?? 0) > 0, 'a batch');
+    expect(await doomed.stop('SIGKILL')).toBe('SIGKILL');
+    expect((await Promise.all(ids.map(jobStatus))).map((job) => job.status)).toEqual(['running', 'running']);
+
+    // LOCK_DURATION_MS=2000: the dead worker's locks expire and the new worker's
+    // stalled check (every LOCK_DURATION_MS) puts the jobs back in the queue.
+    const rescuer = await startProbedWorker(system, { LOCK_DURATION_MS: '2000' });
+    const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 120_000)));
+    expect(
+      jobs.map((job) => job.status),
+      system.logs(),
+    ).toEqual(['succeeded', 'succeeded']);
+    expect(stalled.sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(countLogLines(rescuer.process.logs, 'job started', id)).toBe(1);
+  }, 180_000);
+
+  it('times a job out after JOB_TIMEOUT_MS, retries it with backoff and fails it with job_timeout', async () => {
+    await system.workers[2]?.stop('SIGTERM');
+    const worker = await startProbedWorker(system, { JOB_TIMEOUT_MS: '500' });
+    const id = await submit(system, await image(), { model: SLOW });
+    const job = await waitDone(system, id, 120_000);
+    expect(job, worker.process.logs).toMatchObject({ status: 'failed', error: { code: 'job_timeout' } });
+    // JOB_ATTEMPTS defaults to 3: a timeout may be load, so it is retried like other transient errors.
+    expect(await bullJob(system, id, SLOW)).toMatchObject({ attemptsMade: 3, state: 'failed' });
+    const text = await metrics(worker);
+    expect(sample(text, 'worker_jobs_total', { model: SLOW, outcome: 'retried' })).toBe(2);
+    expect(sample(text, 'worker_job_failures_total', { model: SLOW, code: 'job_timeout' })).toBe(1);
+    // An attempt that timed out while still waiting for a batch was withdrawn: fewer batches than attempts.
+    await eventually(async () => sample(await metrics(worker), 'worker_inference_pending') === 0, 'idle');
+    expect(sample(await metrics(worker), 'worker_batch_size_count', { model: SLOW })).toBeLessThan(3);
+  }, 180_000);
+});
+
+async function startUrl(logs: string): Promise<string | undefined> {
+  const port = /"port":(\d+),"msg":"worker probes listening"/.exec(logs)?.[1];
+  return port ? `http://127.0.0.1:${port}` : undefined;
+}
