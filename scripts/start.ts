@@ -1,12 +1,13 @@
 /**
  * `pnpm start`: the whole system on one machine. Uses REDIS_URL if set, otherwise
  * starts a private redis-server (append-only, data under .data/redis) on a free
- * port, then runs the API and a worker, and stops everything on exit.
+ * port, then runs the API, a worker and the webhook dispatcher, and stops everything on exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasRedisServer, type LocalRedis, REDIS_INSTALL_HINT, startLocalRedis } from './lib/local-redis.ts';
+import { localWebhookSecret } from './lib/local-webhook-secret.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,9 +23,12 @@ if (!redisUrl) {
   process.stdout.write(`started redis-server on ${redisUrl} (data in .data/redis)\n`);
 }
 
+const webhookSecret = process.env.WEBHOOK_SECRET || localWebhookSecret();
+
 const services: { name: string; entry: string }[] = [
   { name: 'api', entry: 'apps/api/src/main.ts' },
   { name: 'worker', entry: 'apps/worker/src/main.ts' },
+  { name: 'webhook-dispatcher', entry: 'apps/webhook-dispatcher/src/main.ts' },
 ];
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -32,7 +36,7 @@ let stopping = false;
 for (const service of services) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, service.entry)], {
     cwd: root,
-    env: { ...process.env, REDIS_URL: redisUrl },
+    env: { ...process.env, REDIS_URL: redisUrl, WEBHOOK_SECRET: webhookSecret },
     stdio: 'inherit',
   });
   children.set(service.name, child);

@@ -35,18 +35,21 @@ describe('scripts/start.ts', () => {
     }
   });
 
-  it('starts API and worker against REDIS_URL, serves a job, and stops both on SIGTERM', async () => {
+  it('starts API, worker and webhook dispatcher against REDIS_URL, serves a job, and stops all on SIGTERM', async () => {
     const port = await freePort();
+    const dispatcherPort = await freePort();
     const start = new ServiceProcess('start', 'scripts/start.ts', {
       REDIS_URL: testRedisUrl(),
       QUEUE_PREFIX: uniquePrefix('start'),
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_PORT: String(await freePort()),
+      DISPATCHER_PORT: String(dispatcherPort),
     });
     const base = `http://127.0.0.1:${port}`;
     try {
       await start.waitForHttp(`${base}/readyz`);
+      await start.waitForHttp(`http://127.0.0.1:${dispatcherPort}/readyz`);
       const response = await submitImage(base, await solidImage(COLOURS.green));
       const job = await pollUntilDone(base, ((await response.json()) as JobAccepted).id);
       expect(job.result?.predictions[0]?.label).toBe('healthy');
@@ -54,6 +57,7 @@ describe('scripts/start.ts', () => {
       expect(await start.stop('SIGTERM')).toBe(0);
     }
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${dispatcherPort}/healthz`)).rejects.toThrow();
   });
 
   it('without REDIS_URL starts a private redis-server and stops it on exit', async () => {
@@ -63,6 +67,7 @@ describe('scripts/start.ts', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       WORKER_PORT: String(await freePort()),
+      DISPATCHER_PORT: String(await freePort()),
     });
     try {
       await start.waitForHttp(`http://127.0.0.1:${port}/readyz`);

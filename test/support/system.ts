@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { ServiceProcess } from './processes.ts';
 import { deletePrefix, testRedis, testRedisUrl, uniquePrefix } from './redis.ts';
@@ -8,6 +9,10 @@ export interface SystemOptions {
   workerEnv?: Record<string, string>;
   /** Number of workers to start (default 1). */
   workers?: number;
+  /** Start the webhook dispatcher too (default false); more with startDispatcher(). */
+  dispatcher?: boolean;
+  /** Extra environment for dispatchers (WEBHOOK_SECRET defaults to a fresh `webhookSecret`). */
+  dispatcherEnv?: Record<string, string>;
 }
 
 /**
@@ -16,6 +21,12 @@ export interface SystemOptions {
  */
 export class TestSystem {
   readonly workers: ServiceProcess[] = [];
+  readonly dispatchers: ServiceProcess[] = [];
+  /** Base URL of each dispatcher's /healthz, /readyz, /metrics (same order as `dispatchers`). */
+  readonly dispatcherUrls: string[] = [];
+  /** Signing secret given to dispatchers unless dispatcherEnv or env names one. */
+  readonly webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  private dispatcherEnv: Record<string, string> = {};
   private constructor(
     readonly prefix: string,
     readonly api: ServiceProcess,
@@ -34,6 +45,8 @@ export class TestSystem {
       await api.waitForHttp(`${system.apiUrl}/healthz`);
       for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
       if ((options.workers ?? 1) > 0) await api.waitForHttp(`${system.apiUrl}/readyz`);
+      system.dispatcherEnv = options.dispatcherEnv ?? {};
+      if (options.dispatcher) await system.startDispatcher();
     } catch (error) {
       await system.stop();
       throw error;
@@ -54,8 +67,28 @@ export class TestSystem {
     return worker;
   }
 
+  /** A webhook dispatcher process (apps/webhook-dispatcher), ready once its relay and delivery worker run. */
+  async startDispatcher(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const port = await freePort();
+    const dispatcher = new ServiceProcess(
+      `dispatcher-${this.dispatchers.length + 1}`,
+      'apps/webhook-dispatcher/src/main.ts',
+      {
+        WEBHOOK_SECRET: this.webhookSecret,
+        ...this.env,
+        ...this.dispatcherEnv,
+        DISPATCHER_PORT: String(port),
+        ...extraEnv,
+      },
+    );
+    this.dispatchers.push(dispatcher);
+    this.dispatcherUrls.push(`http://127.0.0.1:${port}`);
+    await dispatcher.waitForHttp(`http://127.0.0.1:${port}/readyz`);
+    return dispatcher;
+  }
+
   async stop(): Promise<void> {
-    await Promise.allSettled([this.api, ...this.workers].map((p) => p.stop('SIGTERM', 30_000)));
+    await Promise.allSettled([this.api, ...this.workers, ...this.dispatchers].map((p) => p.stop('SIGTERM', 30_000)));
     const redis = testRedis();
     try {
       await deletePrefix(redis, this.prefix);
@@ -66,7 +99,7 @@ export class TestSystem {
 
   /** Logs of every process, for assertion messages. */
   logs(): string {
-    return [this.api, ...this.workers].map((p) => `--- ${p.name} ---\n${p.logs}`).join('\n');
+    return [this.api, ...this.workers, ...this.dispatchers].map((p) => `--- ${p.name} ---\n${p.logs}`).join('\n');
   }
 
   url(path: string): string {

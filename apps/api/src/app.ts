@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JobStore, WorkerRegistry } from '@infer/job-store';
+import { type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -22,6 +22,7 @@ import type { ModelCatalog } from './model-catalog.ts';
 import { modelsRoute } from './models.route.ts';
 import { openApiRoute } from './openapi.route.ts';
 import { rateLimit } from './rate-limit.ts';
+import { webhooksRoute } from './webhooks.route.ts';
 
 export interface AppDeps {
   redis: Redis;
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
     attempts: deps.settings.jobAttempts,
     resultTtlSeconds: deps.settings.resultTtlSeconds,
     onSubmitted: (model) => metrics.jobsSubmitted.inc({ model }),
+    ssrfAllowlist: deps.settings.imageUrl.allowlist,
   });
   // Probes, metrics and the API description stay open: orchestrators and scrapers carry no
   // credentials (restrict /metrics at the network level if needed).
@@ -101,6 +103,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/v1', rateLimit(deps.redis, { limit: deps.rateLimitPerMinute, key: deps.store.keys.rateLimit }));
   }
   app.use(eventsRoute(events, { read: (id, req) => jobs.get(id, ownerOf(req)) }));
+  const webhooks = new WebhookStore(deps.redis, deps.store.keys);
+  app.use(webhooksRoute({ webhooks, read: (id, req) => jobs.get(id, ownerOf(req)) }));
   app.use(
     jobsRoute(
       jobs,

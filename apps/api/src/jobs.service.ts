@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { jobIdTime, newJobId } from './job-id.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
+import { assertWebhookUrlAllowed } from './webhook-url.ts';
 
 export interface SubmitRequest {
   image: Uint8Array;
@@ -50,6 +51,8 @@ export class JobsService {
       resultTtlSeconds: number;
       /** Called once per accepted job (the submitted-jobs metric). */
       onSubmitted?: (model: string) => void;
+      /** SSRF_ALLOWLIST, for the accept-time check of webhook URLs. */
+      ssrfAllowlist?: readonly string[];
     },
   ) {}
 
@@ -66,6 +69,8 @@ export class JobsService {
   /** Several jobs at once (a batch): records in one round trip, then one BullMQ addBulk. */
   async submitMany(requests: readonly SubmitRequest[]): Promise<JobAccepted[]> {
     for (const request of requests) this.checkModel(request.model, request.version);
+    const allowlist = this.options.ssrfAllowlist ?? [];
+    for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
     const jobs = requests.map((request) => ({ id: newJobId(createdAt.getTime()), request }));
     await Promise.all(

@@ -93,10 +93,10 @@ export class WebhookStore {
 
   constructor(
     private readonly redis: Redis,
-    prefix: string,
+    prefix: string | RedisKeys,
     private readonly deadLetterMax = 10_000,
   ) {
-    this.keys = redisKeys(prefix);
+    this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
     if (!('webhookRedeliver' in redis))
       redis.defineCommand('webhookRedeliver', { numberOfKeys: 2, lua: REDELIVER_SCRIPT });
     if (!('webhookRecord' in redis))

@@ -1,0 +1,36 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface DispatcherProbeState {
+  /** Redis reachable, outbox relay and delivery worker running. */
+  ready: () => boolean;
+  /** Refresh gauges that are read from Redis, right before a scrape. */
+  beforeScrape?: () => Promise<void>;
+}
+
+/** Kubernetes probes and Prometheus scrape endpoint of the dispatcher. */
+export function createDispatcherHttpServer(state: DispatcherProbeState, registry: Registry): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405).end();
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (path === '/readyz') {
+      const ready = state.ready();
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
+    } else if (path === '/metrics') {
+      (state.beforeScrape?.() ?? Promise.resolve())
+        .catch(() => undefined) // a scrape while Redis is down still answers the in-process metrics
+        .then(() => registry.metrics())
+        .then(
+          (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+          () => res.writeHead(500).end(),
+        );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+}

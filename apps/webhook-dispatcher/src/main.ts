@@ -1,0 +1,129 @@
+import { hostname } from 'node:os';
+import { loadEnvOrExit } from '@infer/config';
+import { WEBHOOK_QUEUE } from '@infer/contracts';
+import { redisKeys, WebhookStore } from '@infer/job-store';
+import { createLogger } from '@infer/logger';
+import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
+import { installShutdown, withTimeout } from '@infer/runtime';
+import { Allowlist } from '@infer/ssrf-guard';
+import { Queue } from 'bullmq';
+import { createDeliveryProcessor } from './delivery.processor.ts';
+import { createDeliveryWorker } from './delivery.worker.ts';
+import { createDispatcherHttpServer } from './dispatcher-http.ts';
+import { createDispatcherMetrics } from './dispatcher-metrics.ts';
+import { OutboxRelay } from './outbox-relay.ts';
+import { decodeSecret } from './signing.ts';
+
+const env = loadEnvOrExit();
+const logger = createLogger({ name: 'webhook-dispatcher', level: env.LOG_LEVEL });
+
+if (!env.WEBHOOK_SECRET) {
+  process.stderr.write(
+    'WEBHOOK_SECRET is required to sign webhooks: set it to one or more whsec_<base64> secrets, e.g. ' +
+      `node -e "console.log('whsec_'+require('crypto').randomBytes(32).toString('base64'))"\n`,
+  );
+  process.exit(78); // EX_CONFIG, as loadEnvOrExit
+}
+const keys = env.WEBHOOK_SECRET.map(decodeSecret);
+const allowlist = new Allowlist(env.SSRF_ALLOWLIST);
+
+const metrics = createDispatcherMetrics();
+let ready = false;
+
+// Three connections: BullMQ's worker (blocking), the relay's XREADGROUP (blocking), and commands.
+const connection = createRedis(env.REDIS_URL, 'worker');
+const blocking = createRedis(env.REDIS_URL, 'worker');
+const client = createRedis(env.REDIS_URL, 'worker');
+for (const [name, redis] of Object.entries({ connection, blocking, client })) {
+  redis.on('error', (error) => logger.warn({ err: error, connection: name }, 'redis error'));
+}
+await checkEvictionPolicy(client, logger);
+
+const queue = new Queue(WEBHOOK_QUEUE, { connection: client, prefix: env.QUEUE_PREFIX });
+const webhooks = new WebhookStore(client, env.QUEUE_PREFIX);
+const outboxKey = redisKeys(env.QUEUE_PREFIX).webhookOutbox;
+
+const http = createDispatcherHttpServer(
+  {
+    ready: () => ready && client.status === 'ready',
+    beforeScrape: async () => {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed');
+      for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ state }, count);
+      metrics.outboxLength.set(await client.xlen(outboxKey));
+    },
+  },
+  metrics.registry,
+);
+http.on('error', (error) => {
+  // Without probes an orchestrator would restart us forever: say why and stop.
+  logger.fatal({ err: error, port: env.DISPATCHER_PORT }, 'cannot serve probes on DISPATCHER_PORT');
+  process.exit(1);
+});
+http.listen(env.DISPATCHER_PORT, () => logger.info({ port: env.DISPATCHER_PORT }, 'dispatcher probes listening'));
+
+const worker = createDeliveryWorker(
+  connection,
+  createDeliveryProcessor({
+    webhooks,
+    logger,
+    metrics,
+    keys,
+    allowlist,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    schedule: env.WEBHOOK_RETRY_SCHEDULE,
+  }),
+  {
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WEBHOOK_CONCURRENCY,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    schedule: env.WEBHOOK_RETRY_SCHEDULE,
+  },
+);
+worker.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
+void worker.run();
+
+const relay = new OutboxRelay(blocking, client, queue, redisKeys(env.QUEUE_PREFIX), logger, metrics, {
+  consumer: `${hostname()}-${process.pid}`,
+  attempts: env.WEBHOOK_RETRY_SCHEDULE.length + 1,
+});
+await relay.start();
+ready = true;
+logger.info(
+  {
+    concurrency: env.WEBHOOK_CONCURRENCY,
+    scheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    secrets: keys.length,
+  },
+  'webhook dispatcher ready',
+);
+
+const drainMs = Math.max(0, env.SHUTDOWN_GRACE_MS - 2000);
+installShutdown({
+  logger,
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  steps: [
+    {
+      name: 'stop relaying',
+      run: async () => {
+        ready = false;
+        await relay.stop();
+      },
+    },
+    {
+      name: 'finish deliveries in flight',
+      // An attempt is bounded by WEBHOOK_TIMEOUT_MS; past the drain deadline it is handed back (stalled).
+      run: () =>
+        withTimeout(worker.close(), drainMs, () => new Error('drain timed out')).catch(async (error: unknown) => {
+          logger.warn({ err: error }, 'deliveries did not finish in time; handing them back');
+          await worker.close(true);
+        }),
+    },
+    { name: 'close queue', run: () => queue.close() },
+    { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
+    {
+      name: 'close redis',
+      run: () => Promise.all([closeRedis(connection), closeRedis(blocking), closeRedis(client)]),
+    },
+  ],
+});
