@@ -117,6 +117,7 @@ describe('auth and rate limit (real API process and Redis)', () => {
       ['forged', jwt('another-secret-of-at-least-32-chars!', { sub: 'dave', iss: issuer }), /signature/],
       ['foreign issuer', jwt(secret, { sub: 'dave', iss: 'https://elsewhere.test', exp: now() + 300 }), /iss/],
       ['no subject', jwt(secret, { iss: issuer, exp: now() + 300 }), /sub/],
+      ['no expiry', jwt(secret, { sub: 'dave', iss: issuer }), /exp/],
       ['alg none', jwt(secret, { sub: 'dave', iss: issuer }, { alg: 'none' }).replace(/[^.]+$/, ''), /.+/],
     ];
     for (const [name, token, message] of refusals) {

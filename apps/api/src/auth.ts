@@ -79,6 +79,8 @@ export class Authenticator {
       ...(this.settings.jwtAudience ? { audience: this.settings.jwtAudience } : {}),
       // Pin the algorithm family: never let a token pick HS256 against a public key or 'none'.
       algorithms: key instanceof Uint8Array ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+      // A token without exp would never expire.
+      requiredClaims: ['exp'],
       clockTolerance: 5,
     };
     try {
