@@ -91,6 +91,7 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
     expect(firstJob).toMatchObject({ id, status: 'queued' });
 
     // A long poll opened before any worker exists: only the job-events channel can wake it early.
+    const pollStarted = Date.now();
     const longPoll = call<JobView>(`/v1/jobs/${id}`, { headers: { Prefer: 'wait=60' } });
     await system.startWorker();
 
@@ -109,13 +110,18 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
     expect(last.result?.predictions[0]?.label).toBe('healthy');
 
     const waited = await longPoll;
+    // Before its bound: woken by the job's event, not by the end of the wait.
+    expect(Date.now() - pollStarted).toBeLessThan(60_000);
     expect(waited.status).toBe(200);
     expect(waited.headers.get('preference-applied')).toBe('wait=60');
     expect(waited.body).toMatchObject({ id, status: 'succeeded' });
   }, 120_000);
 
   it('Prefer: wait=20 on submit answers 200 with the finished job while a worker runs', async () => {
+    const started = Date.now();
     const submitted = await submit({ Prefer: 'wait=20' });
+    // Answered before the 20 s bound, i.e. when the job ended (a few ms of inference here).
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(submitted.status, system.logs()).toBe(200);
     expect(submitted.headers.get('preference-applied')).toBe('wait=20');
     expect(submitted.body.status).toBe('succeeded');
