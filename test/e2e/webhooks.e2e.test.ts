@@ -124,6 +124,23 @@ describe('webhooks (real processes and receiver)', () => {
     expect(hooks.requests).toEqual([]);
   });
 
+  it('delivers job.failed with the error when the image cannot be decoded', async () => {
+    const hooks = await receiver();
+    // PNG magic bytes pass the API's sniffing; the worker's decoder refuses the rest (permanent failure).
+    const broken = Buffer.concat([image.subarray(0, 64), Buffer.alloc(64)]);
+    const response = await submitImage(system.apiUrl, broken, {
+      webhook_url: hooks.url(),
+      webhook_events: 'job.failed',
+    });
+    expect(response.status).toBe(202);
+    const id = ((await response.json()) as { id: string }).id;
+    const [request] = await hooks.waitForRequests(1);
+    expect(verify(request as ReceivedRequest)).toMatchObject({
+      type: 'job.failed',
+      data: { id, status: 'failed', result: null, error: { code: 'invalid_image' } },
+    });
+  });
+
   it('sends job.started when asked, as well as the terminal event', async () => {
     const hooks = await receiver();
     const id = await submit({ webhook_url: hooks.url(), webhook_events: 'job.started,job.succeeded' });
