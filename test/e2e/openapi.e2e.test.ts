@@ -196,6 +196,9 @@ describe('OpenAPI document matches the app', () => {
     });
     expect(batch.status).toBe(202);
     expect(batch.body.jobs).toHaveLength(2);
+    // The metrics label shows the path as clients write it, not Express's escaped pattern.
+    const exposition = (await call<string>('/metrics')).body;
+    expect(exposition).toContain('route="/v1/jobs:batch",status="202"');
 
     // Submission errors, one per cause.
     const codes = async (response: Promise<{ status: number; body: { error: { code: string } } }>) => {

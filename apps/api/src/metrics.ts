@@ -108,7 +108,8 @@ export function createApiMetrics(sources: ApiMetricsSources) {
       const route = req.route?.path;
       const labels = {
         method: req.method,
-        route: typeof route === 'string' ? `${req.baseUrl}${route}` : 'unmatched',
+        // Express needs `\\:` for a literal colon (`/v1/jobs\\:batch`); the label shows the path as clients see it.
+        route: typeof route === 'string' ? `${req.baseUrl}${route}`.replace(/\\:/g, ':') : 'unmatched',
         status: String(res.statusCode),
       };
       requests.inc(labels);
