@@ -55,7 +55,7 @@ describe('worker: model repository (real processes)', () => {
   it('serves the newest version by default and the one a job names', async () => {
     const green = await solidImage(COLOURS.green);
     const [newest, v1, v2] = await Promise.all(
-      [{}, { version: '1' }, { version: '2' }].map(async (fields) =>
+      ([{}, { version: '1' }, { version: '2' }] as Record<string, string>[]).map(async (fields) =>
         waitDone(system, await submit(system, green, fields)),
       ),
     );

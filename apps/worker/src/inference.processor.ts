@@ -115,13 +115,18 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
     // Decoding runs on libuv's thread pool (sharp), bounded by the limiter, while the
     // previous batch runs in the inference thread: the two overlap.
-    const preprocessStart = performance.now();
-    const { data: tensor } = await deps.preprocessLimiter.run(() => {
+    // preprocess_ms is the decode itself, not the wait for a decoding slot (that is queueing).
+    let preprocessMs = 0;
+    const { data: tensor } = await deps.preprocessLimiter.run(async () => {
       if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
       signal.throwIfAborted();
-      return preprocessImage(image, served.entry.config.input, deps.limits);
+      const started = performance.now();
+      try {
+        return await preprocessImage(image, served.entry.config.input, deps.limits);
+      } finally {
+        preprocessMs = performance.now() - started;
+      }
     });
-    const preprocessMs = performance.now() - preprocessStart;
     metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
 
     const outcome = await server.infer(data.model, data.version, tensor, signal);
