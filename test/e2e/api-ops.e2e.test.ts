@@ -182,4 +182,25 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
     }
     expect(sampleValue(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
   });
+  it('on SIGTERM the API ends open event streams and waits at once, and exits cleanly', async () => {
+    for (const worker of system.workers) await worker.stop();
+    const submitted = await submit();
+    const id = submitted.body.id;
+    const stream = await fetch(system.url(`/v1/jobs/${id}/events`));
+    const events = sseEvents(stream);
+    expect((await events.next()).value?.id).toBe('queued');
+    const started = Date.now();
+    const waiting = call<JobView>(`/v1/jobs/${id}`, { headers: { Prefer: 'wait=60' } });
+    await expect.poll(async () => sampleValue(await metrics(), 'http_job_watchers')).toBe(2);
+
+    system.api.child.kill('SIGTERM');
+    const answered = await waiting;
+    expect(answered.status).toBe(200);
+    expect(answered.body.status).toBe('queued');
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    expect(rest).toEqual([]); // the stream just ends; EventSource reconnects elsewhere
+    expect(await system.api.waitForExit(30_000)).toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { type JobEventMessage, jobEventMessageSchema } from '@infer/contracts';
+import { type JobEventMessage, jobEventMessageSchema, ServiceUnavailableError } from '@infer/contracts';
 import type { Logger } from '@infer/logger';
 import type { Redis } from 'ioredis';
 
@@ -30,7 +30,8 @@ export class JobEvents {
 
   /** Subscribe now instead of at the first watcher (main.ts does, so the first wait pays nothing). */
   start(): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('job events closed'));
+    // Shutting down: a new wait or stream is a 503 the client retries on another replica.
+    if (this.closed) return Promise.reject(new ServiceUnavailableError('the server is shutting down; retry'));
     if (this.subscribed) return this.subscribed;
     const connection = this.connect();
     this.connection = connection;
