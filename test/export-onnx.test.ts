@@ -14,6 +14,8 @@ import { modelConfigSchema } from '../packages/contracts/src/index.ts';
 import { ModelServer, preprocessImage, readModel } from '../packages/inference/src/index.ts';
 import { readTensor } from '../tools/export-onnx/tensor-file.ts';
 import { makeTestImage } from '../tools/export-onnx/test-image.ts';
+import { pollUntilDone, submitImage } from './support/jobs-client.ts';
+import { TestSystem } from './support/system.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOOL_DIR = path.join(ROOT, 'tools/export-onnx');
@@ -214,6 +216,39 @@ describe.skipIf(!hasTorch)('export-onnx: PyTorch classifier -> model repository'
       }
     } finally {
       await server.close();
+    }
+  }, 300_000);
+
+  it("serves every exported model over the API (real API + worker processes) with PyTorch's scores", async () => {
+    for (const c of CASES) expect(runs.get(c.name)?.code, `export of ${c.name} failed`).toBe(0);
+    const system = await TestSystem.start({ env: { MODEL_REPOSITORY: repository, DEFAULT_MODEL: 'leafnet' } });
+    try {
+      const models = (await (await fetch(system.url('/v1/models'))).json()) as { data?: { name: string }[] };
+      const served = JSON.stringify(models);
+      for (const c of CASES) expect(served).toContain(c.name);
+      // All submitted at once: the worker batches and runs them concurrently.
+      const submitted = await Promise.all(
+        CASES.map(async (c) => {
+          const response = await submitImage(system.apiUrl, image, { model: c.name }, 'leaf.jpg');
+          expect(response.status, await response.clone().text()).toBe(202);
+          return { c, id: ((await response.json()) as { id: string }).id };
+        }),
+      );
+      for (const { c, id } of submitted) {
+        const job = await pollUntilDone(system.apiUrl, id, 120_000);
+        expect(job.status, system.logs()).toBe('succeeded');
+        expect(job).toMatchObject({ model: c.name, model_version: '1', execution_provider: 'cpu' });
+        const { image: torch } = (await reportOf(c.name)).verification;
+        const predictions = job.result?.predictions ?? [];
+        expect(predictions.map((p) => p.label).sort()).toEqual([...c.labels].sort());
+        expect(predictions[0]?.label).toBe(torch.top1_torch[0]);
+        for (const { label, score } of predictions) {
+          const expected = torch.torch_probs[c.labels.indexOf(label)] as number;
+          expect(Math.abs(score - expected), `${c.name} ${label}`).toBeLessThanOrEqual(TOLERANCE);
+        }
+      }
+    } finally {
+      await system.stop();
     }
   }, 300_000);
 
