@@ -32,6 +32,12 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   const stalled: string[] = [];
   const image = () => solidImage(COLOURS.green, 'png', 64);
 
+  /** The one worker process alive (each scenario leaves exactly one running). */
+  const running = () => {
+    const alive = system.workers.filter((worker) => !worker.exited);
+    if (alive.length !== 1) throw new Error(`expected one running worker, found ${alive.length}`);
+    return alive[0] as (typeof system.workers)[number];
+  };
   const jobStatus = async (id: string): Promise<JobView> =>
     (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
   const metrics = async (worker: ProbedWorker) => (await fetch(`${worker.url}/metrics`)).text();
@@ -41,7 +47,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
 
   beforeAll(async () => {
     repository = tempRepository({ withReference: true });
-    generateModel(repository, { kind: 'slow', name: SLOW, layers: 24 });
+    generateModel(repository, { kind: 'slow', name: SLOW, layers: 32 });
     system = await TestSystem.start({
       workers: 0,
       env: { MODEL_REPOSITORY: repository },
@@ -75,8 +81,9 @@ describe('worker lifecycle with a slow model (real processes)', () => {
       jobs.map((job) => job.status),
       system.logs(),
     ).toEqual(['succeeded', 'succeeded']);
-    // The premise: a batch outlived several lock periods.
-    expect(Math.max(...jobs.map((job) => job.timings?.inference_ms ?? 0))).toBeGreaterThan(2000);
+    // The premise: the batch outlived its lock one and a half times over (unrenewed, the lock
+    // would have expired and the stalled check, every LOCK_DURATION_MS, would have caught it).
+    expect(Math.max(...jobs.map((job) => job.timings?.inference_ms ?? 0))).toBeGreaterThan(1500);
     expect(stalled).toEqual([]);
     for (const id of ids) {
       expect(await bullJob(system, id, SLOW)).toMatchObject({
@@ -89,7 +96,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   }, 180_000);
 
   it('on SIGTERM finishes the running batch, hands the waiting job back and exits 0', async () => {
-    const worker = system.workers[0] as (typeof system.workers)[number];
+    const worker = running();
     const probed: ProbedWorker = { process: worker, url: (await startUrl(worker.logs)) as string };
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await submit(system, await image(), { model: SLOW }));
@@ -118,13 +125,13 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   }, 180_000);
 
   it('recovers the jobs of a SIGKILLed worker through the stalled-job check', async () => {
-    const doomed = system.workers[1] as (typeof system.workers)[number];
+    const doomed = running();
     const probed: ProbedWorker = { process: doomed, url: (await startUrl(doomed.logs)) as string };
     const ids = [
       await submit(system, await image(), { model: SLOW }),
       await submit(system, await image(), { model: SLOW }),
     ];
-    await eventually(async () => (sample(await metrics(probed), 'worker_inference_pending') ?? 0) > 0, 'a batch');
+    await pendingReaches(probed, 2); // both held: one batch running, or running and waiting
     expect(await doomed.stop('SIGKILL')).toBe('SIGKILL');
     expect((await Promise.all(ids.map(jobStatus))).map((job) => job.status)).toEqual(['running', 'running']);
 
@@ -140,20 +147,48 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     for (const id of ids) expect(countLogLines(rescuer.process.logs, 'job started', id)).toBe(1);
   }, 180_000);
 
-  it('times a job out after JOB_TIMEOUT_MS, retries it with backoff and fails it with job_timeout', async () => {
-    await system.workers[2]?.stop('SIGTERM');
-    const worker = await startProbedWorker(system, { JOB_TIMEOUT_MS: '500' });
-    const id = await submit(system, await image(), { model: SLOW });
-    const job = await waitDone(system, id, 120_000);
-    expect(job, worker.process.logs).toMatchObject({ status: 'failed', error: { code: 'job_timeout' } });
-    // JOB_ATTEMPTS defaults to 3: a timeout may be load, so it is retried like other transient errors.
-    expect(await bullJob(system, id, SLOW)).toMatchObject({ attemptsMade: 3, state: 'failed' });
+  it('times jobs out after JOB_TIMEOUT_MS, retries them with backoff, fails them with job_timeout', async () => {
+    await running().stop('SIGTERM');
+    // One image per batch: while one job's batch runs (seconds), the other waits in the batcher and times out there.
+    const worker = await startProbedWorker(system, { JOB_TIMEOUT_MS: '300', MAX_BATCH_SIZE: '1' });
+    const ids = [
+      await submit(system, await image(), { model: SLOW }),
+      await submit(system, await image(), { model: SLOW }),
+    ];
+    const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 120_000)));
+    for (const job of jobs) {
+      expect(job, worker.process.logs).toMatchObject({ status: 'failed', error: { code: 'job_timeout' } });
+      // JOB_ATTEMPTS defaults to 3: a timeout may be load, so it is retried like other transient errors.
+      expect(await bullJob(system, job.id, SLOW)).toMatchObject({ attemptsMade: 3, state: 'failed' });
+    }
     const text = await metrics(worker);
-    expect(sample(text, 'worker_jobs_total', { model: SLOW, outcome: 'retried' })).toBe(2);
-    expect(sample(text, 'worker_job_failures_total', { model: SLOW, code: 'job_timeout' })).toBe(1);
-    // An attempt that timed out while still waiting for a batch was withdrawn: fewer batches than attempts.
+    expect(sample(text, 'worker_jobs_total', { model: SLOW, outcome: 'retried' })).toBe(4);
+    expect(sample(text, 'worker_job_failures_total', { model: SLOW, code: 'job_timeout' })).toBe(2);
+    // Attempts that timed out while still waiting for a batch were withdrawn from it: fewer batches than attempts.
     await eventually(async () => sample(await metrics(worker), 'worker_inference_pending') === 0, 'idle');
-    expect(sample(await metrics(worker), 'worker_batch_size_count', { model: SLOW })).toBeLessThan(3);
+    expect(sample(await metrics(worker), 'worker_batch_size_count', { model: SLOW })).toBeLessThan(6);
+  }, 180_000);
+
+  it('reports ready only after loading and warming up its models, while /healthz answers from the start', async () => {
+    await running().stop('SIGTERM');
+    const before = system.workers.length;
+    const starting = system.startWorker({ WARMUP: 'true' });
+    await eventually(() => system.workers.length > before, 'the worker process');
+    const worker = system.workers[before] as (typeof system.workers)[number];
+    await eventually(async () => (await startUrl(worker.logs)) !== undefined, 'probe port');
+    const url = (await startUrl(worker.logs)) as string;
+    // Warming the slow model (a batch of 1, then of MAX_BATCH_SIZE=2) takes seconds: observe it from outside.
+    await eventually(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.status === 200, 'healthz');
+    const readyDuringWarmUp = await fetch(`${url}/readyz`);
+    expect(worker.logs).not.toContain('"msg":"models loaded"');
+    expect(readyDuringWarmUp.status).toBe(503);
+    expect(await readyDuringWarmUp.json()).toEqual({ status: 'not_ready' });
+    await starting;
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const lines = worker.logs.split('\n');
+    const loadedAt = lines.findIndex((line) => line.includes('"msg":"models loaded"'));
+    expect(JSON.parse(lines[loadedAt] as string)).toMatchObject({ warmedUp: true, provider: 'cpu' });
+    expect(loadedAt).toBeLessThan(lines.findIndex((line) => line.includes('"msg":"worker ready"')));
   }, 180_000);
 });
 
