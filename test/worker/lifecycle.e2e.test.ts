@@ -38,6 +38,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     if (alive.length !== 1) throw new Error(`expected one running worker, found ${alive.length}`);
     return alive[0] as (typeof system.workers)[number];
   };
+  const stopAll = () => Promise.all(system.workers.filter((w) => !w.exited).map((w) => w.stop('SIGTERM')));
   const jobStatus = async (id: string): Promise<JobView> =>
     (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
   const metrics = async (worker: ProbedWorker) => (await fetch(`${worker.url}/metrics`)).text();
@@ -148,7 +149,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   }, 180_000);
 
   it('times jobs out after JOB_TIMEOUT_MS, retries them with backoff, fails them with job_timeout', async () => {
-    await running().stop('SIGTERM');
+    await stopAll();
     // One image per batch: while one job's batch runs (seconds), the other waits in the batcher and times out there.
     const worker = await startProbedWorker(system, { JOB_TIMEOUT_MS: '300', MAX_BATCH_SIZE: '1' });
     const ids = [
@@ -157,9 +158,14 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     ];
     const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 120_000)));
     for (const job of jobs) {
-      expect(job, worker.process.logs).toMatchObject({ status: 'failed', error: { code: 'job_timeout' } });
+      expect(job, `${JSON.stringify(job)}\n${worker.process.logs}`).toMatchObject({
+        status: 'failed',
+        error: { code: 'job_timeout' },
+      });
       // JOB_ATTEMPTS defaults to 3: a timeout may be load, so it is retried like other transient errors.
       expect(await bullJob(system, job.id, SLOW)).toMatchObject({ attemptsMade: 3, state: 'failed' });
+      // A batch finishing after its attempt timed out must not "succeed" the retry running meanwhile.
+      expect(countLogLines(worker.process.logs, 'job succeeded', job.id)).toBe(0);
     }
     const text = await metrics(worker);
     expect(sample(text, 'worker_jobs_total', { model: SLOW, outcome: 'retried' })).toBe(4);
@@ -170,7 +176,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   }, 180_000);
 
   it('reports ready only after loading and warming up its models, while /healthz answers from the start', async () => {
-    await running().stop('SIGTERM');
+    await stopAll();
     const before = system.workers.length;
     const starting = system.startWorker({ WARMUP: 'true' });
     await eventually(() => system.workers.length > before, 'the worker process');

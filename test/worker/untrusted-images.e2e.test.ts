@@ -1,6 +1,8 @@
+import { WorkerRegistry } from '@infer/job-store';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
+import { testRedis } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
 import { animatedWebp, noiseImage, pngBomb, zipArchive } from './fixtures/hostile-images.ts';
 import {
@@ -179,5 +181,17 @@ describe('worker: untrusted images and micro-batching (real processes)', () => {
     expect(sample(text, 'worker_ready')).toBe(1);
     expect(sample(text, 'worker_inference_pending')).toBe(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    // The heartbeat in Redis, which the API's /readyz counts, carries models, versions and provider.
+    const redis = testRedis();
+    try {
+      const alive = await new WorkerRegistry(redis, system.prefix).alive(15_000);
+      expect(alive.find((beat) => beat.pid === worker.process.child.pid)).toMatchObject({
+        models: [{ name: 'plant-pathology', versions: ['1'] }],
+        execution_provider: 'cpu',
+      });
+    } finally {
+      redis.disconnect();
+    }
   });
 });

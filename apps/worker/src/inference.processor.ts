@@ -130,6 +130,9 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
 
     const outcome = await server.infer(data.model, data.version, tensor, signal);
+    // A batch that finished after this attempt timed out must not write its result: the
+    // record may already belong to the next attempt (it would "succeed" a running retry).
+    signal.throwIfAborted();
     metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
 
     const done = await store.transition(data.jobId, ['running'], 'succeeded', {
