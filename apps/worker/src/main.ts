@@ -27,10 +27,9 @@ try {
 
 // sharp decodes on libuv's thread pool (UV_THREADPOOL_SIZE, default 4, shared with
 // fs and dns): more concurrent decodes than pool threads just queue there.
-const uvThreads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-if (env.PREPROCESS_CONCURRENCY > uvThreads) {
+if (env.PREPROCESS_CONCURRENCY > env.UV_THREADPOOL_SIZE) {
   logger.warn(
-    { PREPROCESS_CONCURRENCY: env.PREPROCESS_CONCURRENCY, UV_THREADPOOL_SIZE: uvThreads },
+    { PREPROCESS_CONCURRENCY: env.PREPROCESS_CONCURRENCY, UV_THREADPOOL_SIZE: env.UV_THREADPOOL_SIZE },
     'PREPROCESS_CONCURRENCY exceeds the libuv thread pool; set UV_THREADPOOL_SIZE at least as high',
   );
 }

@@ -81,6 +81,8 @@ export const envSchema = z.object({
   MAX_BATCH_SIZE: int(1, 1024).default(8),
   BATCH_WINDOW_MS: int(0, 10_000).default(5),
   PREPROCESS_CONCURRENCY: int(1, 64).default(2),
+  /** Read by libuv itself (Node's thread pool, where sharp decodes); validated here, keep >= PREPROCESS_CONCURRENCY. */
+  UV_THREADPOOL_SIZE: int(1, 1024).default(4),
   MAX_INPUT_PIXELS: int(1, 1_000_000_000).default(50_000_000),
   JOB_ATTEMPTS: int(1, 100).default(3),
   JOB_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
