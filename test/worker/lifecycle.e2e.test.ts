@@ -196,6 +196,25 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     expect(JSON.parse(lines[loadedAt] as string)).toMatchObject({ warmedUp: true, provider: 'cpu' });
     expect(loadedAt).toBeLessThan(lines.findIndex((line) => line.includes('"msg":"worker ready"')));
   }, 180_000);
+
+  it('fails a job whose workers keep dying under it, instead of leaving it running forever', async () => {
+    await stopAll();
+    // maxStalledCount is 2: the third interruption is one too many.
+    let id: string | undefined;
+    for (let kill = 0; kill < 3; kill++) {
+      const worker = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
+      id ??= await submit(system, await image(), { model: SLOW });
+      await pendingReaches(worker, 1); // (re)started by this worker: in its batch
+      expect(await worker.process.stop('SIGKILL')).toBe('SIGKILL');
+    }
+    const last = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
+    const job = await waitDone(system, id as string, 60_000);
+    expect(job, last.process.logs).toMatchObject({ status: 'failed', error: { code: 'inference_failed' } });
+    expect(job.error?.message).toMatch(/interrupted 3 times/);
+    expect(await bullJob(system, id as string, SLOW)).toMatchObject({ state: 'failed' });
+    expect(stalled.filter((jobId) => jobId === id)).toHaveLength(3);
+    expect(countLogLines(last.process.logs, 'job started', id as string)).toBe(0);
+  }, 180_000);
 });
 
 async function startUrl(logs: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@ import { JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { installShutdown, Limiter, withTimeout } from '@infer/runtime';
+import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
 import { createInferenceWorkers } from './inference.worker.ts';
@@ -105,6 +106,7 @@ const workers = createInferenceWorkers(connection, processor, {
 });
 for (const worker of workers) {
   worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));
+  recordAbandonedJobs(worker, store, metrics, logger);
   void worker.run();
 }
 
