@@ -54,13 +54,14 @@ export class TestSystem {
     return system;
   }
 
+  /** A worker process, ready once its models are warm; `extraEnv.WORKER_PORT` is honoured if given. */
   async startWorker(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
-    const port = await freePort();
+    const port = extraEnv.WORKER_PORT ?? String(await freePort());
     const worker = new ServiceProcess(`worker-${this.workers.length + 1}`, 'apps/worker/src/main.ts', {
       ...this.env,
       ...this.workerEnv,
-      WORKER_PORT: String(port),
       ...extraEnv,
+      WORKER_PORT: port,
     });
     this.workers.push(worker);
     await worker.waitForHttp(`http://127.0.0.1:${port}/readyz`);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { inferenceQueueName, JOB_NAMES, type JobAccepted, type JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
 import { Queue } from 'bullmq';
+import { freePort } from '../../../scripts/lib/free-port.ts';
 import { pollUntilDone, submitImage } from '../../support/jobs-client.ts';
 import type { ServiceProcess } from '../../support/processes.ts';
 import { testRedis } from '../../support/redis.ts';
@@ -15,10 +16,8 @@ export interface ProbedWorker {
 }
 
 export async function startProbedWorker(system: TestSystem, env: Record<string, string> = {}): Promise<ProbedWorker> {
-  const process = await system.startWorker(env);
-  // TestSystem picks the port; the worker logs it.
-  const port = /"port":(\d+),"msg":"worker probes listening"/.exec(process.logs)?.[1];
-  if (!port) throw new Error(`worker did not log its probe port\n${process.logs}`);
+  const port = String(await freePort());
+  const process = await system.startWorker({ ...env, WORKER_PORT: port });
   return { process, url: `http://127.0.0.1:${port}` };
 }
 
