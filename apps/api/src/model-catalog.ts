@@ -1,5 +1,5 @@
 import type { ModelConfig } from '@infer/contracts';
-import { loadModelRepository } from '@infer/inference/model-repository';
+import { loadModelRepository } from '@infer/model-repository';
 
 export interface CatalogEntry {
   name: string;

@@ -1,13 +1,13 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadModelRepository } from '@infer/model-repository';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS } from '../../../test/support/images.ts';
 import { expectedScores } from '../../../test/support/reference-model.ts';
 import { generateModel, tempRepository } from '../../../test/worker/fixtures/fixture-models.ts';
 import type { SessionSettings } from './inference-protocol.ts';
-import { loadModelRepository } from './model-repository.ts';
 import { ModelServer } from './model-server.ts';
 import { preprocessImage, tensorLength } from './preprocess.ts';
 

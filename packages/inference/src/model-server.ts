@@ -1,8 +1,8 @@
 import { type ModelConfig, type Prediction, UnknownModelError } from '@infer/contracts';
+import { type ModelEntry, modelFile, newestVersion } from '@infer/model-repository';
 import type { ExecutionProvider, SessionSettings } from './inference-protocol.ts';
 import { InferenceRunner } from './inference-runner.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import { type ModelEntry, modelFile, newestVersion } from './model-repository.ts';
 import { toPredictions } from './postprocess.ts';
 import { tensorLength } from './preprocess.ts';
 
