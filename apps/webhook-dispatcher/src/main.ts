@@ -4,12 +4,11 @@ import { WEBHOOK_QUEUE } from '@infer/contracts';
 import { redisKeys, WebhookStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { installShutdown, withTimeout } from '@infer/runtime';
+import { createProbeServer, installShutdown, withTimeout } from '@infer/runtime';
 import { Allowlist } from '@infer/ssrf-guard';
 import { Queue } from 'bullmq';
 import { createDeliveryProcessor } from './delivery.processor.ts';
 import { createDeliveryWorker } from './delivery.worker.ts';
-import { createDispatcherHttpServer } from './dispatcher-http.ts';
 import { createDispatcherMetrics } from './dispatcher-metrics.ts';
 import { OutboxRelay } from './outbox-relay.ts';
 import { decodeSecret } from './signing.ts';
@@ -43,7 +42,7 @@ const queue = new Queue(WEBHOOK_QUEUE, { connection: client, prefix: env.QUEUE_P
 const webhooks = new WebhookStore(client, env.QUEUE_PREFIX);
 const outboxKey = redisKeys(env.QUEUE_PREFIX).webhookOutbox;
 
-const http = createDispatcherHttpServer(
+const http = createProbeServer(
   {
     ready: () => ready && client.status === 'ready',
     beforeScrape: async () => {

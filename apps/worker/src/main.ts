@@ -5,12 +5,11 @@ import { configureSharp, loadModelRepository, ModelServer } from '@infer/inferen
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { installShutdown, Limiter, withTimeout } from '@infer/runtime';
+import { createProbeServer, installShutdown, Limiter, withTimeout } from '@infer/runtime';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
 import { createInferenceWorkers } from './inference.worker.ts';
-import { createWorkerHttpServer } from './worker-http.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
 const env = loadEnvOrExit();
@@ -39,7 +38,7 @@ configureSharp();
 let ready = false;
 let server: ModelServer | undefined;
 const metrics = createWorkerMetrics({ ready: () => ready, pending: () => server?.pending ?? 0 });
-const http = createWorkerHttpServer({ ready: () => ready }, metrics.registry);
+const http = createProbeServer({ ready: () => ready }, metrics.registry);
 http.listen(env.WORKER_PORT, () => logger.info({ port: env.WORKER_PORT }, 'worker probes listening'));
 
 const connection = createRedis(env.REDIS_URL, 'worker');

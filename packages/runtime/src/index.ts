@@ -1,2 +1,3 @@
 export * from './limiter.ts';
+export * from './probe-server.ts';
 export * from './shutdown.ts';

@@ -1,15 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
-export interface DispatcherProbeState {
-  /** Redis reachable, outbox relay and delivery worker running. */
+export interface ProbeState {
+  /** What "ready" means is the process's own (models warm, relay running, ...). */
   ready: () => boolean;
   /** Refresh gauges that are read from Redis, right before a scrape. */
   beforeScrape?: () => Promise<void>;
 }
 
-/** Kubernetes probes and Prometheus scrape endpoint of the dispatcher. */
-export function createDispatcherHttpServer(state: DispatcherProbeState, registry: Registry): Server {
+/**
+ * Kubernetes probes and the Prometheus scrape endpoint of a background process
+ * (worker, webhook dispatcher): GET /healthz, /readyz, /metrics on its own port.
+ */
+export function createProbeServer(state: ProbeState, registry: Registry): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
