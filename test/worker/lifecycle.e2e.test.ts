@@ -18,6 +18,8 @@ import {
 } from './support/worker-harness.ts';
 
 const SLOW = 'slow';
+/** One image alone takes well over 1.5 s: a batch that outlives a 1 s lock even without batching. */
+const SLOWER = 'slower';
 
 /**
  * Lifecycle of real worker processes serving a slow model (one image takes
@@ -28,7 +30,7 @@ const SLOW = 'slow';
 describe('worker lifecycle with a slow model (real processes)', () => {
   let repository: string;
   let system: TestSystem;
-  let events: QueueEvents;
+  let events: QueueEvents[] = [];
   const stalled: string[] = [];
   const image = () => solidImage(COLOURS.green, 'png', 64);
 
@@ -49,27 +51,34 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   beforeAll(async () => {
     repository = tempRepository({ withReference: true });
     generateModel(repository, { kind: 'slow', name: SLOW, layers: 32 });
+    generateModel(repository, { kind: 'slow', name: SLOWER, layers: 96 });
     system = await TestSystem.start({
       workers: 0,
       env: { MODEL_REPOSITORY: repository },
       // One onnxruntime thread, no warm-up (it would cost a slow batch per start).
       workerEnv: { INTRA_OP_THREADS: '1', WARMUP: 'false', MAX_BATCH_SIZE: '2', BATCH_WINDOW_MS: '100' },
     });
-    events = new QueueEvents(inferenceQueueName(SLOW), { connection: testRedis(), prefix: system.prefix });
-    events.on('stalled', ({ jobId }) => stalled.push(jobId));
-    await events.waitUntilReady();
+    events = [SLOW, SLOWER].map(
+      (model) => new QueueEvents(inferenceQueueName(model), { connection: testRedis(), prefix: system.prefix }),
+    );
+    for (const queueEvents of events) {
+      queueEvents.on('stalled', ({ jobId }) => stalled.push(jobId));
+      await queueEvents.waitUntilReady();
+    }
   });
   afterAll(async () => {
-    await events?.close();
+    await Promise.all(events.map((queueEvents) => queueEvents.close()));
     await system?.stop();
     rmSync(repository, { recursive: true, force: true });
   });
 
   it('keeps the lock of a batch longer than LOCK_DURATION_MS and answers /healthz meanwhile', async () => {
     const worker = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
+    // Two jobs; on an idle worker the first may run alone (nothing else announced), so
+    // the model is one where a single image outlives the lock.
     const ids = [
-      await submit(system, await image(), { model: SLOW }),
-      await submit(system, await image(), { model: SLOW }),
+      await submit(system, await image(), { model: SLOWER }),
+      await submit(system, await image(), { model: SLOWER }),
     ];
     await eventually(async () => (sample(await metrics(worker), 'worker_inference_pending') ?? 0) > 0, 'a batch');
     // Probes answer while onnxruntime's session.run() blocks the inference thread.
@@ -87,7 +96,7 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     expect(Math.max(...jobs.map((job) => job.timings?.inference_ms ?? 0))).toBeGreaterThan(1500);
     expect(stalled).toEqual([]);
     for (const id of ids) {
-      expect(await bullJob(system, id, SLOW)).toMatchObject({
+      expect(await bullJob(system, id, SLOWER)).toMatchObject({
         attemptsStarted: 1,
         stalledCounter: 0,
         state: 'completed',

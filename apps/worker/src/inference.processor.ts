@@ -1,5 +1,11 @@
 import { AppError, type InferenceJobData, inferenceJobDataSchema, type JobStatus } from '@infer/contracts';
-import { type ModelServer, type PreprocessLimits, preprocessImage, ServerClosingError } from '@infer/inference';
+import {
+  type InferenceOutcome,
+  type ModelServer,
+  type PreprocessLimits,
+  preprocessImage,
+  ServerClosingError,
+} from '@infer/inference';
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type Limiter, withTimeout } from '@infer/runtime';
@@ -117,19 +123,27 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     // previous batch runs in the inference thread: the two overlap.
     // preprocess_ms is the decode itself, not the wait for a decoding slot (that is queueing).
     let preprocessMs = 0;
-    const { data: tensor } = await deps.preprocessLimiter.run(async () => {
-      if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
-      signal.throwIfAborted();
-      const started = performance.now();
-      try {
-        return await preprocessImage(image, served.entry.config.input, deps.limits);
-      } finally {
-        preprocessMs = performance.now() - started;
-      }
-    });
-    metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
-
-    const outcome = await server.infer(data.model, data.version, tensor, signal);
+    // Announced before decoding, so that a batch forming meanwhile waits for this image
+    // (within BATCH_WINDOW_MS), while a lone job on an idle worker does not wait at all.
+    const arrived = server.expect(data.model, data.version);
+    let pending: Promise<InferenceOutcome>;
+    try {
+      const { data: tensor } = await deps.preprocessLimiter.run(async () => {
+        if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
+        signal.throwIfAborted();
+        const started = performance.now();
+        try {
+          return await preprocessImage(image, served.entry.config.input, deps.limits);
+        } finally {
+          preprocessMs = performance.now() - started;
+        }
+      });
+      metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
+      pending = server.infer(data.model, data.version, tensor, signal);
+    } finally {
+      arrived(); // queued for its batch (infer() queues synchronously) or failed: no longer on its way
+    }
+    const outcome = await pending;
     // A batch that finished after this attempt timed out must not write its result: the
     // record may already belong to the next attempt (it would "succeed" a running retry).
     signal.throwIfAborted();

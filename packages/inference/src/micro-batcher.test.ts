@@ -96,3 +96,52 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[1, 2, 3, 4]]);
   });
 });
+
+describe('MicroBatcher with flushWhenNothingExpected', () => {
+  const recording = () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (_key, inputs) => {
+        batches.push(inputs);
+        return inputs;
+      },
+      // A window far longer than the test: only the arrival logic can start batches early.
+      { windowMs: 60_000, maxBatchSize: 8, flushWhenNothingExpected: true },
+    );
+    return { batcher, batches };
+  };
+
+  it('runs a lone item at once when nothing else is on its way', async () => {
+    const { batcher, batches } = recording();
+    const outcome = await batcher.submit('m', 1);
+    expect(outcome.batchSize).toBe(1);
+    expect(batches).toEqual([[1]]);
+  });
+
+  it('waits for announced items, then runs them together as soon as the last arrives', async () => {
+    const { batcher, batches } = recording();
+    const arrivals = [1, 2, 3].map(() => batcher.expect('m'));
+    const first = batcher.submit('m', 1);
+    arrivals[0]?.();
+    const second = batcher.submit('m', 2);
+    arrivals[1]?.();
+    expect(batches).toEqual([]); // one more is coming: the batch waits
+    const third = batcher.submit('m', 3);
+    arrivals[2]?.();
+    await Promise.all([first, second, third]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('stops waiting for an announced item that will not come', async () => {
+    const { batcher, batches } = recording();
+    const coming = batcher.expect('m');
+    const given = batcher.expect('m');
+    const first = batcher.submit('m', 1);
+    given();
+    expect(batches).toEqual([]);
+    coming(); // e.g. its image failed to decode
+    coming(); // idempotent
+    await first;
+    expect(batches).toEqual([[1]]);
+  });
+});

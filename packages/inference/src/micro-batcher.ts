@@ -4,6 +4,12 @@
  * first, and run as one batch. One batch per model is in flight at a time; items
  * arriving meanwhile form the next batch, which starts as soon as the current one
  * ends (they have already waited).
+ *
+ * Unlike a dynamic batcher in a separate server, this one knows what is on its
+ * way: callers announce an item with `expect()` before its (slow) preprocessing.
+ * With `flushWhenNothingExpected`, a batch does not wait out the window when no
+ * announced item is still coming: a lone job on an idle worker runs at once, while
+ * under load the window gathers the jobs being decoded.
  */
 export interface BatchOutcome<R> {
   output: R;
@@ -25,6 +31,8 @@ interface Lane<T, R> {
   running: boolean;
   /** Items in the running batch. */
   inFlight: number;
+  /** Items announced with expect() and not yet submitted (or given up). */
+  expected: number;
   maxBatchSize: number;
 }
 
@@ -40,9 +48,36 @@ export class MicroBatcher<T, R> {
     private readonly options: {
       windowMs: number;
       maxBatchSize: number;
+      /** Start a batch at once when no expect()ed item is still on its way (see the class comment). */
+      flushWhenNothingExpected?: boolean;
       onBatch?: (key: string, size: number, ms: number) => void;
     },
   ) {}
+
+  private lane(key: string, maxBatchSize: number): Lane<T, R> {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { items: [], timer: undefined, running: false, inFlight: 0, expected: 0, maxBatchSize };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Announce an item that will be submitted for `key` soon. Call the returned
+   * function (idempotent) right after submitting it, or when it will not come.
+   */
+  expect(key: string, maxBatchSize = this.options.maxBatchSize): () => void {
+    const lane = this.lane(key, maxBatchSize);
+    lane.expected++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      lane.expected--;
+      this.schedule(key, lane);
+    };
+  }
 
   /**
    * Queue one item. A `signal` aborted before its batch starts removes the item
@@ -56,12 +91,7 @@ export class MicroBatcher<T, R> {
   ): Promise<BatchOutcome<R>> {
     if (this.closedWith) return Promise.reject(this.closedWith);
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    let lane = this.lanes.get(key);
-    if (!lane) {
-      lane = { items: [], timer: undefined, running: false, inFlight: 0, maxBatchSize };
-      this.lanes.set(key, lane);
-    }
-    const current = lane;
+    const current = this.lane(key, maxBatchSize);
     return new Promise((resolve, reject) => {
       const item: Item<T, R> = { input, resolve, reject };
       if (signal) {
@@ -113,7 +143,8 @@ export class MicroBatcher<T, R> {
   private schedule(key: string, lane: Lane<T, R>): void {
     if (lane.running || lane.items.length === 0) return;
     const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
-    if (lane.items.length >= limit || this.options.windowMs === 0) {
+    const nothingComing = this.options.flushWhenNothingExpected === true && lane.expected === 0;
+    if (lane.items.length >= limit || this.options.windowMs === 0 || nothingComing) {
       this.flush(key, lane);
     } else if (!lane.timer) {
       lane.timer = setTimeout(() => this.flush(key, lane), this.options.windowMs);

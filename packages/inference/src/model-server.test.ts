@@ -8,7 +8,7 @@ import { COLOURS } from '../../../test/support/images.ts';
 import { expectedScores } from '../../../test/support/reference-model.ts';
 import { generateModel, tempRepository } from '../../../test/worker/fixtures/fixture-models.ts';
 import type { SessionSettings } from './inference-protocol.ts';
-import { ModelServer } from './model-server.ts';
+import { type InferenceOutcome, ModelServer } from './model-server.ts';
 import { preprocessImage, tensorLength } from './preprocess.ts';
 
 const REPOSITORY = path.resolve(import.meta.dirname, '../../../models');
@@ -57,12 +57,18 @@ describe('ModelServer with the reference model', () => {
     expect(green.predictions.reduce((sum, p) => sum + p.score, 0)).toBeCloseTo(1, 5);
   });
 
-  it('batches concurrent requests and gives each its own answer', async () => {
+  it('batches concurrent requests announced with expect() and gives each its own answer', async () => {
     batches.length = 0;
     const green = await tensorOf(40, 160, 40, server);
     const rust = await tensorOf(200, 100, 30, server);
+    // As the worker does: announce each image before its preprocessing, release once submitted.
+    const arrivals = Array.from({ length: 8 }, () => server.expect('plant-pathology', '1'));
     const outcomes = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => server.infer('plant-pathology', '1', new Float32Array(i % 2 ? rust : green))),
+      arrivals.map((arrived, i) => {
+        const pending = server.infer('plant-pathology', '1', new Float32Array(i % 2 ? rust : green));
+        arrived();
+        return pending;
+      }),
     );
     expect(outcomes.map((o) => o.predictions[0]?.label)).toEqual(
       Array.from({ length: 8 }, (_, i) => (i % 2 ? 'rust' : 'healthy')),
@@ -141,15 +147,23 @@ describe('ModelServer with generated model variants', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // As the worker does: announced before preprocessing, released once queued, so concurrent calls batch.
   const classify = async (model: string, version: string | undefined, rgb: [number, number, number]) => {
-    const png = await sharp({
-      create: { width: 64, height: 64, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } },
-    })
-      .png()
-      .toBuffer();
-    const { input } = server.resolve(model, version).entry.config;
-    const { data } = await preprocessImage(png, input, { maxInputPixels: 1e7 });
-    return server.infer(model, version, data);
+    const arrived = server.expect(model, version);
+    let pending: Promise<InferenceOutcome>;
+    try {
+      const png = await sharp({
+        create: { width: 64, height: 64, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } },
+      })
+        .png()
+        .toBuffer();
+      const { input } = server.resolve(model, version).entry.config;
+      const { data } = await preprocessImage(png, input, { maxInputPixels: 1e7 });
+      pending = server.infer(model, version, data);
+    } finally {
+      arrived();
+    }
+    return pending;
   };
 
   it('serves the newest version by default and an older one on request, with different answers', async () => {

@@ -50,7 +50,10 @@ export class ModelServer {
     private readonly runner: InferenceRunner,
     batching: BatchingOptions,
   ) {
-    this.batcher = new MicroBatcher((key, inputs) => this.runBatch(key, inputs), batching);
+    this.batcher = new MicroBatcher((key, inputs) => this.runBatch(key, inputs), {
+      flushWhenNothingExpected: true,
+      ...batching,
+    });
   }
 
   /** Load every version of every model, trying execution providers in order, then warm each up. */
@@ -131,6 +134,16 @@ export class ModelServer {
     const served = this.served.get(versionKey(name, version ?? newestVersion(entry)));
     if (!served) throw new UnknownModelError(name, version);
     return served;
+  }
+
+  /**
+   * Announce an image that will reach infer() once preprocessed, so that a batch
+   * waits for it within the window; call the returned function right after infer()
+   * is called (or if the image fails), as with MicroBatcher.expect().
+   */
+  expect(name: string, version: string | undefined): () => void {
+    const served = this.resolve(name, version);
+    return this.batcher.expect(versionKey(name, served.version), served.maxBatchSize);
   }
 
   /**
