@@ -269,6 +269,22 @@ describe('webhooks (real processes and receiver)', () => {
     expect(metrics).toMatch(/webhook_queue_jobs\{state="delayed"\} \d/);
   });
 
+  it('delivers job.canceled for a job canceled while queued', async () => {
+    // No worker for a moment, so the job surely stays queued until canceled.
+    for (const worker of system.workers) await worker.stop();
+    const hooks = await receiver();
+    const id = await submit({ webhook_url: hooks.url('/canceled') });
+    expect((await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' })).status).toBe(200);
+    const [request] = await hooks.waitForRequests(1);
+    const payload = verify(request as ReceivedRequest);
+    expect(payload).toMatchObject({ type: 'job.canceled', data: { id, status: 'canceled', result: null } });
+    expect(await webhookSettled(id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    await system.startWorker();
+    // Canceled means never run: the new worker does not start it.
+    const after = await getJob(id);
+    expect(after).toMatchObject({ status: 'canceled', started_at: null });
+  });
+
   async function deadLetters(): Promise<Record<string, string>[]> {
     const redis = testRedis();
     try {
