@@ -194,6 +194,24 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     expect(response.status).toBe(404);
     expect(((await response.json()) as ErrorBody).error.code).toBe('job_not_found');
   });
+
+  it("answers 404 job_not_found, not 500, for ids that are not job ids (e.g. naming a job's image key)", async () => {
+    const id = await idOf(await submit());
+    for (const bad of [`${id}:image`, 'not-a-job', `${id}:x`]) {
+      for (const [method, path] of [
+        ['GET', `/v1/jobs/${encodeURIComponent(bad)}`],
+        ['DELETE', `/v1/jobs/${encodeURIComponent(bad)}`],
+        ['GET', `/v1/jobs/${encodeURIComponent(bad)}/events`],
+        ['POST', `/v1/jobs/${encodeURIComponent(bad)}/webhook/redeliver`],
+      ] as const) {
+        const response = await fetch(system.url(path), { method });
+        const body = await response.text();
+        expect(response.status, `${method} ${path}: ${body}`).toBe(404);
+        expect((JSON.parse(body) as ErrorBody).error.code).toBe('job_not_found');
+      }
+    }
+    await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+  });
 });
 
 describe('expiry (real API and Redis, RESULT_TTL_SECONDS=2)', () => {

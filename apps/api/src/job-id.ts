@@ -16,8 +16,11 @@ export function newJobId(now = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Whether `id` has the shape of an id made by newJobId (anything else names no job, nor any other key). */
+export const isJobId = (id: string): boolean => UUID_V7.test(id);
+
 /** Creation time (epoch ms) of an id made by newJobId, or undefined for anything else. */
 export function jobIdTime(id: string): number | undefined {
-  if (!UUID_V7.test(id)) return undefined;
+  if (!isJobId(id)) return undefined;
   return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }

@@ -8,7 +8,7 @@ import {
 } from '@infer/contracts';
 import type { JobStore } from '@infer/job-store';
 import type { Redis } from 'ioredis';
-import { jobIdTime, newJobId } from './job-id.ts';
+import { isJobId, jobIdTime, newJobId } from './job-id.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import { assertWebhookUrlAllowed } from './webhook-url.ts';
@@ -134,7 +134,7 @@ export class JobsService {
 
   /** The job, its queue position while queued; a job past its Cancel-After deadline is canceled on read. */
   async get(id: string, owner?: string): Promise<JobView> {
-    let job = await this.store.get(id, owner);
+    let job = await this.read(id, owner);
     if (!job) throw this.missing(id);
     if (job.status === 'queued' && job.cancel_at && Date.parse(job.cancel_at) <= Date.now()) {
       await this.cancelForDeadline(job.model, id);
@@ -149,7 +149,7 @@ export class JobsService {
    * wins. Canceling a canceled job answers it again (DELETE is idempotent).
    */
   async cancel(id: string, owner?: string): Promise<JobView> {
-    const job = await this.store.get(id, owner);
+    const job = await this.read(id, owner);
     if (!job) throw this.missing(id);
     const outcome = await this.store.transition(id, ['queued'], 'canceled', { completed_at: new Date().toISOString() });
     if (!outcome.applied && outcome.previous === undefined) throw this.missing(id);
@@ -171,6 +171,12 @@ export class JobsService {
     if (outcome.applied) await this.dequeue(model, id);
     await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id));
     return outcome.applied;
+  }
+
+  /** Never look up a key built from something that is not a job id (`<id>:image` would name the payload). */
+  private read(id: string, owner?: string): Promise<JobView | null> {
+    if (!isJobId(id)) return Promise.resolve(null);
+    return this.store.get(id, owner);
   }
 
   private async dequeue(model: string, id: string): Promise<void> {
