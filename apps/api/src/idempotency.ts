@@ -22,6 +22,8 @@ const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
 
 // Release a claim only if it is still ours (a slow request must not delete a later claim).
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Extend a claim while its request still works (only if it is still ours).
+const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * `Idempotency-Key`: the first request with a key claims it atomically (SET NX
@@ -67,6 +69,17 @@ export class Idempotency {
     for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
       const claim = JSON.stringify({ fingerprint, state: 'pending', token: randomUUID() } satisfies Entry<T>);
       if (await this.redis.set(redisKey, claim, 'EX', this.settings.pendingTtlSeconds, 'NX')) {
+        // The claim lives pendingTtlSeconds unless renewed: a request that takes longer (a batch of slow
+        // image_urls) keeps it, so a client's retry meanwhile waits instead of making a second job;
+        // a request whose process died frees it within pendingTtlSeconds.
+        const ttl = String(this.settings.pendingTtlSeconds);
+        const renew = setInterval(
+          () => {
+            this.redis.eval(RENEW_SCRIPT, 1, redisKey, claim, ttl).catch(() => undefined);
+          },
+          (this.settings.pendingTtlSeconds * 1000) / 3,
+        );
+        renew.unref();
         let value: T;
         try {
           value = await work();
@@ -74,6 +87,8 @@ export class Idempotency {
           // A refused or failed request leaves no trace: the client may retry with the same key.
           await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim).catch(() => undefined);
           throw error;
+        } finally {
+          clearInterval(renew);
         }
         const done: Entry<T> = { fingerprint, state: 'done', value };
         await this.redis.set(redisKey, JSON.stringify(done), 'EX', this.settings.ttlSeconds);
