@@ -19,6 +19,8 @@ export interface LoadRequest {
   outputName: string;
   /** Expected non-batch input dims, in the model's layout, to check against the ONNX graph. */
   inputDims: number[];
+  /** Scores per image model.json expects (its label count), to check against the graph's output. */
+  outputSize?: number;
   settings: SessionSettings;
 }
 

@@ -89,6 +89,18 @@ function checkContract(session: ort.InferenceSession, request: LoadRequest): num
       `${request.file}: model.json output "${request.outputName}" is not a graph output (graph has ${session.outputNames.join(', ')})`,
     );
   }
+  const out = session.outputMetadata?.find((m) => m.name === request.outputName);
+  if (out?.isTensor && request.outputSize !== undefined) {
+    // Non-batch dims all fixed: their product is the scores per image, one per label.
+    const perImage = out.shape.slice(1);
+    const fixed = perImage.every((dim) => typeof dim === 'number' && dim > 0);
+    const size = perImage.reduce<number>((product, dim) => product * (typeof dim === 'number' ? dim : 1), 1);
+    if (out.shape.length < 2 || (fixed && size !== request.outputSize)) {
+      throw new Error(
+        `${request.file}: output "${request.outputName}" has dims [${out.shape.join(', ')}] but model.json lists ${request.outputSize} labels`,
+      );
+    }
+  }
   const meta = session.inputMetadata?.find((m) => m.name === request.inputName);
   if (!meta?.isTensor) return null;
   const graphDims = meta.shape.slice(1);

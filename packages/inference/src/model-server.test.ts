@@ -115,6 +115,18 @@ describe('ModelServer loading', () => {
       /has dims \[batch, 3, 224, 224\] but model.json describes \[batch, 3, 224, 100\]/,
     );
   });
+
+  it('finds a label count that disagrees with the graph output at load time, not at the first job', async () => {
+    const file = path.join(dir, 'plant-pathology', 'model.json');
+    writeFileSync(file, readFileSync(path.join(REPOSITORY, 'plant-pathology', 'model.json')));
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...config, labels: [...config.labels, 'extra'] }));
+    for (const warmUp of [true, false]) {
+      await expect(
+        ModelServer.start(loadModelRepository(dir), cpu, { windowMs: 0, maxBatchSize: 1 }, { warmUp }),
+      ).rejects.toThrow(/output .+ has dims \[.+\] but model.json lists 5 labels/);
+    }
+  });
 });
 
 describe('ModelServer with generated model variants', () => {

@@ -72,7 +72,14 @@ export class ModelServer {
         for (const version of entry.versions) {
           const key = versionKey(entry.config.name, version);
           const loaded = await runner.load(
-            { key, file: modelFile(entry, version), inputName: input.name, outputName: output.name, inputDims },
+            {
+              key,
+              file: modelFile(entry, version),
+              inputName: input.name,
+              outputName: output.name,
+              inputDims,
+              outputSize: entry.config.labels.length,
+            },
             settings,
           );
           for (const warning of loaded.warnings) hooks.onWarning?.(`${key}: ${warning}`);
@@ -94,10 +101,16 @@ export class ModelServer {
           if (hooks.warmUp !== false) {
             const largest = Math.min(server.served.get(key)?.maxBatchSize ?? 1, batching.maxBatchSize);
             for (const size of new Set([1, largest])) {
-              await server.runBatch(
+              const [first] = await server.runBatch(
                 key,
                 Array.from({ length: size }, () => new Float32Array(tensorLength(input))),
               );
+              // A graph whose output dims are symbolic is checked here, by what it answers.
+              if (first?.length !== entry.config.labels.length) {
+                throw new Error(
+                  `${modelFile(entry, version)}: output "${output.name}" has dims [${size}, ${first?.length}] but model.json lists ${entry.config.labels.length} labels`,
+                );
+              }
             }
           }
         }
