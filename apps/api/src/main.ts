@@ -20,6 +20,13 @@ try {
   logger.fatal((error as Error).message);
   process.exit(1);
 }
+if (!catalog.has(env.DEFAULT_MODEL)) {
+  // Otherwise every submission without `model` would be refused as the client's unknown_model.
+  process.stderr.write(
+    `Invalid configuration: DEFAULT_MODEL=${JSON.stringify(env.DEFAULT_MODEL)}: not a model of MODEL_REPOSITORY (${catalog.names().join(', ') || 'none'})\n`,
+  );
+  process.exit(78); // EX_CONFIG
+}
 
 // Producer connection: no offline queue, so requests fail fast (503) while Redis is down.
 const redis = createRedis(env.REDIS_URL, 'producer');
