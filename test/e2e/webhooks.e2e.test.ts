@@ -201,6 +201,18 @@ describe('webhooks (real processes and receiver)', () => {
     expect(await webhookSettled(id)).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 202 });
   });
 
+  it('honours Retry-After, up to the longest delay of the schedule', async () => {
+    // Schedule 100ms,200ms,300ms: the first retry is due after ~100 ms, but the receiver asks
+    // for 1 s, which is capped at the schedule's longest delay (300 ms).
+    const hooks = await receiver((_request, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
+    );
+    const id = await submit({ webhook_url: hooks.url() });
+    expect(await webhookSettled(id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    const [first, second] = hooks.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(290);
+  });
+
   it('cuts off a receiver that hangs and retries it', async () => {
     const hooks = await receiver((_request, index) => (index === 0 ? 'hang' : { status: 200 }));
     const id = await submit({ webhook_url: hooks.url() });

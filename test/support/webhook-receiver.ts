@@ -6,6 +6,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 /** How the receiver answers its n-th request (0-based): a status (and headers), or hang until the client gives up. */
@@ -54,6 +56,7 @@ export class WebhookReceiver {
           path: req.url ?? '',
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
         };
         const index = this.requests.length;
         this.requests.push(request);
