@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { loadEnv } from '@infer/config';
-import type { JobView } from '@infer/contracts';
+import { ERROR_CODES, type JobView } from '@infer/contracts';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -268,5 +270,19 @@ describe('OpenAPI document matches the app', () => {
     const wrongCode = { error: { code: 'queue_full', message: 'm' } };
     expect(conformance.problems('GET', '/v1/jobs/x', 429, 'application/json', wrongCode).join()).toMatch(/allowed/);
     expect(conformance.problems('GET', '/nowhere', 500, 'application/json', wrongCode).join()).toMatch(/undocumented/);
+  });
+
+  it("README's error table lists every API error code with its status, and only those; it names every job failure code", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = Object.fromEntries(
+      [...readme.matchAll(/^\| `([a-z_]+)` +\| (\d{3}) +\|/gm)].map(([, code, status]) => [code, Number(status)]),
+    );
+    // Codes only a failed job carries (in `error.code`), documented in the paragraph below the table.
+    const jobFailures = ['invalid_image', 'image_too_large', 'image_missing', 'inference_failed', 'job_timeout'];
+    const answered = Object.entries(ERROR_CODES).filter(
+      ([code]) => ![...jobFailures, 'deadline_exceeded'].includes(code),
+    );
+    expect(table).toEqual(Object.fromEntries(answered));
+    for (const code of [...jobFailures, 'deadline_exceeded', 'unknown_model']) expect(readme).toContain(`\`${code}\``);
   });
 });

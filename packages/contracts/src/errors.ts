@@ -4,20 +4,16 @@
  * `{ code, message }` in `error`. Codes never change meaning once published.
  */
 export const ERROR_CODES = {
-  bad_request: 400,
   invalid_request: 400,
   missing_image: 400,
   unknown_model: 400,
   ambiguous_image: 400,
   image_fetch_failed: 422,
   unauthorized: 401,
-  forbidden: 403,
   job_not_found: 404,
   route_not_found: 404,
   job_expired: 404,
   model_not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
   idempotency_key_reused: 409,
   idempotency_key_in_progress: 409,
   job_not_cancelable: 409,
