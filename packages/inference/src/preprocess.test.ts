@@ -50,6 +50,49 @@ describe('preprocessImage', () => {
     expect(data[128]).toBeCloseTo(40 / 255, 5);
   });
 
+  describe('resize modes on a 16x8 image: red 4-pixel bands left and right, blue in the middle', () => {
+    const banded = () => {
+      const raw = Buffer.alloc(16 * 8 * 3);
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 16; x++) {
+          const red = x < 4 || x >= 12;
+          raw.set(red ? [255, 0, 0] : [0, 0, 255], (y * 16 + x) * 3);
+        }
+      return sharp(raw, { raw: { width: 16, height: 8, channels: 3 } })
+        .png()
+        .toBuffer();
+    };
+    /** [R, G, B] of the 8x8 NCHW tensor at (x, y), rounded to 0..1 steps of 0.5. */
+    const rgbAt = (data: Float32Array, x: number, y: number) =>
+      [0, 1, 2].map((c) => Math.round((data[c * 64 + y * 8 + x] as number) * 2) / 2);
+    const RED = [1, 0, 0];
+    const BLUE = [0, 0, 1];
+    const GREEN = [0, 1, 0];
+
+    it('fill stretches the whole image', async () => {
+      const { data } = await preprocessImage(await banded(), { ...input224, resize: 'fill' }, limits);
+      expect([rgbAt(data, 0, 4), rgbAt(data, 4, 4), rgbAt(data, 7, 4)]).toEqual([RED, BLUE, RED]);
+      expect(rgbAt(data, 4, 0)).toEqual(BLUE);
+    });
+
+    it('cover scales to fill and crops the centre', async () => {
+      const { data } = await preprocessImage(await banded(), { ...input224, resize: 'cover' }, limits);
+      expect([rgbAt(data, 0, 4), rgbAt(data, 4, 4), rgbAt(data, 7, 4), rgbAt(data, 4, 0)]).toEqual([
+        BLUE,
+        BLUE,
+        BLUE,
+        BLUE,
+      ]);
+    });
+
+    it('contain scales to fit and pads with the model background', async () => {
+      const input = { ...input224, resize: 'contain' as const, background: [0, 255, 0] as [number, number, number] };
+      const { data } = await preprocessImage(await banded(), input, limits);
+      expect([rgbAt(data, 0, 4), rgbAt(data, 4, 4), rgbAt(data, 7, 4)]).toEqual([RED, BLUE, RED]);
+      expect([rgbAt(data, 4, 0), rgbAt(data, 4, 7)]).toEqual([GREEN, GREEN]);
+    });
+  });
+
   it('flattens transparency onto the model background', async () => {
     const png = await solid(255, 0, 0, 4, 0).png().toBuffer();
     const { data } = await preprocessImage(png, { ...input224, background: [0, 255, 0] }, limits);
