@@ -121,6 +121,23 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     }
   });
 
+  it('Prefer: wait on a retried idempotent submit waits again (not an instant 200 for an unfinished job)', async () => {
+    const headers = { Prefer: 'wait=1', 'Idempotency-Key': `wait-retry-${Date.now()}` };
+    const first = await submit({}, headers);
+    expect(first.status).toBe(202);
+    const { id } = (await first.json()) as JobView;
+    const started = Date.now();
+    const retried = await submit({}, headers);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect(retried.headers.get('preference-applied')).toBe('wait=1');
+    // Not finished in time: 202, as for the first request; 200 would say it ended.
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({ id, status: 'queued', result: null });
+    expect(retried.headers.get('location')).toBe(`/v1/jobs/${id}`);
+    await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+  });
+
   it('Cancel-After: a job still queued at its deadline becomes canceled (deadline_exceeded) with no reader and no worker', async () => {
     const id = await idOf(await submit({}, { 'cancel-after': '1' }));
     deadlineJobs.push(id);

@@ -101,10 +101,12 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     if (key !== undefined) {
       const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs'), submit);
       if (outcome.replayed) {
+        res.setHeader('Idempotent-Replayed', 'true');
+        // A retry of a `Prefer: wait` submit (e.g. after a client timeout) waits again, as the first one did.
+        if (await answerWaited(req, res, outcome.value)) return;
         // The original job as it is now; 200 (not 202): nothing new was accepted.
         const current = await jobs.get(outcome.value.id, job.owner).catch(() => outcome.value);
-        res.status(200).location(`/v1/jobs/${outcome.value.id}`).setHeader('Idempotent-Replayed', 'true');
-        res.json(current);
+        res.status(200).location(`/v1/jobs/${outcome.value.id}`).json(current);
         return;
       }
       await answerAccepted(req, res, outcome.value);
@@ -145,15 +147,19 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
 
   /** 202 with the accepted job; with `Prefer: wait=N`, 200 and the finished job if it ends in time. */
   async function answerAccepted(req: Request, res: Response, accepted: JobAccepted): Promise<void> {
-    const waited = await waiter.waitIfPreferred(req, res, accepted, () => jobs.get(accepted.id, ownerOf(req)));
-    if (waited) {
-      res
-        .status(isTerminal(waited.status) ? 200 : 202)
-        .location(`/v1/jobs/${accepted.id}`)
-        .json(waited);
-      return;
-    }
+    if (await answerWaited(req, res, accepted)) return;
     res.status(202).location(`/v1/jobs/${accepted.id}`).json(accepted);
+  }
+
+  /** With `Prefer: wait=N`: wait, then answer the job (200 if it ended, else 202); false without the preference. */
+  async function answerWaited(req: Request, res: Response, accepted: JobAccepted): Promise<boolean> {
+    const waited = await waiter.waitIfPreferred(req, res, accepted, () => jobs.get(accepted.id, ownerOf(req)));
+    if (!waited) return false;
+    res
+      .status(isTerminal(waited.status) ? 200 : 202)
+      .location(`/v1/jobs/${accepted.id}`)
+      .json(waited);
+    return true;
   }
 
   return router;
