@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { withTimeout } from './shutdown.ts';
 
 export interface ProbeState {
   /** What "ready" means is the process's own (models warm, relay running, ...). */
@@ -12,7 +13,7 @@ export interface ProbeState {
  * Kubernetes probes and the Prometheus scrape endpoint of a background process
  * (worker, webhook dispatcher): GET /healthz, /readyz, /metrics on its own port.
  */
-export function createProbeServer(state: ProbeState, registry: Registry): Server {
+export function createProbeServer(state: ProbeState, registry: Registry, scrapeTimeoutMs = 1000): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -25,8 +26,10 @@ export function createProbeServer(state: ProbeState, registry: Registry): Server
         .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
     } else if (path === '/metrics') {
-      (state.beforeScrape?.() ?? Promise.resolve())
-        .catch(() => undefined) // a scrape while Redis is down still answers the in-process metrics
+      // A scrape while Redis is down still answers the in-process metrics: commands on a
+      // connection that retries forever neither resolve nor fail then, so do not wait for them.
+      withTimeout(state.beforeScrape?.() ?? Promise.resolve(), scrapeTimeoutMs, () => new Error('scrape refresh'))
+        .catch(() => undefined)
         .then(() => registry.metrics())
         .then(
           (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
