@@ -18,6 +18,9 @@ export function toAppError(error: unknown): AppError {
   if (err.type === 'entity.too.large')
     return new AppError('payload_too_large', 'the request body is larger than the upload limit');
   if (err.type === 'entity.parse.failed') return new AppError('invalid_request', 'the request body is not valid JSON');
+  if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
+    return new AppError('unsupported_media_type', `the request body cannot be read: ${err.message ?? err.type}`);
+  }
   if (isRedisUnavailable(error)) {
     return new AppError('service_unavailable', 'the job store is unreachable; retry shortly', {
       headers: { 'Retry-After': '1' },
