@@ -97,10 +97,11 @@ describe('image in -> prediction out (real API, worker and Redis processes)', ()
   });
 
   it('answers 415 for a body in a charset or encoding the API cannot read', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { 'content-type': 'application/json; charset=latin1' },
       { 'content-type': 'application/json', 'content-encoding': 'compress' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const response = await fetch(system.url('/v1/jobs'), { method: 'POST', headers, body: '{"image_url":"x"}' });
       expect(response.status, JSON.stringify(headers)).toBe(415);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
