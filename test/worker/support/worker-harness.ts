@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inferenceQueueName, JOB_NAMES, type JobAccepted, type JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
 import { Queue } from 'bullmq';
+import { newJobId } from '../../../apps/api/src/job-id.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { pollUntilDone, submitImage } from '../../support/jobs-client.ts';
 import type { ServiceProcess } from '../../support/processes.ts';
@@ -49,7 +49,8 @@ export async function enqueueDirectly(
   const redis = testRedis();
   const queue = new Queue(inferenceQueueName(model), { connection: redis, prefix: system.prefix });
   try {
-    const id = randomUUID();
+    // A job id as the API makes them (UUIDv7): the API answers 404 for any other shape.
+    const id = newJobId();
     await new JobStore(redis, system.prefix, 3600).create({ id, model, createdAt: new Date() }, image);
     await queue.add(
       JOB_NAMES.infer,
