@@ -104,6 +104,20 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     if (again) await fetch(system.url(`/v1/jobs/${await idOf(again)}/cancel`), { method: 'POST' });
   });
 
+  it('stores the image bytes once, as a binary value, and the BullMQ job carries only ids', async () => {
+    const id = await idOf(await submit());
+    const redis = testRedis();
+    try {
+      expect(await redis.getBuffer(`${system.prefix}:job:${id}:image`)).toEqual(image);
+      const data = await redis.hget(`${system.prefix}:inference.plant-pathology:${id}`, 'data');
+      expect(Object.keys(JSON.parse(data ?? '{}')).sort()).toEqual(['enqueuedAt', 'jobId', 'model', 'requestId']);
+      expect(data?.length).toBeLessThan(256);
+    } finally {
+      redis.disconnect();
+    }
+    await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+  });
+
   it('cancels a queued job: canceled, no queue position, idempotent, and removed from the BullMQ queue', async () => {
     const id = await idOf(await submit());
     expect((await get(id)).queue_position).toBe(1);
