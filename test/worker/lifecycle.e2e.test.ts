@@ -227,6 +227,6 @@ describe('worker lifecycle with a slow model (real processes)', () => {
 });
 
 async function startUrl(logs: string): Promise<string | undefined> {
-  const port = /"port":(\d+),"msg":"worker probes listening"/.exec(logs)?.[1];
+  const port = /"port":(\d+),"msg":"probes listening"/.exec(logs)?.[1];
   return port ? `http://127.0.0.1:${port}` : undefined;
 }

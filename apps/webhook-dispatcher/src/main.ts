@@ -4,7 +4,7 @@ import { WEBHOOK_QUEUE } from '@infer/contracts';
 import { redisKeys, WebhookStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { createProbeServer, installShutdown, withTimeout } from '@infer/runtime';
+import { createProbeServer, installShutdown, listenProbes, withTimeout } from '@infer/runtime';
 import { Allowlist } from '@infer/ssrf-guard';
 import { Queue } from 'bullmq';
 import { createDeliveryProcessor } from './delivery.processor.ts';
@@ -53,12 +53,7 @@ const http = createProbeServer(
   },
   metrics.registry,
 );
-http.on('error', (error) => {
-  // Without probes an orchestrator would restart us forever: say why and stop.
-  logger.fatal({ err: error, port: env.DISPATCHER_PORT }, 'cannot serve probes on DISPATCHER_PORT');
-  process.exit(1);
-});
-http.listen(env.DISPATCHER_PORT, () => logger.info({ port: env.DISPATCHER_PORT }, 'dispatcher probes listening'));
+listenProbes(http, env.DISPATCHER_PORT, logger, 'DISPATCHER_PORT');
 
 const worker = createDeliveryWorker(
   connection,

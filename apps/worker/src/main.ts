@@ -5,7 +5,7 @@ import { configureSharp, loadModelRepository, ModelServer } from '@infer/inferen
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { createProbeServer, installShutdown, Limiter, withTimeout } from '@infer/runtime';
+import { createProbeServer, installShutdown, Limiter, listenProbes, withTimeout } from '@infer/runtime';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
@@ -39,7 +39,7 @@ let ready = false;
 let server: ModelServer | undefined;
 const metrics = createWorkerMetrics({ ready: () => ready, pending: () => server?.pending ?? 0 });
 const http = createProbeServer({ ready: () => ready }, metrics.registry);
-http.listen(env.WORKER_PORT, () => logger.info({ port: env.WORKER_PORT }, 'worker probes listening'));
+listenProbes(http, env.WORKER_PORT, logger, 'WORKER_PORT');
 
 const connection = createRedis(env.REDIS_URL, 'worker');
 const client = createRedis(env.REDIS_URL, 'worker');

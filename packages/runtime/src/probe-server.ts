@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Logger } from '@infer/logger';
 import type { Registry } from 'prom-client';
 import { withTimeout } from './shutdown.ts';
 
@@ -39,4 +40,16 @@ export function createProbeServer(state: ProbeState, registry: Registry, scrapeT
       res.writeHead(404).end();
     }
   });
+}
+
+/**
+ * Listen for probes, or stop the process with one fatal line: without its probes
+ * an orchestrator would restart it forever (e.g. the port is already taken).
+ */
+export function listenProbes(server: Server, port: number, logger: Logger, setting: string): void {
+  server.on('error', (error) => {
+    logger.fatal({ err: error, port }, `cannot serve probes on ${setting}`);
+    process.exit(1);
+  });
+  server.listen(port, () => logger.info({ port }, 'probes listening'));
 }
