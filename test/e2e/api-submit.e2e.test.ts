@@ -46,6 +46,7 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
       env: {
         MAX_UPLOAD_BYTES: String(256 * 1024),
         MAX_BATCH_IMAGES: '4',
+        MAX_BATCH_BYTES: String(1024 * 1024),
         SSRF_ALLOWLIST: '127.0.0.1',
         IMAGE_URL_MAX_REDIRECTS: '2',
       },
@@ -285,6 +286,12 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
       const done = await Promise.all(jobs.map((job) => pollUntilDone(system.apiUrl, job.id)));
       expect(done.map((job) => job.result?.predictions[0]?.label)).toEqual(['healthy', 'rust']);
       expect(done.every((job) => job.priority === 5 && job.metadata?.batch === 'm1')).toBe(true);
+    });
+
+    it('refuses a batch body above MAX_BATCH_BYTES with 413 before reading it', async () => {
+      // Each item is within MAX_UPLOAD_BYTES and four fit MAX_BATCH_IMAGES: only the total is too much.
+      const images = Array.from({ length: 4 }, () => ({ image_base64: 'A'.repeat(300 * 1024) }));
+      await refused(await postJson({ images }, {}, '/v1/jobs:batch'), 413, 'payload_too_large');
     });
 
     it('accepts JSON images (base64 and url) with per-item metadata', async () => {

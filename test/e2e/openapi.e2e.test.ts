@@ -6,7 +6,7 @@ import { ERROR_CODES, type JobView } from '@infer/contracts';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../apps/api/src/app.ts';
+import { apiSettings, createApp } from '../../apps/api/src/app.ts';
 import type { DeadlineSweeper } from '../../apps/api/src/deadline-sweeper.ts';
 import { JobEvents } from '../../apps/api/src/job-events.ts';
 import { JobQueues } from '../../apps/api/src/job-queues.ts';
@@ -97,21 +97,7 @@ describe('OpenAPI document matches the app', () => {
       catalog,
       logger,
       events,
-      settings: {
-        maxUploadBytes: env.MAX_UPLOAD_BYTES,
-        defaultModel: env.DEFAULT_MODEL,
-        jobAttempts: env.JOB_ATTEMPTS,
-        heartbeatTtlMs: env.WORKER_HEARTBEAT_TTL_MS,
-        resultTtlSeconds: env.RESULT_TTL_SECONDS,
-        maxQueueDepth: env.MAX_QUEUE_DEPTH,
-        maxBatchImages: env.MAX_BATCH_IMAGES,
-        idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
-        imageUrl: {
-          timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
-          maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
-          allowlist: env.SSRF_ALLOWLIST,
-        },
-      },
+      settings: apiSettings(env),
     });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Env } from '@infer/config';
 import { type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
@@ -45,8 +46,29 @@ export interface AppDeps {
     resultTtlSeconds: number;
     maxQueueDepth: number;
     maxBatchImages: number;
+    maxBatchBytes: number;
     idempotencyTtlSeconds: number;
     imageUrl: { timeoutMs: number; maxRedirects: number; allowlist: string[] };
+  };
+}
+
+/** The API's settings from the validated environment (main.ts and in-process tests alike). */
+export function apiSettings(env: Env): AppDeps['settings'] {
+  return {
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    defaultModel: env.DEFAULT_MODEL,
+    jobAttempts: env.JOB_ATTEMPTS,
+    heartbeatTtlMs: env.WORKER_HEARTBEAT_TTL_MS,
+    resultTtlSeconds: env.RESULT_TTL_SECONDS,
+    maxQueueDepth: env.MAX_QUEUE_DEPTH,
+    maxBatchImages: env.MAX_BATCH_IMAGES,
+    maxBatchBytes: env.MAX_BATCH_BYTES,
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    imageUrl: {
+      timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
+      maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
+      allowlist: env.SSRF_ALLOWLIST,
+    },
   };
 }
 

@@ -21,12 +21,30 @@ import { type ImageInput, type ParsedSubmission, parseBatch, parseSubmission, RA
 export interface JobsRouteOptions {
   maxUploadBytes: number;
   maxBatchImages: number;
+  /** Whole body of a batch request (MAX_BATCH_BYTES). */
+  maxBatchBytes: number;
   defaultModel: string;
   /** Longest Cancel-After accepted (a queued job cannot outlive its record anyway). */
   maxCancelAfterSeconds: number;
   idempotency: Idempotency;
   backpressure: Backpressure;
   images: ImageFetcher;
+}
+
+/**
+ * A batch body is read into memory (up to MAX_BATCH_IMAGES images): refuse one
+ * that declares more than `maxBytes` before reading any of it. (The JSON parser
+ * also enforces the cap while reading; multipart parts are capped per file.)
+ */
+function refuseLargerThan(maxBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      next(new AppError('payload_too_large', `a batch request may hold at most ${maxBytes} bytes (MAX_BATCH_BYTES)`));
+      return;
+    }
+    next();
+  };
 }
 
 /** image_url downloads of one batch run a few at a time. */
@@ -56,7 +74,9 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
         parts: options.maxBatchImages + 21,
       },
     }).any(),
-    express.json({ limit: (base64Size + 8 * 1024) * options.maxBatchImages + 64 * 1024 }),
+    express.json({
+      limit: Math.min(options.maxBatchBytes, (base64Size + 8 * 1024) * options.maxBatchImages + 64 * 1024),
+    }),
   );
 
   /** Everything a submission needs besides its image bytes; throws 4xx before any work is done. */
@@ -115,7 +135,7 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     await answerAccepted(req, res, await submit());
   });
 
-  router.post('/v1/jobs\\:batch', batch, async (req, res) => {
+  router.post('/v1/jobs\\:batch', refuseLargerThan(options.maxBatchBytes), batch, async (req, res) => {
     const parsed = parseBatch(req, limits);
     const job = prepare(req, parsed);
     const submit = async (): Promise<BatchAccepted> => {

@@ -3,7 +3,7 @@ import { JobStore, redisKeys, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown } from '@infer/runtime';
-import { createApp } from './app.ts';
+import { apiSettings, createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { DeadlineSweeper } from './deadline-sweeper.ts';
 import { JobEvents } from './job-events.ts';
@@ -76,21 +76,7 @@ const app = createApp({
   events,
   auth,
   rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-  settings: {
-    maxUploadBytes: env.MAX_UPLOAD_BYTES,
-    defaultModel: env.DEFAULT_MODEL,
-    jobAttempts: env.JOB_ATTEMPTS,
-    heartbeatTtlMs: env.WORKER_HEARTBEAT_TTL_MS,
-    resultTtlSeconds: env.RESULT_TTL_SECONDS,
-    maxQueueDepth: env.MAX_QUEUE_DEPTH,
-    maxBatchImages: env.MAX_BATCH_IMAGES,
-    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
-    imageUrl: {
-      timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
-      maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
-      allowlist: env.SSRF_ALLOWLIST,
-    },
-  },
+  settings: apiSettings(env),
 });
 
 const server = app.listen(env.PORT, env.HOST, () => {

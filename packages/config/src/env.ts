@@ -37,6 +37,8 @@ export const envSchema = z.object({
   MAX_QUEUE_DEPTH: int(1, 10_000_000).default(10_000),
   /** Images in one POST /v1/jobs:batch request. */
   MAX_BATCH_IMAGES: int(1, 1000).default(32),
+  /** Whole body of one POST /v1/jobs:batch (images, base64 or multipart): bounds the API's memory per request. */
+  MAX_BATCH_BYTES: int(1024, 4096 * MiB).default(64 * MiB),
   /** image_url download: whole-request deadline and redirects followed. */
   IMAGE_URL_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_URL_MAX_REDIRECTS: int(0, 10).default(3),
