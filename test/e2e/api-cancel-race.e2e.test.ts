@@ -2,20 +2,10 @@ import type { JobAccepted, JobView } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
+import { jobIdsLogged } from '../support/logs.ts';
 import { TestSystem } from '../support/system.ts';
 
-/** Ids of the jobs the workers' logs say were started. */
-const startedInLogs = (logs: string): Set<string> =>
-  new Set(
-    logs.split('\n').flatMap((line) => {
-      if (!line.includes('"job started"')) return [];
-      try {
-        return [(JSON.parse(line) as { jobId: string }).jobId];
-      } catch {
-        return [];
-      }
-    }),
-  );
+const startedInLogs = (logs: string): Set<string> => jobIdsLogged(logs, 'job started');
 
 describe('cancel racing a worker (real API, worker and Redis processes)', () => {
   let system: TestSystem;

@@ -5,23 +5,13 @@ import { newJobId } from '../../apps/api/src/job-id.ts';
 import { JobQueues } from '../../apps/api/src/job-queues.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
+import { jobIdsLogged } from '../support/logs.ts';
 import { testRedis } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
-/** Ids of the jobs a worker's log says it started. */
-const startedInLogs = (logs: string): Set<string> =>
-  new Set(
-    logs.split('\n').flatMap((line) => {
-      if (!line.includes('"job started"')) return [];
-      try {
-        return [(JSON.parse(line) as { jobId: string }).jobId];
-      } catch {
-        return [];
-      }
-    }),
-  );
+const startedInLogs = (logs: string): Set<string> => jobIdsLogged(logs, 'job started');
 
 describe('queue behaviour with no worker, then one (real API, worker and Redis processes)', () => {
   let system: TestSystem;
