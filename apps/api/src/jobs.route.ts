@@ -85,7 +85,6 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     jobs.checkModel(model, parsed.options.version);
     const webhook = webhookOf(parsed.options);
     const cancelAt = cancelAtOf(req, options.maxCancelAfterSeconds);
-    // Accept-time SSRF check of webhook.url goes here (packages/ssrf-guard; webhooks engineer).
     return {
       owner: ownerOf(req),
       model,

@@ -178,6 +178,12 @@ const multipartFields = {
   webhook_url: { type: 'string' },
   webhook_events: { type: 'string', description: `comma-separated: ${WEBHOOK_EVENTS.join(', ')}` },
 };
+/** A multipart body: the `image` field (one file, or repeated) plus the options as form fields. */
+const multipartForm = (image: object) => ({
+  'multipart/form-data': {
+    schema: { type: 'object', required: ['image'], properties: { image, ...multipartFields } },
+  },
+});
 const rawImage = { schema: { type: 'string', contentMediaType: 'application/octet-stream' } };
 
 const PREFERENCE_APPLIED = {
@@ -212,20 +218,11 @@ const PATHS: Record<string, Record<string, Json>> = {
       requestBody: {
         required: true,
         content: {
-          'multipart/form-data': {
-            schema: {
-              type: 'object',
-              required: ['image'],
-              properties: {
-                image: {
-                  type: 'string',
-                  contentMediaType: 'application/octet-stream',
-                  description: 'JPEG, PNG or WebP',
-                },
-                ...multipartFields,
-              },
-            },
-          },
+          ...multipartForm({
+            type: 'string',
+            contentMediaType: 'application/octet-stream',
+            description: 'JPEG, PNG or WebP',
+          }),
           'application/json': { schema: requestSchema(submitJsonSchema) },
           'image/jpeg': rawImage,
           'image/png': rawImage,
@@ -257,16 +254,7 @@ const PATHS: Record<string, Record<string, Json>> = {
       requestBody: {
         required: true,
         content: {
-          'multipart/form-data': {
-            schema: {
-              type: 'object',
-              required: ['image'],
-              properties: {
-                image: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
-                ...multipartFields,
-              },
-            },
-          },
+          ...multipartForm({ type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } }),
           'application/json': { schema: requestSchema(submitBatchJsonSchema) },
         },
       },
