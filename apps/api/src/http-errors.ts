@@ -1,33 +1,23 @@
 import { AppError } from '@infer/contracts';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import multer from 'multer';
 
 /** Map anything thrown in a handler to one `{ error: { code, message, details? } }` body. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof multer.MulterError) {
-    if (error.code === 'LIMIT_FILE_SIZE')
-      return new AppError('payload_too_large', 'the image is larger than the upload limit');
-    return new AppError(
-      'invalid_request',
-      `multipart body refused: ${error.message}${error.field ? ` (field "${error.field}")` : ''}`,
-    );
-  }
-  const err = error as { type?: string; status?: number; message?: string; name?: string };
-  // body-parser errors carry a status and a type.
-  if (err.type === 'entity.too.large')
-    return new AppError('payload_too_large', 'the request body is larger than the upload limit');
-  if (err.type === 'entity.parse.failed') return new AppError('invalid_request', 'the request body is not valid JSON');
-  if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
-    return new AppError('unsupported_media_type', `the request body cannot be read: ${err.message ?? err.type}`);
-  }
+  const err = error as { status?: number; message?: string };
   if (isRedisUnavailable(error)) {
     return new AppError('service_unavailable', 'the job store is unreachable; retry shortly', {
       headers: { 'Retry-After': '1' },
     });
   }
+  if (isRedisRefusingWrites(error)) {
+    return new AppError('service_unavailable', 'the job store cannot take writes right now; retry shortly', {
+      headers: { 'Retry-After': '5' },
+      details: { reason: (error as Error).message.split(' ')[0] },
+    });
+  }
   if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-    // busboy ("Unexpected end of form", "Malformed part header") and other client-side parse errors
+    // Client errors of a library that carry a status (body parsers map theirs where they enter).
     return new AppError('invalid_request', err.message ?? 'invalid request');
   }
   return new AppError('internal_error', 'internal error', { cause: error });
@@ -40,6 +30,14 @@ function isRedisUnavailable(error: unknown): boolean {
     error.name === 'MaxRetriesPerRequestError' ||
     /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|Redis not ready/i.test(error.message)
   );
+}
+
+/**
+ * Redis answers but refuses: full under `noeviction` (OOM), still loading its
+ * append-only file after a restart (LOADING), a replica during failover (READONLY).
+ */
+function isRedisRefusingWrites(error: unknown): boolean {
+  return error instanceof Error && /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY) /.test(error.message);
 }
 
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {

@@ -8,15 +8,22 @@ import {
   type SubmitOptions,
 } from '@infer/contracts';
 import { Limiter } from '@infer/runtime';
-import express, { type Request, type RequestHandler, type Response, Router } from 'express';
-import multer from 'multer';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { ownerOf } from './auth.ts';
 import type { Backpressure } from './backpressure.ts';
+import { bodyParser } from './body-parsers.ts';
 import { Idempotency } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
 import type { JobWaiter } from './job-waiter.ts';
 import type { JobsService, SubmitRequest } from './jobs.service.ts';
-import { type ImageInput, type ParsedSubmission, parseBatch, parseSubmission, RAW_IMAGE_TYPES } from './submit-body.ts';
+import {
+  BATCH_BODIES,
+  type ImageInput,
+  type ParsedSubmission,
+  parseBatch,
+  parseSubmission,
+  SUBMIT_BODIES,
+} from './submit-body.ts';
 
 export interface JobsRouteOptions {
   maxUploadBytes: number;
@@ -54,30 +61,24 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   const router = Router();
   const limits = { maxUploadBytes: options.maxUploadBytes, maxBatchImages: options.maxBatchImages };
   const base64Size = Math.ceil(options.maxUploadBytes / 3) * 4;
-  const single = bodyParser(
-    multer({
-      storage: multer.memoryStorage(),
-      // Two files so that a second image is reported as ambiguous_image rather than a multipart error.
-      limits: { fileSize: options.maxUploadBytes, files: 2, fields: 20, fieldSize: base64Size + 1024, parts: 24 },
-    }).any(),
-    express.json({ limit: base64Size + 64 * 1024 }),
-    express.raw({ type: RAW_IMAGE_TYPES, limit: options.maxUploadBytes }),
-  );
-  const batch = bodyParser(
-    multer({
-      storage: multer.memoryStorage(),
-      limits: {
-        fileSize: options.maxUploadBytes,
-        files: options.maxBatchImages + 1,
-        fields: 20,
-        fieldSize: 64 * 1024,
-        parts: options.maxBatchImages + 21,
-      },
-    }).any(),
-    express.json({
-      limit: Math.min(options.maxBatchBytes, (base64Size + 8 * 1024) * options.maxBatchImages + 64 * 1024),
-    }),
-  );
+  const single = bodyParser({
+    // Two files so that a second image is reported as ambiguous_image rather than a multipart error.
+    multipart: { fileSize: options.maxUploadBytes, files: 2, fields: 20, fieldSize: base64Size + 1024, parts: 24 },
+    jsonLimit: base64Size + 64 * 1024,
+    rawLimit: options.maxUploadBytes,
+    accepted: SUBMIT_BODIES,
+  });
+  const batch = bodyParser({
+    multipart: {
+      fileSize: options.maxUploadBytes,
+      files: options.maxBatchImages + 1,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: options.maxBatchImages + 21,
+    },
+    jsonLimit: Math.min(options.maxBatchBytes, (base64Size + 8 * 1024) * options.maxBatchImages + 64 * 1024),
+    accepted: BATCH_BODIES,
+  });
 
   /** Everything a submission needs besides its image bytes; throws 4xx before any work is done. */
   const prepare = (req: Request, parsed: ParsedSubmission) => {
@@ -182,23 +183,6 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   }
 
   return router;
-}
-
-/** Pick the body parser by Content-Type; anything else is 415 before reading the body. */
-function bodyParser(multipart: RequestHandler, json: RequestHandler, raw?: RequestHandler): RequestHandler {
-  return (req, res, next) => {
-    if (req.is('multipart/form-data')) return multipart(req, res, next);
-    if (req.is('application/json')) return json(req, res, next);
-    if (raw && req.is(RAW_IMAGE_TYPES)) return raw(req, res, next);
-    next(
-      new AppError(
-        'unsupported_media_type',
-        raw
-          ? 'send multipart/form-data (field "image"), application/json ({ "image_base64" | "image_url" }) or a raw image/jpeg, image/png or image/webp body'
-          : 'send a batch as multipart/form-data (repeated "image" fields) or application/json ({ "images": [...] })',
-      ),
-    );
-  };
 }
 
 function webhookOf(options: SubmitOptions): SubmitRequest['webhook'] {

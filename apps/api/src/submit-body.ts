@@ -28,6 +28,12 @@ export interface BodyLimits {
 /** Raw bodies the API takes as the image itself; the bytes decide the type, not this header. */
 export const RAW_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'];
 
+/** What the 415 answers say each route takes. */
+export const SUBMIT_BODIES =
+  'send multipart/form-data (field "image"), application/json ({ "image_base64" | "image_url" }) or a raw image/jpeg, image/png or image/webp body';
+export const BATCH_BODIES =
+  'send a batch as multipart/form-data (repeated "image" fields) or application/json ({ "images": [...] })';
+
 /** Multipart text fields and query parameters that are options (besides the image sources). */
 const OPTION_FIELDS = ['model', 'version', 'priority', 'metadata', 'webhook_url', 'webhook_events'] as const;
 
@@ -62,7 +68,7 @@ export function parseSubmission(req: Request, limits: BodyLimits): ParsedSubmiss
     const sources: ImageInput[] = body.length > 0 ? [{ field: 'body', bytes: body }] : [];
     return { options, images: [one(sources, limits, options.metadata)] };
   }
-  throw unsupportedBody();
+  throw new AppError('unsupported_media_type', SUBMIT_BODIES);
 }
 
 /** `POST /v1/jobs:batch`: multipart with repeated `image` files, or JSON `{ images: [...] }`. */
@@ -92,10 +98,7 @@ export function parseBatch(req: Request, limits: BodyLimits): ParsedSubmission {
       }),
     };
   } else {
-    throw new AppError(
-      'unsupported_media_type',
-      'send a batch as multipart/form-data (repeated "image" fields) or application/json ({ "images": [...] })',
-    );
+    throw new AppError('unsupported_media_type', BATCH_BODIES);
   }
   if (parsed.images.length === 0)
     throw new AppError('missing_image', 'the batch holds no image', { details: { field: 'images' } });
@@ -276,11 +279,4 @@ function tooMany(count: number, limits: BodyLimits): AppError {
   return new AppError('invalid_request', `images: at most ${limits.maxBatchImages} images per batch, got ${count}`, {
     details: { field: 'images', max: limits.maxBatchImages },
   });
-}
-
-function unsupportedBody(): AppError {
-  return new AppError(
-    'unsupported_media_type',
-    'send multipart/form-data (field "image"), application/json ({ "image_base64" | "image_url" }) or a raw image/jpeg, image/png or image/webp body',
-  );
 }

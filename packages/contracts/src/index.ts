@@ -2,6 +2,7 @@ export * from './api.schema.ts';
 export * from './app-error.ts';
 export * from './errors.ts';
 export * from './job.schema.ts';
+export * from './json-depth.ts';
 export * from './model-config.schema.ts';
 export * from './queue.ts';
 export * from './submit.schema.ts';

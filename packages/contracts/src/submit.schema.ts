@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { jobAcceptedSchema } from './job.schema.ts';
+import { pathDeeperThan } from './json-depth.ts';
 
 /** Client priority: higher runs first; jobs of equal priority run in submission order. */
 export const PRIORITY_MIN = 0;
 export const PRIORITY_MAX = 100;
 /** Largest `metadata` object, measured as its JSON serialization in UTF-8. */
 export const MAX_METADATA_BYTES = 4096;
+/** Deepest nesting inside `metadata` (the object itself is level 1). */
+export const MAX_METADATA_DEPTH = 16;
 
 export const WEBHOOK_EVENTS = ['job.started', 'job.succeeded', 'job.failed', 'job.canceled'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -23,11 +26,14 @@ const isHttpUrl = (value: string): boolean => {
 
 export const httpUrlSchema = z.string().max(2048).refine(isHttpUrl, 'must be an absolute http:// or https:// URL');
 
-export const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
-    message: `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON`,
-  });
+export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  // Depth first: JSON.stringify recurses and would overflow the stack on hostile nesting.
+  if (pathDeeperThan(value, MAX_METADATA_DEPTH)) {
+    context.addIssue({ code: 'custom', message: `must nest at most ${MAX_METADATA_DEPTH} levels deep` });
+  } else if (Buffer.byteLength(JSON.stringify(value)) > MAX_METADATA_BYTES) {
+    context.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_METADATA_BYTES} bytes of JSON` });
+  }
+});
 
 /** Options shared by every form of submission (JSON body, multipart fields, query string). */
 export const submitOptionsSchema = z.object({
