@@ -66,7 +66,15 @@ describe('malformed bodies are 4xx with a stable code, never 500 (real API)', ()
     return body;
   };
 
-  const cases: { name: string; path?: string; type?: string; encoding?: string; body: () => Buffer; status: number; code: string }[] = [
+  const cases: {
+    name: string;
+    path?: string;
+    type?: string;
+    encoding?: string;
+    body: () => Buffer;
+    status: number;
+    code: string;
+  }[] = [
     {
       name: 'a body without its closing boundary',
       type: multipartType,
@@ -79,7 +87,9 @@ describe('malformed bodies are 4xx with a stable code, never 500 (real API)', ()
       type: multipartType,
       body: () =>
         Buffer.concat([
-          Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; x="${'h'.repeat(100_000)}"\r\n\r\n`),
+          Buffer.from(
+            `--${BOUNDARY}\r\nContent-Disposition: form-data; name="image"; x="${'h'.repeat(100_000)}"\r\n\r\n`,
+          ),
           png,
           Buffer.from('\r\n'),
           closing,
@@ -219,7 +229,10 @@ describe('malformed bodies are 4xx with a stable code, never 500 (real API)', ()
 
     const samples = parseExposition(await (await fetch(system.url('/metrics'))).text());
     const served = samplesOf(samples, 'http_requests_total', { method: 'POST' });
-    expect(served.filter((s) => s.labels.status === '500'), JSON.stringify(served)).toEqual([]);
+    expect(
+      served.filter((s) => s.labels.status === '500'),
+      JSON.stringify(served),
+    ).toEqual([]);
     const byStatus = (status: string) =>
       served.filter((s) => s.labels.status === status).reduce((sum, s) => sum + s.value, 0);
     expect(byStatus('400')).toBeGreaterThanOrEqual(cases.filter((c) => c.status === 400).length);

@@ -32,7 +32,8 @@ export interface BodyParserOptions {
 export function bodyParser(options: BodyParserOptions): RequestHandler {
   const multipart = multer({ storage: multer.memoryStorage(), limits: options.multipart }).any();
   const json = express.json({ limit: options.jsonLimit });
-  const raw = options.rawLimit === undefined ? undefined : express.raw({ type: RAW_IMAGE_TYPES, limit: options.rawLimit });
+  const raw =
+    options.rawLimit === undefined ? undefined : express.raw({ type: RAW_IMAGE_TYPES, limit: options.rawLimit });
   return (req, res, next) => {
     const mapped = (kind: BodyKind) => (error?: unknown) => next(error ? bodyError(error, kind) : undefined);
     if (req.is('multipart/form-data')) {
@@ -92,9 +93,13 @@ export function bodyError(error: unknown, kind: BodyKind): AppError {
     default:
       // Truncated or corrupt bodies (busboy's "Unexpected end of form", "Malformed part header",
       // "Boundary not found"; zlib errors of a corrupt gzip body; aborted or short requests).
-      return new AppError('invalid_request', `the ${KIND_NAMES[kind]} body is malformed: ${err.message ?? 'unreadable'}`, {
-        details: { field: 'body', reason: err.message ?? String(error) },
-      });
+      return new AppError(
+        'invalid_request',
+        `the ${KIND_NAMES[kind]} body is malformed: ${err.message ?? 'unreadable'}`,
+        {
+          details: { field: 'body', reason: err.message ?? String(error) },
+        },
+      );
   }
 }
 

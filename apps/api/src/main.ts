@@ -3,6 +3,7 @@ import { JobStore, redisKeys, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown } from '@infer/runtime';
+import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { apiSettings, createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { DeadlineSweeper } from './deadline-sweeper.ts';
@@ -12,6 +13,7 @@ import { ModelCatalog } from './model-catalog.ts';
 
 const env = loadEnvOrExit();
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
+warnPortless(new Allowlist(env.SSRF_ALLOWLIST), logger);
 
 let catalog: ModelCatalog;
 try {

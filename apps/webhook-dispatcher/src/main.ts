@@ -5,7 +5,7 @@ import { redisKeys, WebhookStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, installShutdown, listenProbes, withTimeout } from '@infer/runtime';
-import { Allowlist } from '@infer/ssrf-guard';
+import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { Queue } from 'bullmq';
 import { createDeliveryProcessor } from './delivery.processor.ts';
 import { createDeliveryWorker } from './delivery.worker.ts';
@@ -25,6 +25,7 @@ if (!env.WEBHOOK_SECRET) {
 }
 const keys = env.WEBHOOK_SECRET.map(decodeSecret);
 const allowlist = new Allowlist(env.SSRF_ALLOWLIST);
+warnPortless(allowlist, logger);
 
 const metrics = createDispatcherMetrics();
 let ready = false;

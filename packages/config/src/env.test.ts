@@ -25,6 +25,16 @@ describe('loadEnv', () => {
     });
   });
 
+  it('takes SSRF_ALLOWLIST entries with ports and refuses a malformed one at start-up, naming it', () => {
+    expect(
+      loadEnv({ SSRF_ALLOWLIST: '127.0.0.1:9000, [::1]:9000, hooks.internal:8443, 10.0.0.0/8:80' }).SSRF_ALLOWLIST,
+    ).toEqual(['127.0.0.1:9000', '[::1]:9000', 'hooks.internal:8443', '10.0.0.0/8:80']);
+    expect(() => loadEnv({ SSRF_ALLOWLIST: '127.0.0.1:99999' })).toThrow(
+      /SSRF_ALLOWLIST="127.0.0.1:99999": SSRF allowlist entry "127.0.0.1:99999": port must be 1 to 65535/,
+    );
+    expect(() => loadEnv({ SSRF_ALLOWLIST: 'ok.internal,*.internal' })).toThrow(/"\*\.internal".*wildcards/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadEnv({ PORT: '' }).PORT).toBe(8080);
   });

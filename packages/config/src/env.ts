@@ -1,3 +1,4 @@
+import { parseAllowlistEntry } from '@infer/ssrf-guard/allowlist';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -9,6 +10,13 @@ const csv = z.string().transform((value) =>
     .map((part) => part.trim())
     .filter((part) => part.length > 0),
 );
+const allowlistEntry = (value: string, context: z.RefinementCtx) => {
+  try {
+    parseAllowlistEntry(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+};
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /**
@@ -94,8 +102,11 @@ export const envSchema = z.object({
   WARMUP: bool.default(true),
 
   // Outbound URLs (image_url, webhooks) and the webhook dispatcher
-  /** Hosts, IPs and CIDRs that outbound requests may reach although private (e.g. `127.0.0.1,hooks.internal`). */
-  SSRF_ALLOWLIST: csv.pipe(z.array(z.string().regex(/^[A-Za-z0-9.:_\-[\]]+(?:\/\d{1,3})?$/))).default([]),
+  /**
+   * Hosts, IPs and CIDRs that outbound requests may reach although private, best with a port
+   * (`127.0.0.1:9000,hooks.internal:8443,[fd00::/8]:443`); an entry without one allows every port.
+   */
+  SSRF_ALLOWLIST: csv.pipe(z.array(z.string().superRefine(allowlistEntry))).default([]),
   /** Standard Webhooks signing secrets (`whsec_<base64>`), space/comma separated during rotation; required by the dispatcher. */
   WEBHOOK_SECRET: z
     .string()

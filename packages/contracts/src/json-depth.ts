@@ -12,8 +12,10 @@ export function pathDeeperThan(value: unknown, maxDepth: number): (string | numb
     const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
     if (current === null || typeof current !== 'object') continue;
     if (path.length >= maxDepth) return path;
-    if (Array.isArray(current)) current.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
-    else for (const [key, item] of Object.entries(current)) stack.push({ value: item, path: [...path, key] });
+    const children: [string | number, unknown][] = Array.isArray(current)
+      ? [...current.entries()]
+      : Object.entries(current);
+    for (const [key, item] of children) stack.push({ value: item, path: [...path, key] });
   }
   return undefined;
 }
@@ -28,5 +30,8 @@ export function fieldOfDeepPath(path: readonly (string | number)[]): string {
   if (end === -1) end = path.findLastIndex((part) => typeof part === 'string');
   return path
     .slice(0, end + 1)
-    .reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
+    .reduce<string>(
+      (name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${part}` : part),
+      '',
+    );
 }

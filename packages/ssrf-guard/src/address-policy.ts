@@ -1,4 +1,5 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { type Allowlist, stripBrackets } from './allowlist.ts';
 
 /**
  * Which IP addresses an outbound request may connect to. Everything that is not
@@ -148,63 +149,8 @@ function inSubnetV4(ip: string, network: string, prefix: number): boolean {
   return list.check(ip, 'ipv4');
 }
 
-export const stripBrackets = (host: string): string =>
-  host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-
-/**
- * Operator exceptions (`SSRF_ALLOWLIST`): host names (exact, case-insensitive;
- * any address they resolve to is accepted), IP addresses and CIDR ranges.
- */
-export class Allowlist {
-  private readonly hosts = new Set<string>();
-  private readonly addresses = new BlockList();
-  private empty = true;
-
-  constructor(entries: Iterable<string> = []) {
-    for (const raw of entries) {
-      const entry = raw.trim().toLowerCase();
-      if (entry === '') continue;
-      this.empty = false;
-      const [address, bits] = entry.split('/') as [string, string | undefined];
-      const ip = stripBrackets(address);
-      const family = isIP(ip);
-      if (family === 0) {
-        if (bits !== undefined) throw new Error(`SSRF allowlist entry "${raw}": a CIDR needs an IP address`);
-        this.hosts.add(entry.replace(/\.$/, ''));
-        continue;
-      }
-      const type = family === 4 ? 'ipv4' : 'ipv6';
-      if (bits === undefined) {
-        this.addresses.addAddress(ip, type);
-      } else {
-        const prefix = Number(bits);
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
-          throw new Error(`SSRF allowlist entry "${raw}": bad prefix length`);
-        }
-        this.addresses.addSubnet(ip, prefix, type);
-      }
-    }
-  }
-
-  static from(value: Allowlist | Iterable<string> | undefined): Allowlist {
-    return value instanceof Allowlist ? value : new Allowlist(value ?? []);
-  }
-
-  allowsHost(hostname: string): boolean {
-    return !this.empty && this.hosts.has(stripBrackets(hostname).toLowerCase().replace(/\.$/, ''));
-  }
-
-  allowsAddress(ip: string): boolean {
-    if (this.empty) return false;
-    const bare = stripBrackets(ip);
-    const family = isIP(bare);
-    if (family === 0) return false;
-    return this.addresses.check(bare, family === 4 ? 'ipv4' : 'ipv6');
-  }
-}
-
-/** Allowed when the operator allowlisted the host or the address, or the address is public. */
-export function checkAddress(ip: string, hostname: string, allowlist: Allowlist): AddressVerdict {
-  if (allowlist.allowsHost(hostname) || allowlist.allowsAddress(ip)) return { allowed: true };
+/** Allowed when the operator allowlisted the host or the address on this port, or the address is public. */
+export function checkAddress(ip: string, hostname: string, port: number, allowlist: Allowlist): AddressVerdict {
+  if (allowlist.allowsHost(hostname, port) || allowlist.allowsAddress(ip, port)) return { allowed: true };
   return classifyAddress(ip);
 }

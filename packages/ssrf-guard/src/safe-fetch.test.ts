@@ -84,6 +84,44 @@ describe('safeFetch against real servers on loopback', () => {
     expect(internal.requests).toEqual([]);
   });
 
+  it('with a host:port entry, reaches that port only, on the first hop and on every redirect', async () => {
+    const other = await listen('127.0.0.1', (_req, res) => res.end('another local service'));
+    const redirector = await listen('127.0.0.1', (req, res) => {
+      if (req.url === '/to-other-port') res.writeHead(302, { location: `${other.url}/` }).end();
+      else if (req.url === '/to-origin') res.writeHead(302, { location: `${origin.url}/ok` }).end();
+      else res.end('redirector');
+    });
+    try {
+      const onlyRedirector = [`127.0.0.1:${redirector.port}`];
+      expect((await safeFetch(`${redirector.url}/`, { ...base, allowlist: onlyRedirector })).status).toBe(200);
+      // Same address, another port: refused before connecting, directly and through a redirect.
+      expect(await codeOf(safeFetch(`${other.url}/`, { ...base, allowlist: onlyRedirector }))).toBe('url_not_allowed');
+      const error = await safeFetch(`${redirector.url}/to-other-port`, {
+        ...base,
+        allowlist: onlyRedirector,
+        maxRedirects: 2,
+      }).catch((e: unknown) => e);
+      expect((error as AppError).code).toBe('url_not_allowed');
+      expect((error as AppError).details).toMatchObject({ port: other.port, address: '127.0.0.1' });
+      expect(other.requests).toEqual([]);
+      // Two listed ports: the redirect between them is followed.
+      const both = [`127.0.0.1:${redirector.port}`, `localhost:${origin.port}`, `127.0.0.1:${origin.port}`];
+      const followed = await safeFetch(`${redirector.url}/to-origin`, { ...base, allowlist: both, maxRedirects: 1 });
+      expect(followed.body.toString()).toBe('hello');
+      // A host name entry with a port: localhost on that port only.
+      const byName = [`localhost:${origin.port}`];
+      expect((await safeFetch(`http://localhost:${origin.port}/ok`, { ...base, allowlist: byName })).status).toBe(200);
+      expect(await codeOf(safeFetch(`http://localhost:${other.port}/`, { ...base, allowlist: byName }))).toBe(
+        'url_not_allowed',
+      );
+      expect(await codeOf(assertUrlAllowed(`${other.url}/`, { allowlist: onlyRedirector }))).toBe('url_not_allowed');
+      expect(await codeOf(assertUrlAllowed(`${redirector.url}/`, { allowlist: onlyRedirector }))).toBe('resolved');
+    } finally {
+      other.server.close();
+      redirector.server.close();
+    }
+  });
+
   it('follows allowed redirects up to the limit, and returns the 3xx when told not to follow', async () => {
     const followed = await safeFetch(`${origin.url}/to-ok`, { ...base, allowlist, maxRedirects: 1 });
     expect(followed).toMatchObject({ status: 200, url: `${origin.url}/ok` });

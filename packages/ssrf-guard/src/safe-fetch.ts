@@ -3,7 +3,8 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { AppError } from '@infer/contracts';
-import { Allowlist, checkAddress, stripBrackets } from './address-policy.ts';
+import { checkAddress } from './address-policy.ts';
+import { Allowlist, stripBrackets } from './allowlist.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -57,7 +58,7 @@ export async function assertUrlAllowed(input: string | URL, options: GuardOption
   const addresses = isIP(hostname)
     ? [{ address: hostname, family: isIP(hostname) }]
     : await resolveOrFail(options.lookup ?? defaultResolver, hostname);
-  for (const { address } of addresses) assertAddress(address, hostname, allowlist);
+  for (const { address } of addresses) assertAddress(address, hostname, portOf(url), allowlist);
   return url;
 }
 
@@ -85,7 +86,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions):
     for (let hop = 0; ; hop++) {
       const hostname = stripBrackets(url.hostname);
       // Node skips `lookup` for IP literals: check those here.
-      if (isIP(hostname)) assertAddress(hostname, hostname, allowlist);
+      if (isIP(hostname)) assertAddress(hostname, hostname, portOf(url), allowlist);
       const response = await requestOnce(url, { method, headers, body }, allowlist, resolver, options, deadline.signal);
       const location = response.headers.location;
       if (!isRedirect(response.status) || !location || maxRedirects === 0) return response;
@@ -129,7 +130,7 @@ function requestOnce(
         resolveOrFail(resolver, name).then(
           (found) => {
             try {
-              for (const { address } of found) assertAddress(address, name, allowlist);
+              for (const { address } of found) assertAddress(address, name, portOf(url), allowlist);
             } catch (error) {
               callback(error as NodeJS.ErrnoException, '', 0);
               return;
@@ -259,14 +260,19 @@ async function resolveOrFail(resolver: Resolver, hostname: string): Promise<Reso
   return found;
 }
 
-function assertAddress(address: string, hostname: string, allowlist: Allowlist): void {
-  const verdict = checkAddress(address, hostname, allowlist);
+function assertAddress(address: string, hostname: string, port: number, allowlist: Allowlist): void {
+  const verdict = checkAddress(address, hostname, port, allowlist);
   if (!verdict.allowed) {
-    throw new AppError('url_not_allowed', `host "${hostname}" resolves to a refused address (${verdict.reason})`, {
-      details: { host: hostname, address, reason: verdict.reason },
-    });
+    throw new AppError(
+      'url_not_allowed',
+      `host "${hostname}" port ${port} resolves to a refused address (${verdict.reason})`,
+      { details: { host: hostname, port, address, reason: verdict.reason } },
+    );
   }
 }
+
+/** The port a connection to this URL uses (every redirect hop is judged with its own). */
+const portOf = (url: URL): number => (url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80);
 
 const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status);
 
