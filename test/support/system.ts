@@ -7,6 +7,8 @@ export interface SystemOptions {
   /** Extra environment for every process. */
   env?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /** Extra environment for the first API process only (restartApi starts without it). */
+  apiEnv?: Record<string, string>;
   /** Number of workers to start (default 1). */
   workers?: number;
   /** Start the webhook dispatcher too (default false); more with startDispatcher(). */
@@ -29,7 +31,7 @@ export class TestSystem {
   private dispatcherEnv: Record<string, string> = {};
   private constructor(
     readonly prefix: string,
-    readonly api: ServiceProcess,
+    public api: ServiceProcess,
     readonly apiUrl: string,
     private readonly env: Record<string, string>,
     private readonly workerEnv: Record<string, string>,
@@ -39,7 +41,12 @@ export class TestSystem {
     const prefix = uniquePrefix('sys');
     const port = await freePort();
     const env = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, WORKER_HEARTBEAT_TTL_MS: '3000', ...options.env };
-    const api = new ServiceProcess('api', 'apps/api/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    const api = new ServiceProcess('api', 'apps/api/src/main.ts', {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...options.apiEnv,
+    });
     const system = new TestSystem(prefix, api, `http://127.0.0.1:${port}`, env, options.workerEnv ?? {});
     try {
       await api.waitForHttp(`${system.apiUrl}/healthz`);
@@ -52,6 +59,20 @@ export class TestSystem {
       throw error;
     }
     return system;
+  }
+
+  /** Replace the API process (after it died, or stopping it first) with one on the same port. */
+  async restartApi(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    await this.api.stop('SIGKILL');
+    const port = new URL(this.apiUrl).port;
+    this.api = new ServiceProcess('api', 'apps/api/src/main.ts', {
+      ...this.env,
+      PORT: port,
+      HOST: '127.0.0.1',
+      ...extraEnv,
+    });
+    await this.api.waitForHttp(`${this.apiUrl}/healthz`);
+    return this.api;
   }
 
   /** A worker process, ready once its models are warm; `extraEnv.WORKER_PORT` is honoured if given. */

@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import { type Authenticator, ownerOf, requireAuth } from './auth.ts';
 import { Backpressure } from './backpressure.ts';
 import { DeadlineSweeper } from './deadline-sweeper.ts';
+import { EnqueueRepair } from './enqueue-repair.ts';
 import { eventsRoute } from './events.route.ts';
 import { healthRoute } from './health.route.ts';
 import { errorHandler, routeNotFound } from './http-errors.ts';
@@ -72,6 +73,10 @@ export function apiSettings(env: Env): AppDeps['settings'] {
   };
 }
 
+/** An intent this old without its BullMQ job is an orphan: a live API enqueues within milliseconds. */
+const ENQUEUE_REPAIR_GRACE_MS = 2000;
+const ENQUEUE_REPAIR_INTERVAL_MS = 1000;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP API, without listening: tests build it in-process. */
@@ -113,6 +118,11 @@ export function createApp(deps: AppDeps): Express {
     attempts: deps.settings.jobAttempts,
     resultTtlSeconds: deps.settings.resultTtlSeconds,
     onSubmitted: (model) => metrics.jobsSubmitted.inc({ model }),
+    onEnqueueDeferred: (error, count) =>
+      deps.logger.warn(
+        { err: error, jobs: count },
+        'jobs stored but not enqueued; the enqueue repair will enqueue them',
+      ),
     ssrfAllowlist: deps.settings.imageUrl.allowlist,
   });
   // Probes, metrics and the API description stay open: orchestrators and scrapers carry no
@@ -147,6 +157,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(modelsRoute({ catalog: deps.catalog, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
   // Cancel-After deadlines flip on time even with no worker running; main.ts stops it on shutdown.
   app.locals.deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
+  // Jobs stored but never enqueued (this or another API replica died in between) are enqueued within seconds.
+  app.locals.enqueueRepair = new EnqueueRepair(deps.store, deps.queues, deps.logger, {
+    graceMs: ENQUEUE_REPAIR_GRACE_MS,
+    intervalMs: ENQUEUE_REPAIR_INTERVAL_MS,
+    attempts: deps.settings.jobAttempts,
+  }).start();
   app.use(routeNotFound);
   app.use(errorHandler);
   return app;

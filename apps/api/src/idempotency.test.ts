@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { redisKeys } from '@infer/job-store';
+import { AppError } from '@infer/contracts';
+import { JobStore, redisKeys } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { Idempotency } from './idempotency.ts';
+import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
+import { newJobId } from './job-id.ts';
 
 describe('Idempotency (real Redis)', () => {
   let redis: Redis;
@@ -23,9 +25,10 @@ describe('Idempotency (real Redis)', () => {
       waitMs: 10_000,
     });
     let runs = 0;
-    const work = async () => {
+    const work = async (binding: IdempotencyBinding) => {
       const run = ++runs;
       await new Promise((resolve) => setTimeout(resolve, 2500));
+      await createBound(binding, { id: `job-${run}` });
       return { id: `job-${run}` };
     };
     const first = idempotency.run('slow-key', undefined, 'same', work);
@@ -43,9 +46,48 @@ describe('Idempotency (real Redis)', () => {
     // A claim left by a process that died mid-request (nobody refreshes it).
     const redisKey = keys.idempotency('-', createHash('sha256').update('dead').digest('hex'));
     await redis.set(redisKey, JSON.stringify({ fingerprint: 'same', state: 'pending', token: 'x' }), 'EX', 1);
-    expect(await idempotency.run('dead', undefined, 'same', async () => ({ id: 'retried' }))).toEqual({
+    const work = async (binding: IdempotencyBinding) => {
+      await createBound(binding, { id: 'retried' });
+      return { id: 'retried' };
+    };
+    expect(await idempotency.run('dead', undefined, 'same', work)).toEqual({
       replayed: false,
       value: { id: 'retried' },
     });
+    expect(await idempotency.run('dead', undefined, 'same', work)).toEqual({
+      replayed: true,
+      value: { id: 'retried' },
+    });
   });
+
+  it('binds the answer in the step that creates the job: a lost claim creates nothing', async () => {
+    const keys = redisKeys(prefix);
+    const idempotency = new Idempotency(redis, keys, { ttlSeconds: 60, pendingTtlSeconds: 1, waitMs: 3000 });
+    const redisKey = keys.idempotency('-', createHash('sha256').update('lost').digest('hex'));
+    const jobsBefore = (await redis.keys(`${prefix}:job:*`)).length;
+    let id = '';
+    const outcome = idempotency.run('lost', undefined, 'same', async (binding) => {
+      // Meanwhile the claim expired and another request took the key.
+      await redis.set(redisKey, JSON.stringify({ fingerprint: 'same', state: 'pending', token: 'other' }), 'EX', 60);
+      id = await createBound(binding, { id: 'never' });
+      return { id };
+    });
+    const error = await outcome.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('idempotency_key_in_progress');
+    expect(id).toBe('');
+    expect((await redis.keys(`${prefix}:job:*`)).length).toBe(jobsBefore);
+    // The other request's claim is untouched.
+    expect(JSON.parse((await redis.get(redisKey)) as string)).toMatchObject({ token: 'other' });
+  });
+
+  /** Create one job as the API does, replacing the claim with `value` in the same script. */
+  async function createBound(binding: IdempotencyBinding, value: unknown): Promise<string> {
+    const id = newJobId();
+    const store = new JobStore(redis, prefix, 60);
+    await store.createMany([{ job: { id, model: 'm', createdAt: new Date() }, image: Uint8Array.from([1, 2, 3]) }], {
+      idempotency: { ...binding, answer: binding.answer(value) },
+    });
+    return id;
+  }
 });

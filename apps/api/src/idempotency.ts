@@ -18,6 +18,18 @@ type Entry<T> =
 
 export type IdempotentOutcome<T> = { replayed: false; value: T } | { replayed: true; value: T };
 
+/**
+ * A claimed key, handed to the work: the work stores `answer(value)` in place of
+ * `claim` in the same atomic step that creates its jobs (JobStore.createMany), so
+ * that a retry after any crash finds the original jobs and never makes a second.
+ */
+export interface IdempotencyBinding {
+  key: string;
+  claim: string;
+  ttlSeconds: number;
+  answer: (value: unknown) => string;
+}
+
 const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
 
 // Release a claim only if it is still ours (a slow request must not delete a later claim).
@@ -27,7 +39,8 @@ const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 
 /**
  * `Idempotency-Key`: the first request with a key claims it atomically (SET NX
- * with a pending marker), does the work and stores the answer for `ttlSeconds`.
+ * with a pending marker) and does the work, which stores the answer for
+ * `ttlSeconds` together with the jobs it creates (see IdempotencyBinding).
  * A repeat with the same body gets that answer back; with another body, 409
  * idempotency_key_reused. Concurrent repeats wait briefly for the first one's
  * answer, so twenty identical submissions make exactly one job.
@@ -59,7 +72,7 @@ export class Idempotency {
     key: string,
     owner: string | undefined,
     fingerprint: string,
-    work: () => Promise<T>,
+    work: (binding: IdempotencyBinding) => Promise<T>,
   ): Promise<IdempotentOutcome<T>> {
     const redisKey = this.keys.idempotency(
       owner === undefined ? '-' : createHash('sha256').update(owner).digest('hex').slice(0, 32),
@@ -80,19 +93,22 @@ export class Idempotency {
           (this.settings.pendingTtlSeconds * 1000) / 3,
         );
         renew.unref();
-        let value: T;
+        const binding: IdempotencyBinding = {
+          key: redisKey,
+          claim,
+          ttlSeconds: this.settings.ttlSeconds,
+          answer: (value) => JSON.stringify({ fingerprint, state: 'done', value } satisfies Entry<unknown>),
+        };
         try {
-          value = await work();
+          return { replayed: false, value: await work(binding) };
         } catch (error) {
           // A refused or failed request leaves no trace: the client may retry with the same key.
+          // (Once the jobs exist the claim is already replaced by the answer: this releases nothing.)
           await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim).catch(() => undefined);
           throw error;
         } finally {
           clearInterval(renew);
         }
-        const done: Entry<T> = { fingerprint, state: 'done', value };
-        await this.redis.set(redisKey, JSON.stringify(done), 'EX', this.settings.ttlSeconds);
-        return { replayed: false, value };
       }
       const raw = await this.redis.get(redisKey);
       if (raw !== null) {

@@ -1,4 +1,5 @@
 import { type InferenceJobData, inferenceQueueName, JOB_NAMES, PRIORITY_MAX } from '@infer/contracts';
+import type { StoredJob } from '@infer/job-store';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -20,6 +21,21 @@ export interface Enqueued {
  */
 export const bullPriority = (priority: number): number => PRIORITY_MAX + 1 - priority;
 
+/** The BullMQ job of a stored job: data rebuilt from what the record keeps (submit and enqueue repair alike). */
+export function enqueuedOf(job: Omit<StoredJob, 'status'>): Enqueued {
+  return {
+    data: {
+      jobId: job.id,
+      model: job.model,
+      ...(job.version ? { version: job.version } : {}),
+      ...(job.requestId ? { requestId: job.requestId } : {}),
+      ...(job.cancelAt ? { cancelAt: job.cancelAt.getTime() } : {}),
+      enqueuedAt: job.createdAt.getTime(),
+    },
+    priority: job.priority,
+  };
+}
+
 /** The producer side of the per-model inference queues. */
 export class JobQueues {
   private readonly queues = new Map<string, Queue>();
@@ -34,6 +50,10 @@ export class JobQueues {
 
   private create(model: string): Queue {
     return new Queue(inferenceQueueName(model), { connection: this.connection, prefix: this.prefix });
+  }
+
+  has(model: string): boolean {
+    return this.queues.has(model);
   }
 
   get(model: string): Queue {
@@ -91,6 +111,18 @@ export class JobQueues {
       .exec()) as [[Error | null, number], [Error | null, number | null]];
     if (rank[1] === null || rank[1] === undefined) return null;
     return waiting[1] + rank[1] + 1;
+  }
+
+  /** Which of these jobs BullMQ holds in any state (one round trip). */
+  async existing(jobs: readonly { id: string; model: string }[]): Promise<boolean[]> {
+    if (jobs.length === 0) return [];
+    const pipeline = this.connection.pipeline();
+    for (const { id, model } of jobs) pipeline.exists(this.get(model).toKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, count]) => {
+      if (error) throw error;
+      return count === 1;
+    });
   }
 
   /** Remove a job that no worker holds; a locked one stays (the worker skips it as canceled). */

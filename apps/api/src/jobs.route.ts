@@ -12,7 +12,7 @@ import { type Request, type RequestHandler, type Response, Router } from 'expres
 import { ownerOf } from './auth.ts';
 import type { Backpressure } from './backpressure.ts';
 import { bodyParser } from './body-parsers.ts';
-import { Idempotency } from './idempotency.ts';
+import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
 import type { JobWaiter } from './job-waiter.ts';
 import type { JobsService, SubmitRequest } from './jobs.service.ts';
@@ -113,9 +113,11 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     const parsed = parseSubmission(req, limits);
     const input = parsed.images[0] as ImageInput;
     const job = prepare(req, parsed);
-    const submit = async (): Promise<JobAccepted> => {
+    const submit = async (binding?: IdempotencyBinding): Promise<JobAccepted> => {
       await options.backpressure.admit(job.model, 1);
-      return jobs.submit(job.request(await bytesOf(input), input));
+      const request = job.request(await bytesOf(input), input);
+      const [accepted] = await jobs.submitMany([request], binding && { binding, answerOf: ([first]) => first });
+      return accepted as JobAccepted;
     };
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     if (key !== undefined) {
@@ -138,11 +140,14 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   router.post('/v1/jobs\\:batch', refuseLargerThan(options.maxBatchBytes), batch, async (req, res) => {
     const parsed = parseBatch(req, limits);
     const job = prepare(req, parsed);
-    const submit = async (): Promise<BatchAccepted> => {
+    const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
       await options.backpressure.admit(job.model, parsed.images.length);
       // All or nothing: every image is fetched and checked before any job is created.
       const images = await Promise.all(parsed.images.map(bytesOf));
-      return { jobs: await jobs.submitMany(parsed.images.map((input, i) => job.request(images[i] as Buffer, input))) };
+      const requests = parsed.images.map((input, i) => job.request(images[i] as Buffer, input));
+      return {
+        jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
+      };
     };
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     if (key !== undefined) {

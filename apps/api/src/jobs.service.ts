@@ -1,15 +1,10 @@
-import {
-  AppError,
-  type InferenceJobData,
-  type JobAccepted,
-  JobNotFoundError,
-  type JobView,
-  UnknownModelError,
-} from '@infer/contracts';
+import { AppError, type JobAccepted, JobNotFoundError, type JobView, UnknownModelError } from '@infer/contracts';
 import type { JobStore } from '@infer/job-store';
+import { crashPoint } from '@infer/runtime';
 import type { Redis } from 'ioredis';
+import type { IdempotencyBinding } from './idempotency.ts';
 import { isJobId, jobIdTime, newJobId } from './job-id.ts';
-import type { JobQueues } from './job-queues.ts';
+import { enqueuedOf, type JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import { assertWebhookUrlAllowed } from './webhook-url.ts';
 
@@ -26,6 +21,12 @@ export interface SubmitRequest {
   cancelAt?: Date | undefined;
   /** Auth principal (undefined while auth is off). */
   owner?: string | undefined;
+}
+
+/** An Idempotency-Key claim and how to turn the accepted jobs into the answer it replays. */
+export interface IdempotentAnswer {
+  binding: IdempotencyBinding;
+  answerOf: (accepted: JobAccepted[]) => unknown;
 }
 
 export const DEADLINE_ERROR = {
@@ -51,6 +52,8 @@ export class JobsService {
       resultTtlSeconds: number;
       /** Called once per accepted job (the submitted-jobs metric). */
       onSubmitted?: (model: string) => void;
+      /** Called when addBulk failed after the jobs were stored (the enqueue repair takes them). */
+      onEnqueueDeferred?: (error: unknown, jobs: number) => void;
       /** SSRF_ALLOWLIST, for the accept-time check of webhook URLs. */
       ssrfAllowlist?: readonly string[];
     },
@@ -61,75 +64,57 @@ export class JobsService {
     if (!this.catalog.has(model, version)) throw new UnknownModelError(model, version);
   }
 
-  async submit(request: SubmitRequest): Promise<JobAccepted> {
-    const [accepted] = await this.submitMany([request]);
-    return accepted as JobAccepted;
-  }
-
-  /** Several jobs at once (a batch): records in one round trip, then one BullMQ addBulk. */
-  async submitMany(requests: readonly SubmitRequest[]): Promise<JobAccepted[]> {
+  /**
+   * Several jobs at once (a batch). One script stores the records, payloads, enqueue
+   * intents, deadlines and the Idempotency-Key answer; from then on the jobs are
+   * accepted, whatever happens to this process: BullMQ's addBulk follows, and should
+   * it fail or never run, the enqueue repair relays the intents (EnqueueRepair).
+   */
+  async submitMany(requests: readonly SubmitRequest[], idempotency?: IdempotentAnswer): Promise<JobAccepted[]> {
     for (const request of requests) this.checkModel(request.model, request.version);
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
-    const jobs = requests.map((request) => ({ id: newJobId(createdAt.getTime()), request }));
-    await Promise.all(
-      jobs.map(({ id, request }) =>
-        this.store.create(
-          {
-            id,
-            model: request.model,
-            version: request.version,
-            requestId: request.requestId,
-            createdAt,
-            priority: request.priority,
-            metadata: request.metadata,
-            webhook: request.webhook,
-            cancelAt: request.cancelAt,
-            owner: request.owner,
-          },
-          request.image,
-        ),
-      ),
-    );
+    const jobs = requests.map((request) => ({
+      job: {
+        id: newJobId(createdAt.getTime()),
+        model: request.model,
+        version: request.version,
+        requestId: request.requestId,
+        createdAt,
+        priority: request.priority,
+        metadata: request.metadata,
+        webhook: request.webhook,
+        cancelAt: request.cancelAt,
+        owner: request.owner,
+      },
+      image: request.image,
+    }));
+    const accepted: JobAccepted[] = jobs.map(({ job }) => ({
+      id: job.id,
+      status: 'queued',
+      model: job.model,
+      created_at: createdAt.toISOString(),
+    }));
+    await this.store.createMany(jobs, {
+      idempotency: idempotency && {
+        ...idempotency.binding,
+        answer: idempotency.binding.answer(idempotency.answerOf(accepted)),
+      },
+    });
+    crashPoint('submit:after-create');
     try {
       await this.queues.enqueueMany(
-        jobs.map(({ id, request }) => ({
-          data: {
-            jobId: id,
-            model: request.model,
-            ...(request.version ? { version: request.version } : {}),
-            ...(request.requestId ? { requestId: request.requestId } : {}),
-            ...(request.cancelAt ? { cancelAt: request.cancelAt.getTime() } : {}),
-            enqueuedAt: createdAt.getTime(),
-          } satisfies InferenceJobData,
-          priority: request.priority ?? 0,
-        })),
+        jobs.map(({ job }) => enqueuedOf({ ...job, priority: job.priority ?? 0 })),
         { attempts: this.options.attempts },
       );
     } catch (error) {
-      // Never leave a record that no worker will ever pick up.
-      await Promise.all(jobs.map(({ id }) => this.store.remove(id).catch(() => undefined)));
-      throw error;
+      // Accepted all the same: the intents are relayed once Redis takes the addBulk again.
+      this.options.onEnqueueDeferred?.(error, accepted.length);
     }
-    for (const { request } of jobs) this.options.onSubmitted?.(request.model);
-    const deadlines = jobs.filter(({ request }) => request.cancelAt);
-    if (deadlines.length > 0) {
-      // Swept by DeadlineSweeper even when no worker runs; members are "<model>:<id>" (model names have no ':').
-      await this.redis.zadd(
-        this.store.keys.deadlines,
-        ...deadlines.flatMap(({ id, request }) => [
-          String(request.cancelAt?.getTime()),
-          deadlineMember(request.model, id),
-        ]),
-      );
-    }
-    return jobs.map(({ id, request }) => ({
-      id,
-      status: 'queued',
-      model: request.model,
-      created_at: createdAt.toISOString(),
-    }));
+    crashPoint('submit:after-enqueue');
+    for (const { job } of jobs) this.options.onSubmitted?.(job.model);
+    return accepted;
   }
 
   /** The job, its queue position while queued; a job past its Cancel-After deadline is canceled on read. */

@@ -7,6 +7,7 @@ import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { apiSettings, createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import type { DeadlineSweeper } from './deadline-sweeper.ts';
+import type { EnqueueRepair } from './enqueue-repair.ts';
 import { JobEvents } from './job-events.ts';
 import { JobQueues } from './job-queues.ts';
 import { ModelCatalog } from './model-catalog.ts';
@@ -99,6 +100,7 @@ installShutdown({
         }),
     },
     { name: 'stop deadline sweeper', run: () => (app.locals.deadlineSweeper as DeadlineSweeper).stop() },
+    { name: 'stop enqueue repair', run: () => (app.locals.enqueueRepair as EnqueueRepair).stop() },
     { name: 'close queues', run: () => queues.close() },
     { name: 'close redis', run: () => closeRedis(redis) },
   ],

@@ -13,6 +13,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
+import { luaScript, scriptError } from './scripts/scripts.ts';
 import { TRANSITION_SCRIPT } from './transition.lua.ts';
 import { newWebhookEventId, webhookStatusFromHash } from './webhook-store.ts';
 
@@ -51,6 +52,63 @@ export interface TransitionOutcome {
   previous: JobStatus | undefined;
 }
 
+export interface CreateOptions {
+  /** Replace this Idempotency-Key claim with its answer in the same step (see Idempotency). */
+  idempotency?: { key: string; claim: string; answer: string; ttlSeconds: number } | undefined;
+}
+
+/** What enqueueing a stored job needs (the BullMQ job data is rebuilt from the record). */
+export interface StoredJob {
+  id: string;
+  status: JobStatus;
+  model: string;
+  version?: string | undefined;
+  requestId?: string | undefined;
+  createdAt: Date;
+  priority: number;
+  cancelAt?: Date | undefined;
+}
+
+const STORED_FIELDS = ['status', 'model', 'requested_version', 'request_id', 'created_at', 'priority', 'cancel_at'];
+
+function storedJobOf(id: string, values: (string | null)[]): StoredJob | null {
+  const [status, model, version, requestId, createdAt, priority, cancelAt] = values;
+  if (!status || !model || !createdAt) return null;
+  return {
+    id,
+    status: jobStatusSchema.parse(status),
+    model,
+    version: version ?? undefined,
+    requestId: requestId ?? undefined,
+    createdAt: new Date(createdAt),
+    priority: Number(priority ?? 0),
+    cancelAt: cancelAt ? new Date(cancelAt) : undefined,
+  };
+}
+
+/** The hash fields of a new job record. */
+function recordOf(job: NewJob): Record<string, string> {
+  const record: Record<string, string> = {
+    id: job.id,
+    status: 'queued',
+    model: job.model,
+    created_at: job.createdAt.toISOString(),
+  };
+  if (job.version) record.requested_version = job.version;
+  if (job.requestId) record.request_id = job.requestId;
+  if (job.priority) record.priority = String(job.priority);
+  if (job.metadata) record.metadata = JSON.stringify(job.metadata);
+  if (job.cancelAt) record.cancel_at = job.cancelAt.toISOString();
+  if (job.owner) record.owner = job.owner;
+  if (job.webhook) {
+    record.webhook_url = job.webhook.url;
+    record.webhook_events = JSON.stringify(job.webhook.events);
+  }
+  return record;
+}
+
+type CreateCommand = (numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]) => Promise<number>;
+
 type TransitionCommand = (
   jobKey: string,
   imageKey: string,
@@ -65,6 +123,8 @@ type TransitionCommand = (
   ...fields: string[]
 ) => Promise<[number, string]>;
 
+const CREATE_JOBS_SCRIPT = luaScript('create-jobs.lua');
+
 /**
  * Job records (a Redis hash per job) and their image payloads (one binary
  * string per job). The record is the API's source of truth; BullMQ only
@@ -73,6 +133,7 @@ type TransitionCommand = (
 export class JobStore {
   readonly keys: RedisKeys;
   private readonly transitionCommand: TransitionCommand;
+  private readonly createCommand: CreateCommand;
 
   constructor(
     private readonly redis: Redis,
@@ -83,42 +144,66 @@ export class JobStore {
     if (!('jobTransition' in redis)) redis.defineCommand('jobTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
     const command = (redis as unknown as { jobTransition: TransitionCommand }).jobTransition;
     this.transitionCommand = command.bind(redis);
+    // Variadic keys (a batch creates many jobs): the key count is the first argument.
+    if (!('createJobs' in redis)) redis.defineCommand('createJobs', { lua: CREATE_JOBS_SCRIPT });
+    this.createCommand = (redis as unknown as { createJobs: CreateCommand }).createJobs.bind(redis);
   }
 
-  /** Store the record and the image bytes (binary, once) atomically. */
+  /** One job's record and image, as createMany stores them. */
   async create(job: NewJob, image: Uint8Array): Promise<void> {
-    const record: Record<string, string> = {
-      id: job.id,
-      status: 'queued',
-      model: job.model,
-      created_at: job.createdAt.toISOString(),
-    };
-    if (job.version) record.requested_version = job.version;
-    if (job.requestId) record.request_id = job.requestId;
-    if (job.priority) record.priority = String(job.priority);
-    if (job.metadata) record.metadata = JSON.stringify(job.metadata);
-    if (job.cancelAt) record.cancel_at = job.cancelAt.toISOString();
-    if (job.owner) record.owner = job.owner;
-    if (job.webhook) {
-      record.webhook_url = job.webhook.url;
-      record.webhook_events = JSON.stringify(job.webhook.events);
-    }
-    await this.redis
-      .multi()
-      .set(
-        this.keys.image(job.id),
-        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
-        'EX',
-        this.ttlSeconds,
-      )
-      .hset(this.keys.job(job.id), record)
-      .expire(this.keys.job(job.id), this.ttlSeconds)
-      .exec();
+    await this.createMany([{ job, image }]);
   }
 
-  /** Undo create() when the job could not be enqueued. */
-  async remove(id: string): Promise<void> {
-    await this.redis.del(this.keys.job(id), this.keys.image(id));
+  /**
+   * Store records, image bytes (binary, once), enqueue intents, Cancel-After deadlines and
+   * the Idempotency-Key answer in one atomic step (scripts/create-jobs.lua). Once this
+   * returns the jobs are accepted: if the caller dies before enqueueing them, the
+   * intents get them enqueued (see dueEnqueueIntents).
+   */
+  async createMany(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions = {}): Promise<void> {
+    const createdAt = jobs[0]?.job.createdAt.getTime() ?? Date.now();
+    const { idempotency } = options;
+    const keys = [this.keys.enqueueIntents, this.keys.deadlines, idempotency?.key ?? this.keys.enqueueIntents];
+    const args: (string | Buffer)[] = [
+      idempotency?.claim ?? '',
+      idempotency?.answer ?? '',
+      String(idempotency?.ttlSeconds ?? 1),
+      String(this.ttlSeconds),
+      String(createdAt),
+    ];
+    for (const { job, image } of jobs) {
+      keys.push(this.keys.job(job.id), this.keys.image(job.id));
+      args.push(
+        JSON.stringify(recordOf(job)),
+        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
+        job.cancelAt ? String(job.cancelAt.getTime()) : '',
+      );
+    }
+    const reply = await this.createCommand(keys.length, ...keys, ...args);
+    const error = scriptError(reply);
+    if (error) throw error;
+  }
+
+  /**
+   * Jobs created before `before` whose intent is still listed, with what is needed
+   * to enqueue them; a job whose record is gone comes back with `job: null`.
+   */
+  async dueEnqueueIntents(before: number, limit: number): Promise<{ id: string; job: StoredJob | null }[]> {
+    const ids = await this.redis.zrangebyscore(this.keys.enqueueIntents, '-inf', before, 'LIMIT', 0, limit);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.job(id), ...STORED_FIELDS);
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((id, i) => {
+      const [error, values] = replies[i] ?? [null, []];
+      if (error) throw error;
+      return { id, job: storedJobOf(id, values as (string | null)[]) };
+    });
+  }
+
+  /** The intents of jobs now known to be enqueued (or gone). */
+  async clearEnqueueIntents(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.keys.enqueueIntents, ...ids);
   }
 
   async getImage(id: string): Promise<Buffer | null> {

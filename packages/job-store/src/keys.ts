@@ -5,6 +5,11 @@ export const redisKeys = (prefix: string) => ({
   workers: `${prefix}:workers`,
   worker: (id: string) => `${prefix}:worker:${id}`,
   jobEvents: `${prefix}:job-events`,
+  /**
+   * Sorted set of job ids by creation time (epoch ms), written with each record: a job
+   * whose BullMQ job never appeared (the API died in between) is enqueued from here.
+   */
+  enqueueIntents: `${prefix}:enqueue-intents`,
   /** Sorted set of job ids by Cancel-After deadline (epoch ms), swept by the API. */
   deadlines: `${prefix}:deadlines`,
   /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */
