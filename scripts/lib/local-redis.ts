@@ -26,9 +26,11 @@ export async function startLocalRedis(options: {
   appendOnly?: boolean;
   /** Extra redis-server arguments, appended last so they win (tests use them to misconfigure). */
   extraArgs?: string[];
+  /** A given port (a restart on the same address); default a free one. */
+  port?: number;
 }): Promise<LocalRedis> {
   mkdirSync(options.dir, { recursive: true });
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
     [

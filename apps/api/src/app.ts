@@ -145,7 +145,8 @@ export function createApp(deps: AppDeps): Express {
         maxCancelAfterSeconds: deps.settings.resultTtlSeconds,
         idempotency: new Idempotency(deps.redis, deps.store.keys, {
           ttlSeconds: deps.settings.idempotencyTtlSeconds,
-          pendingTtlSeconds: 60,
+          // Renewed every third of it while the request works: a claim of a process that died frees itself this soon.
+          pendingTtlSeconds: 10,
           waitMs: deps.settings.imageUrl.timeoutMs + 5000,
         }),
         backpressure: new Backpressure(deps.queues, deps.settings.maxQueueDepth),

@@ -30,6 +30,8 @@ export interface IdempotencyBinding {
   answer: (value: unknown) => string;
 }
 
+const RELEASE_RETRY_MS = 500;
+
 const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
 
 // Release a claim only if it is still ours (a slow request must not delete a later claim).
@@ -68,6 +70,23 @@ export class Idempotency {
     return createHash('sha256').update(canonicalJson(parts)).digest('hex');
   }
 
+  /**
+   * Give the key back. If Redis is unreachable right now (the usual reason the work
+   * failed), keep trying in the background while the claim would still live: else a
+   * client's retry would wait out the whole pending TTL for a request that is over.
+   */
+  private async release(redisKey: string, claim: string): Promise<void> {
+    const giveUpAt = Date.now() + this.settings.pendingTtlSeconds * 1000;
+    const attempt = async (): Promise<void> => {
+      try {
+        await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim);
+      } catch {
+        if (Date.now() < giveUpAt) setTimeout(() => void attempt(), RELEASE_RETRY_MS).unref();
+      }
+    };
+    await attempt();
+  }
+
   async run<T>(
     key: string,
     owner: string | undefined,
@@ -104,7 +123,7 @@ export class Idempotency {
         } catch (error) {
           // A refused or failed request leaves no trace: the client may retry with the same key.
           // (Once the jobs exist the claim is already replaced by the answer: this releases nothing.)
-          await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim).catch(() => undefined);
+          await this.release(redisKey, claim);
           throw error;
         } finally {
           clearInterval(renew);

@@ -1,0 +1,320 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { JobView, WebhookPayload } from '@infer/contracts';
+import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRedis, startLocalRedis } from '../../scripts/lib/local-redis.ts';
+import { COLOURS, solidImage } from '../support/images.ts';
+import { TestSystem } from '../support/system.ts';
+import { type ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One logical submission of a client: retried under the same Idempotency-Key until some 2xx. */
+interface Submission {
+  key: string;
+  label: 'healthy' | 'rust';
+  wait: boolean;
+  /** Every status seen (0: the connection failed). */
+  statuses: number[];
+  /** From the first attempt to the 2xx. */
+  tookMs?: number;
+  id?: string;
+}
+
+/** Statuses a client may see while faults are injected; anything else (500 above all) fails the run. */
+const EXPECTED_STATUSES = new Set([0, 200, 202, 503]);
+
+/**
+ * The invariant under injected faults, with every process real: every
+ * submission that got a 2xx reaches exactly one terminal state (succeeded, with
+ * the right answer), no job is created twice, results stay readable, every
+ * job.succeeded webhook is delivered at least once under one webhook-id, and
+ * while Redis is away the API answers 503 at once, never 500 or a hang.
+ *
+ * Faults, in order, while 6 clients submit: worker SIGKILL mid-batch, worker
+ * SIGTERM drain, API SIGKILL (during submissions and Prefer: wait), Redis SIGKILL
+ * and restart from its append-only file, webhook receiver down then up,
+ * dispatcher SIGKILL. Then Redis at maxmemory with noeviction.
+ */
+describe('no job lost or duplicated under faults (real API, workers, dispatcher, Redis)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'infer-faults-'));
+  let redis: LocalRedis;
+  let system: TestSystem;
+  const receivers: WebhookReceiver[] = [];
+  const faults: string[] = [];
+  const images: Record<Submission['label'], Buffer> = {} as Record<Submission['label'], Buffer>;
+  const submissions: Submission[] = [];
+  const graceMs = 10_000;
+
+  // appendfsync always: every acknowledged write is on disk before the reply, so a
+  // SIGKILL of Redis loses none (docs/reliability.md: what everysec can lose).
+  const startRedis = (port?: number) =>
+    startLocalRedis({ dir, port, extraArgs: ['--appendfsync', 'always', '--loglevel', 'warning'] });
+
+  beforeAll(async () => {
+    images.healthy = await solidImage(COLOURS.green, 'png', 48);
+    images.rust = await solidImage(COLOURS.orangeBrown, 'jpeg', 48);
+    redis = await startRedis();
+    receivers.push(await WebhookReceiver.start());
+    system = await TestSystem.start({
+      workers: 2,
+      dispatcher: true,
+      env: {
+        REDIS_URL: redis.url,
+        SSRF_ALLOWLIST: `127.0.0.1:${receivers[0]?.port}`,
+        // Enough retries to outlast the receiver's outage.
+        WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,2s,2s,2s,2s,2s,2s',
+        SHUTDOWN_GRACE_MS: String(graceMs),
+        MAX_BATCH_SIZE: '4',
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await system?.stop();
+    for (const receiver of receivers) await receiver.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function submitOnce(submission: Submission): Promise<void> {
+    const form = new FormData();
+    form.set('image', new Blob([images[submission.label]]), 'leaf.png');
+    form.set('webhook_url', (receivers[0] as WebhookReceiver).url('/hook'));
+    const headers: Record<string, string> = { 'idempotency-key': submission.key };
+    if (submission.wait) headers.prefer = 'wait=3';
+    try {
+      const response = await fetch(system.url('/v1/jobs'), {
+        method: 'POST',
+        body: form,
+        headers,
+        signal: AbortSignal.timeout(15_000),
+      });
+      submission.statuses.push(response.status);
+      const body = (await response.json()) as { id?: string };
+      if (response.status === 200 || response.status === 202) submission.id = body.id;
+    } catch {
+      submission.statuses.push(0);
+    }
+  }
+
+  /** A client that keeps submitting until `load.endsAt`, retrying each submission (same key) until accepted. */
+  async function client(n: number, load: { endsAt: number }): Promise<void> {
+    for (let i = 0; Date.now() < load.endsAt; i++) {
+      const submission: Submission = {
+        key: `client-${n}-${i}`,
+        label: (n + i) % 2 === 0 ? 'healthy' : 'rust',
+        wait: n % 3 === 0,
+        statuses: [],
+      };
+      submissions.push(submission);
+      const giveUp = Date.now() + 90_000;
+      const first = Date.now();
+      while (submission.id === undefined && Date.now() < giveUp) {
+        await submitOnce(submission);
+        if (submission.id === undefined) await sleep(200);
+      }
+      submission.tookMs = Date.now() - first;
+      await sleep(20);
+    }
+  }
+
+  let slowest503Ms = 0;
+
+  /** While Redis is down: each API answer is a quick 503, on submit and on read alike. */
+  async function probeWhileRedisDown(knownId: string): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      for (const request of [
+        () => fetch(system.url(`/v1/jobs/${knownId}`), { signal: AbortSignal.timeout(3000) }),
+        () => {
+          const form = new FormData();
+          form.set('image', new Blob([images.healthy]), 'leaf.png');
+          return fetch(system.url('/v1/jobs'), { method: 'POST', body: form, signal: AbortSignal.timeout(3000) });
+        },
+      ]) {
+        const started = Date.now();
+        const response = await request();
+        expect(response.status, await response.text()).toBe(503);
+        expect(response.headers.get('retry-after')).toBeTruthy();
+        expect(Date.now() - started).toBeLessThan(2000);
+        slowest503Ms = Math.max(slowest503Ms, Date.now() - started);
+      }
+      await sleep(200);
+    }
+  }
+
+  async function injectFaults(): Promise<void> {
+    const t0 = Date.now();
+    const fault = (what: string) => faults.push(`${what} (at ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    await sleep(3000);
+    const first = system.workers[0];
+    first?.child.kill('SIGKILL');
+    fault('worker SIGKILL mid-run');
+    await sleep(1000);
+    await system.startWorker();
+
+    await sleep(2500);
+    const draining = system.workers[1];
+    const stopStarted = Date.now();
+    const code = await draining?.stop('SIGTERM', graceMs + 5000);
+    expect(code, draining?.logs.slice(-3000)).toBe(0);
+    expect(Date.now() - stopStarted).toBeLessThan(graceMs + 2000);
+    fault(`worker SIGTERM drained in ${Date.now() - stopStarted} ms`);
+    await system.startWorker();
+
+    await sleep(2500);
+    system.api.child.kill('SIGKILL');
+    fault('API SIGKILL during submissions and waits');
+    await system.restartApi();
+
+    await sleep(2500);
+    const knownId = submissions.find((s) => s.id)?.id as string;
+    redis.process.kill('SIGKILL');
+    await new Promise((resolve) => redis.process.once('exit', resolve));
+    await probeWhileRedisDown(knownId);
+    redis = await startRedis(redis.port);
+    fault(`Redis SIGKILL (every answer 503 within ${slowest503Ms} ms while away), restarted from its append-only file`);
+
+    await sleep(2500);
+    const receiver = receivers[0] as WebhookReceiver;
+    const port = receiver.port;
+    await receiver.close();
+    await sleep(4000);
+    receivers.push(await WebhookReceiver.start(undefined, port));
+    fault('webhook receiver down for 4 s');
+
+    await sleep(1500);
+    system.dispatchers[0]?.child.kill('SIGKILL');
+    fault('dispatcher SIGKILL');
+    await system.startDispatcher();
+  }
+
+  async function settled(id: string, deadline: number): Promise<JobView> {
+    for (;;) {
+      const response = await fetch(system.url(`/v1/jobs/${id}`));
+      const job = (await response.json()) as JobView;
+      if (['succeeded', 'failed', 'canceled'].includes(job.status)) return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}\n${system.logs().slice(-20_000)}`);
+      await sleep(200);
+    }
+  }
+
+  it('every accepted job ends once, succeeds with its answer, and its webhook arrives under one id', async () => {
+    // Load runs through every fault and two seconds past the last.
+    const load = { endsAt: Number.POSITIVE_INFINITY };
+    const started = Date.now();
+    const ended: string[] = [];
+    const timed = (name: string, work: Promise<void>) =>
+      work.then(() => {
+        ended.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      });
+    await Promise.all([
+      timed(
+        'faults',
+        injectFaults().finally(() => {
+          load.endsAt = Date.now() + 2000;
+        }),
+      ),
+      ...Array.from({ length: 6 }, (_, n) => timed(`client ${n}`, client(n, load))),
+    ]);
+    const slowest = [...submissions].sort((a, b) => (b.tookMs ?? 0) - (a.tookMs ?? 0)).slice(0, 3);
+    console.log(
+      `ended: ${ended.join(', ')}\nslowest to be accepted: ${slowest.map((s) => `${s.tookMs} ms [${s.statuses.join(',')}]`).join('; ')}`,
+    );
+    const accepted = submissions.filter((s) => s.id !== undefined);
+    console.log(
+      `faults: ${faults.join('; ')}\n${submissions.length} submissions, ${accepted.length} accepted in ${Date.now() - started} ms`,
+    );
+
+    // Every submission was eventually accepted, and no client ever saw a 500 (or anything undocumented).
+    expect(accepted.length).toBe(submissions.length);
+    expect(submissions.length).toBeGreaterThan(50);
+    const unexpected = submissions.flatMap((s) => s.statuses.filter((status) => !EXPECTED_STATUSES.has(status)));
+    expect(unexpected).toEqual([]);
+
+    // Each reaches exactly one terminal state: succeeded, with the model's answer for its image.
+    const deadline = Date.now() + 60_000;
+    for (const submission of accepted) {
+      const job = await settled(submission.id as string, deadline);
+      expect({ key: submission.key, status: job.status, error: job.error }).toEqual({
+        key: submission.key,
+        status: 'succeeded',
+        error: null,
+      });
+      expect(job.result?.predictions[0]?.label).toBe(submission.label);
+    }
+
+    // One job per key, none created twice; nothing left in any queue.
+    const inspect = new Redis(redis.url);
+    try {
+      const keys = await inspect.keys(`${system.prefix}:job:*`);
+      const records = new Set(keys.filter((key) => !key.endsWith(':image')).map((key) => key.split(':').pop()));
+      const ids = new Set(accepted.map((s) => s.id));
+      expect(ids.size).toBe(accepted.length);
+      expect([...records].sort()).toEqual([...ids].sort());
+      const queue = `${system.prefix}:inference.plant-pathology`;
+      const pending = await Promise.all(['wait', 'active'].map((list) => inspect.llen(`${queue}:${list}`)));
+      expect(pending).toEqual([0, 0]);
+      expect(await inspect.zcard(`${queue}:prioritized`)).toBe(0);
+    } finally {
+      inspect.disconnect();
+    }
+
+    // job.succeeded delivered for every job at least once, every delivery of one event under one webhook-id.
+    const verify = new Webhook(system.webhookSecret);
+    const byJob = new Map<string, Set<string>>();
+    const collect = () => {
+      byJob.clear();
+      for (const request of receivers.flatMap((r) => r.requests) as ReceivedRequest[]) {
+        const payload = verify.verify(request.body, request.headers as Record<string, string>) as WebhookPayload;
+        if (payload.type !== 'job.succeeded') continue;
+        const ids = byJob.get(payload.data.id) ?? new Set<string>();
+        ids.add(String(request.headers['webhook-id']));
+        byJob.set(payload.data.id, ids);
+      }
+      return accepted.filter((s) => !byJob.has(s.id as string)).length;
+    };
+    await expect.poll(collect, { timeout: 60_000, interval: 500 }).toBe(0);
+    for (const [id, webhookIds] of byJob)
+      expect({ id, webhookIds: [...webhookIds].length }).toEqual({ id, webhookIds: 1 });
+    const deliveries = receivers.reduce((sum, r) => sum + r.requests.length, 0);
+    console.log(`webhooks: ${deliveries} deliveries for ${byJob.size} jobs`);
+  }, 240_000);
+
+  it('at maxmemory with noeviction, submissions answer 503 (never 500), reads still work, and writes resume after', async () => {
+    const client = new Redis(redis.url);
+    try {
+      const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+      await client.config('SET', 'maxmemory', String(used - 1024 * 1024));
+      const form = () => {
+        const body = new FormData();
+        body.set('image', new Blob([images.healthy]), 'leaf.png');
+        return body;
+      };
+      const full = await fetch(system.url('/v1/jobs'), { method: 'POST', body: form() });
+      const error = (await full.json()) as { error: { code: string; details?: { reason?: string } } };
+      expect({ status: full.status, code: error.error.code, reason: error.error.details?.reason }).toEqual({
+        status: 503,
+        code: 'service_unavailable',
+        reason: 'OOM',
+      });
+      expect(full.headers.get('retry-after')).toBe('5');
+      const known = submissions.find((s) => s.id)?.id as string;
+      expect((await fetch(system.url(`/v1/jobs/${known}`))).status).toBe(200);
+
+      await client.config('SET', 'maxmemory', '0');
+      const again = await fetch(system.url('/v1/jobs'), {
+        method: 'POST',
+        body: form(),
+        headers: { prefer: 'wait=10' },
+      });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as JobView).status).toBe('succeeded');
+    } finally {
+      await client.config('SET', 'maxmemory', '0').catch(() => undefined);
+      client.disconnect();
+    }
+  });
+});
