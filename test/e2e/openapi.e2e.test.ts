@@ -6,9 +6,7 @@ import { ERROR_CODES, type JobView } from '@infer/contracts';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiSettings, createApp } from '../../apps/api/src/app.ts';
-import type { DeadlineSweeper } from '../../apps/api/src/deadline-sweeper.ts';
-import type { EnqueueRepair } from '../../apps/api/src/enqueue-repair.ts';
+import { apiSettings, createApp, stopBackground } from '../../apps/api/src/app.ts';
 import { JobEvents } from '../../apps/api/src/job-events.ts';
 import { JobQueues } from '../../apps/api/src/job-queues.ts';
 import { ModelCatalog } from '../../apps/api/src/model-catalog.ts';
@@ -107,8 +105,7 @@ describe('OpenAPI document matches the app', () => {
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
-    await (app?.locals.deadlineSweeper as DeadlineSweeper | undefined)?.stop();
-    await (app?.locals.enqueueRepair as EnqueueRepair | undefined)?.stop();
+    if (app) await stopBackground(app);
     await events?.close();
     await queues?.close();
     await deletePrefix(redis, prefix);

@@ -5,8 +5,10 @@ import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
+import { adminQueuesRoute } from './admin-queues.ts';
 import { type Authenticator, ownerOf, requireAuth } from './auth.ts';
 import { Backpressure } from './backpressure.ts';
+import { corsFor } from './cors.ts';
 import { DeadlineSweeper } from './deadline-sweeper.ts';
 import { EnqueueRepair } from './enqueue-repair.ts';
 import { eventsRoute } from './events.route.ts';
@@ -23,6 +25,7 @@ import { createApiMetrics, metricsHandler } from './metrics.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import { modelsRoute } from './models.route.ts';
 import { openApiRoute } from './openapi.route.ts';
+import { pagesRoute } from './pages.route.ts';
 import { rateLimit } from './rate-limit.ts';
 import { webhooksRoute } from './webhooks.route.ts';
 
@@ -50,6 +53,12 @@ export interface AppDeps {
     maxBatchBytes: number;
     idempotencyTtlSeconds: number;
     imageUrl: { timeoutMs: number; maxRedirects: number; allowlist: string[] };
+    /** Express `trust proxy` (TRUST_PROXY). */
+    trustProxy: boolean | number | string[];
+    /** Browser origins allowed on /v1 (CORS_ORIGINS); none: CORS off. */
+    corsOrigins: string[];
+    /** /admin/queues: who may open it with auth on, and whether it may change jobs. */
+    admin: { principals: string[]; writable: boolean };
   };
 }
 
@@ -70,6 +79,9 @@ export function apiSettings(env: Env): AppDeps['settings'] {
       maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
       allowlist: env.SSRF_ALLOWLIST,
     },
+    trustProxy: env.TRUST_PROXY,
+    corsOrigins: env.CORS_ORIGINS,
+    admin: { principals: env.ADMIN_PRINCIPALS, writable: env.ADMIN_QUEUES_WRITABLE },
   };
 }
 
@@ -83,7 +95,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.settings.trustProxy);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -130,6 +142,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoute({ redis: deps.redis, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
   app.get('/metrics', metricsHandler(metrics));
   app.use(openApiRoute());
+  app.use(pagesRoute());
+  const admin = adminQueuesRoute({
+    inference: deps.queues.all(),
+    connection: deps.redis,
+    prefix: deps.queues.prefix,
+    auth: deps.auth,
+    admins: deps.settings.admin.principals,
+    writable: deps.settings.admin.writable,
+  });
+  app.use(admin.router);
+  // Before auth: a preflight carries no credentials.
+  if (deps.settings.corsOrigins.length > 0) app.use('/v1', corsFor(deps.settings.corsOrigins));
   app.use('/v1', requireAuth(deps.auth));
   if (deps.rateLimitPerMinute) {
     app.use('/v1', rateLimit(deps.redis, { limit: deps.rateLimitPerMinute, key: deps.store.keys.rateLimit }));
@@ -156,15 +180,23 @@ export function createApp(deps: AppDeps): Express {
     ),
   );
   app.use(modelsRoute({ catalog: deps.catalog, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
-  // Cancel-After deadlines flip on time even with no worker running; main.ts stops it on shutdown.
-  app.locals.deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
+  // Cancel-After deadlines flip on time even with no worker running.
+  const deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
   // Jobs stored but never enqueued (this or another API replica died in between) are enqueued within seconds.
-  app.locals.enqueueRepair = new EnqueueRepair(deps.store, deps.queues, deps.logger, {
+  const enqueueRepair = new EnqueueRepair(deps.store, deps.queues, deps.logger, {
     graceMs: ENQUEUE_REPAIR_GRACE_MS,
     intervalMs: ENQUEUE_REPAIR_INTERVAL_MS,
     attempts: deps.settings.jobAttempts,
   }).start();
+  app.locals.stopBackground = async () => {
+    await Promise.all([deadlineSweeper.stop(), enqueueRepair.stop(), admin.close()]);
+  };
   app.use(routeNotFound);
   app.use(errorHandler);
   return app;
+}
+
+/** Stop what createApp started besides the routes (sweepers, the dashboard's queue); main.ts and tests call it. */
+export async function stopBackground(app: Express): Promise<void> {
+  await (app.locals.stopBackground as (() => Promise<void>) | undefined)?.();
 }

@@ -42,7 +42,7 @@ export class JobQueues {
 
   constructor(
     private readonly connection: Redis,
-    private readonly prefix: string,
+    readonly prefix: string,
     models: Iterable<string>,
   ) {
     for (const model of models) this.queues.set(model, this.create(model));

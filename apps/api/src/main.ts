@@ -4,10 +4,8 @@ import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
-import { apiSettings, createApp } from './app.ts';
+import { apiSettings, createApp, stopBackground } from './app.ts';
 import { Authenticator } from './auth.ts';
-import type { DeadlineSweeper } from './deadline-sweeper.ts';
-import type { EnqueueRepair } from './enqueue-repair.ts';
 import { JobEvents } from './job-events.ts';
 import { JobQueues } from './job-queues.ts';
 import { ModelCatalog } from './model-catalog.ts';
@@ -99,8 +97,7 @@ installShutdown({
           void events.close();
         }),
     },
-    { name: 'stop deadline sweeper', run: () => (app.locals.deadlineSweeper as DeadlineSweeper).stop() },
-    { name: 'stop enqueue repair', run: () => (app.locals.enqueueRepair as EnqueueRepair).stop() },
+    { name: 'stop deadline sweeper and enqueue repair', run: () => stopBackground(app) },
     { name: 'close queues', run: () => queues.close() },
     { name: 'close redis', run: () => closeRedis(redis) },
   ],

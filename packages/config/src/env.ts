@@ -70,6 +70,36 @@ export const envSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   /** Requests per minute per principal (API key, JWT subject, or client IP without auth) on /v1; 0 = no limit. */
   RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(0),
+  /**
+   * Which proxies in front of the API to believe about the client address (X-Forwarded-For),
+   * as Express's `trust proxy`: `false` (default), `true`, a hop count, or addresses, CIDRs and
+   * `loopback` / `linklocal` / `uniquelocal`. The rate limit without auth keys on that address.
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((value, ctx): boolean | number | string[] => {
+      const text = value.trim();
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      const entries = text.split(',').map((part) => part.trim());
+      const valid = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+      if (entries.some((entry) => !valid.test(entry))) {
+        ctx.addIssue({ code: 'custom', message: 'expected true, false, a hop count, or addresses/CIDRs/loopback' });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .default(false),
+  /** Browser origins allowed to call /v1 (CORS), comma-separated (`https://app.example.com`) or `*`; off when empty. */
+  CORS_ORIGINS: csv
+    .pipe(
+      z.array(z.string().regex(/^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/, 'expected * or scheme://host[:port]')),
+    )
+    .default([]),
+  /** With auth on, the principals (`key:<name>`, `jwt:<sub>`) that may open /admin/queues. */
+  ADMIN_PRINCIPALS: csv.default([]),
+  /** Let /admin/queues retry, promote, clean and remove jobs; read-only by default. */
+  ADMIN_QUEUES_WRITABLE: bool.default(false),
 
   // Both
   MODEL_REPOSITORY: z.string().min(1).default('./models'),

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   ambiguous_image: 400,
   image_fetch_failed: 422,
   unauthorized: 401,
+  forbidden: 403,
   job_not_found: 404,
   route_not_found: 404,
   job_expired: 404,

@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler, Router } from 'express';
+import swaggerUiDist from 'swagger-ui-dist';
+
+const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+
+/**
+ * Pages for people: the web console at `/` and the API reference at `/docs`.
+ * Static files only, nothing fetched from elsewhere (works offline); a strict
+ * Content-Security-Policy (scripts from this origin only), since these pages
+ * handle API keys.
+ */
+export function pagesRoute(): Router {
+  const router = Router();
+  const secured: RequestHandler = (_req, res, next) => {
+    res.setHeader(
+      'Content-Security-Policy',
+      // Swagger UI sets inline styles; images are previews of the user's own files (blob:) and Swagger's icons (data:).
+      "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  };
+  const page =
+    (file: string): RequestHandler =>
+    (_req, res) => {
+      res.sendFile(file, { root: PUBLIC, headers: { 'Cache-Control': 'no-cache' } });
+    };
+  router.get('/', secured, page('index.html'));
+  router.get('/docs', secured, page('docs.html'));
+  router.use('/console', secured, express.static(PUBLIC, { index: false, maxAge: '5m' }));
+  // The package's own index.html and initializer open the Petstore demo from the internet: not served.
+  const demo: RequestHandler = (req, _res, next) =>
+    next(/\/(index\.html|swagger-initializer\.js)$/.test(req.path) ? 'router' : undefined);
+  router.use(
+    '/docs/assets',
+    secured,
+    demo,
+    express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1h' }),
+  );
+  return router;
+}
