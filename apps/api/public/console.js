@@ -108,6 +108,8 @@ function jobCard(file) {
   const thumbnail = document.createElement('img');
   thumbnail.src = URL.createObjectURL(file);
   thumbnail.alt = '';
+  // A file the browser cannot draw (the API will say why) leaves an empty tile, not a broken-image icon.
+  thumbnail.addEventListener('error', () => thumbnail.removeAttribute('src'));
   const body = document.createElement('div');
   const title = document.createElement('h3');
   title.textContent = file.name;

@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from './auth.ts';
+import { pageHeaders } from './pages.route.ts';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
@@ -40,7 +41,13 @@ export function adminQueuesRoute(options: AdminQueuesOptions): { router: Router;
     options: { uiConfig: { boardTitle: 'Inference queues' } },
   });
   const router = Router();
-  router.use(ADMIN_QUEUES_PATH, requireAdmin(options.auth, options.admins), adapter.getRouter());
+  router.use(
+    ADMIN_QUEUES_PATH,
+    // bull-board's page asks for web fonts from the internet; the policy keeps it to this origin (system fonts).
+    pageHeaders("style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:"),
+    requireAdmin(options.auth, options.admins),
+    adapter.getRouter(),
+  );
   return { router, close: () => webhooks.close() };
 }
 

@@ -4,6 +4,9 @@ import swaggerUiDist from 'swagger-ui-dist';
 
 const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
 
+/** The pages' own routes: for people, so not part of the API's OpenAPI document. */
+export const PAGE_ROUTES = { console: '/', docs: '/docs' } as const;
+
 /**
  * Pages for people: the web console at `/` and the API reference at `/docs`.
  * Static files only, nothing fetched from elsewhere (works offline); a strict
@@ -12,23 +15,15 @@ const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
  */
 export function pagesRoute(): Router {
   const router = Router();
-  const secured: RequestHandler = (_req, res, next) => {
-    res.setHeader(
-      'Content-Security-Policy',
-      // Swagger UI sets inline styles; images are previews of the user's own files (blob:) and Swagger's icons (data:).
-      "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    );
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  };
+  // Swagger UI sets inline styles; images are previews of the user's own files (blob:) and Swagger's icons (data:).
+  const secured = pageHeaders("img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; base-uri 'none'");
   const page =
     (file: string): RequestHandler =>
     (_req, res) => {
       res.sendFile(file, { root: PUBLIC, headers: { 'Cache-Control': 'no-cache' } });
     };
-  router.get('/', secured, page('index.html'));
-  router.get('/docs', secured, page('docs.html'));
+  router.get(PAGE_ROUTES.console, secured, page('index.html'));
+  router.get(PAGE_ROUTES.docs, secured, page('docs.html'));
   router.use('/console', secured, express.static(PUBLIC, { index: false, maxAge: '5m' }));
   // The package's own index.html and initializer open the Petstore demo from the internet: not served.
   const demo: RequestHandler = (req, _res, next) =>
@@ -40,4 +35,18 @@ export function pagesRoute(): Router {
     express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false, maxAge: '1h' }),
   );
   return router;
+}
+
+/**
+ * Security headers of a page for people: resources from this origin only (on top of
+ * `extra`), never framed, no referrer leaking job ids to other sites.
+ */
+export function pageHeaders(extra: string): RequestHandler {
+  const policy = `default-src 'self'; ${extra}; frame-ancestors 'none'; form-action 'self'`;
+  return (_req, res, next) => {
+    res.setHeader('Content-Security-Policy', policy);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  };
 }
