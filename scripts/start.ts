@@ -64,3 +64,31 @@ async function finish(): Promise<void> {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(0));
+
+await printBanner();
+
+/** Once the system is ready (a worker has loaded its model): one block with every URL a newcomer wants. */
+async function printBanner(): Promise<void> {
+  const port = process.env.PORT || '8080';
+  const host = !process.env.HOST || process.env.HOST === '0.0.0.0' ? 'localhost' : process.env.HOST;
+  const base = `http://${host}:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (!stopping && Date.now() < deadline) {
+    const up = await fetch(`${base}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (stopping) return;
+  const rows = [
+    ['Console', `${base}/`],
+    ['API reference', `${base}/docs`],
+    ['Queues', `${base}/admin/queues`],
+    ['Metrics', `${base}/metrics`],
+    ['Try it', `curl -s -F image=@examples/leaf.jpg -H 'Prefer: wait=10' ${base}/v1/jobs`],
+  ];
+  const lines = rows.map(([name, value]) => `  ${(name as string).padEnd(14)} ${value}`);
+  process.stdout.write(`\n  Image inference is running (Ctrl-C stops it)\n${lines.join('\n')}\n\n`);
+}

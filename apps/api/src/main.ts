@@ -11,7 +11,7 @@ import { JobQueues } from './job-queues.ts';
 import { ModelCatalog } from './model-catalog.ts';
 
 const env = loadEnvOrExit();
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL });
+const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 warnPortless(new Allowlist(env.SSRF_ALLOWLIST), logger);
 
 let catalog: ModelCatalog;

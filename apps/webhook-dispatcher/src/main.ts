@@ -14,7 +14,7 @@ import { OutboxRelay } from './outbox-relay.ts';
 import { decodeSecret } from './signing.ts';
 
 const env = loadEnvOrExit();
-const logger = createLogger({ name: 'webhook-dispatcher', level: env.LOG_LEVEL });
+const logger = createLogger({ name: 'webhook-dispatcher', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 
 if (!env.WEBHOOK_SECRET) {
   process.stderr.write(

@@ -13,7 +13,7 @@ import { createInferenceWorkers } from './inference.worker.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
 const env = loadEnvOrExit();
-const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL });
+const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 const startedAt = new Date().toISOString();
 

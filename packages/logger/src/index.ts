@@ -2,13 +2,29 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** One JSON logger per process; child loggers carry requestId/jobId. */
-export function createLogger(options: { level: string; name: string }): Logger {
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/**
+ * One logger per process; child loggers carry requestId/jobId. JSON lines for
+ * machines (a pipe, a container log); readable colour lines on a terminal
+ * (`format: 'auto'`, LOG_FORMAT), formatted by pino-pretty off the main thread.
+ */
+export function createLogger(options: { level: string; name: string; format?: LogFormat }): Logger {
+  const format = options.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
   return pino({
     name: options.name,
     level: options.level,
     base: { service: options.name, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', messageKey: 'msg' },
+          },
+        }
+      : {}),
   });
 }
