@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `npm start` and `npm test` on a fresh Debian or Ubuntu machine with Node.js >= 20 and git.
+# Installs whatever is missing, then starts the system or runs the suite; near-instant when
+# everything is already there.
+#   bash scripts/dev.sh start               pnpm, the dependencies, redis-server (unless REDIS_URL)
+#   bash scripts/dev.sh test <script>...    the same plus Debian's PyTorch and Chromium, then each pnpm script
+# Debian packages are installed with apt when run as root; otherwise the one command to run is printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:?usage: scripts/dev.sh start | test <pnpm script>...}
+shift
+
+node -e 'if (Number(process.versions.node.split(".")[0]) < 20) { console.error(`Node.js >= 20 is required, found ${process.version} (README: "Node.js on Debian 12")`); process.exit(1); }'
+
+# Debian packages this mode needs, by the command or package that shows they are there.
+missing=()
+if [ -z "${REDIS_URL:-}" ] || [ "$mode" = test ]; then
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+fi
+if [ "$mode" = test ]; then
+  # PyTorch and ONNX for tools/export-onnx and its tests; Chromium for the browser test.
+  for package in python3-torch python3-torchvision python3-onnx; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing with apt: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "missing Debian packages; run this once, then again: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v pnpm >/dev/null 2>&1; then
+  echo "installing pnpm 10"
+  if [ "$(id -u)" -eq 0 ]; then
+    npm install -g --silent pnpm@10
+  else
+    # No root: into ~/.local (on PATH in a Debian login shell once it exists).
+    npm install -g --silent --prefix "$HOME/.local" pnpm@10
+    export PATH="$HOME/.local/bin:$PATH"
+  fi
+fi
+
+# pnpm keeps a copy of the lockfile it installed: install only when the committed one differs.
+if ! cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml; then
+  # onnxruntime-node's install step would download CUDA binaries; the CPU build ships in the package.
+  ONNXRUNTIME_NODE_INSTALL=skip pnpm install --frozen-lockfile
+fi
+
+case "$mode" in
+  start) exec pnpm exec tsx scripts/start.ts ;;
+  test)
+    for script in "$@"; do pnpm run "$script"; done
+    ;;
+  *)
+    echo "unknown mode $mode (start or test)" >&2
+    exit 2
+    ;;
+esac
