@@ -260,8 +260,8 @@ describe('OpenAPI document matches the app', () => {
     expect(conformance.problems('GET', '/nowhere', 500, 'application/json', wrongCode).join()).toMatch(/undocumented/);
   });
 
-  it("README's error table lists every API error code with its status, and only those; it names every job failure code", () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  it("docs/api.md's error table lists every API error code with its status, and only those; it names every job failure code", () => {
+    const readme = readFileSync(path.join(ROOT, 'docs', 'api.md'), 'utf8');
     const table = Object.fromEntries(
       [...readme.matchAll(/^\| `([a-z_]+)` +\| (\d{3}) +\|/gm)].map(([, code, status]) => [code, Number(status)]),
     );
