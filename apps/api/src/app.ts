@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Env } from '@infer/config';
-import { type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
+import { FileStore, type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -27,6 +27,7 @@ import { modelsRoute } from './models.route.ts';
 import { openApiRoute } from './openapi.route.ts';
 import { pagesRoute } from './pages.route.ts';
 import { rateLimit } from './rate-limit.ts';
+import { replicateRoute } from './replicate.route.ts';
 import { webhooksRoute } from './webhooks.route.ts';
 
 export interface AppDeps {
@@ -52,6 +53,9 @@ export interface AppDeps {
     maxBatchImages: number;
     maxBatchBytes: number;
     idempotencyTtlSeconds: number;
+    listPageSize: number;
+    /** WEBHOOK_SECRET, for `GET /v1/webhooks/default/secret` (Replicate's clients verify deliveries with it). */
+    webhookSecrets?: readonly string[] | undefined;
     imageUrl: { timeoutMs: number; maxRedirects: number; allowlist: string[] };
     /** Express `trust proxy` (TRUST_PROXY). */
     trustProxy: boolean | number | string[];
@@ -74,6 +78,8 @@ export function apiSettings(env: Env): AppDeps['settings'] {
     maxBatchImages: env.MAX_BATCH_IMAGES,
     maxBatchBytes: env.MAX_BATCH_BYTES,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    listPageSize: env.LIST_PAGE_SIZE,
+    webhookSecrets: env.WEBHOOK_SECRET,
     imageUrl: {
       timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
       maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
@@ -159,6 +165,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/v1', rateLimit(deps.redis, { limit: deps.rateLimitPerMinute, key: deps.store.keys.rateLimit }));
   }
   app.use(eventsRoute(events, { read: (id, req) => jobs.get(id, ownerOf(req)) }));
+  const backpressure = new Backpressure(deps.queues, deps.settings.maxQueueDepth);
+  const images = new ImageFetcher({ ...deps.settings.imageUrl, maxBytes: deps.settings.maxUploadBytes });
   const webhooks = new WebhookStore(deps.redis, deps.store.keys);
   app.use(webhooksRoute({ webhooks, read: (id, req) => jobs.get(id, ownerOf(req)) }));
   app.use(
@@ -173,11 +181,25 @@ export function createApp(deps: AppDeps): Express {
           pendingTtlSeconds: 10,
           waitMs: deps.settings.imageUrl.timeoutMs + 5000,
         }),
-        backpressure: new Backpressure(deps.queues, deps.settings.maxQueueDepth),
-        images: new ImageFetcher({ ...deps.settings.imageUrl, maxBytes: deps.settings.maxUploadBytes }),
+        backpressure,
+        images,
       },
       waiter,
     ),
+  );
+  app.use(
+    replicateRoute({
+      jobs,
+      store: deps.store,
+      files: new FileStore(deps.redis, deps.store.keys, deps.settings.resultTtlSeconds),
+      catalog: deps.catalog,
+      backpressure,
+      images,
+      waiter,
+      maxUploadBytes: deps.settings.maxUploadBytes,
+      listPageSize: deps.settings.listPageSize,
+      webhookSecrets: deps.settings.webhookSecrets,
+    }),
   );
   app.use(modelsRoute({ catalog: deps.catalog, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
   // Cancel-After deadlines flip on time even with no worker running.

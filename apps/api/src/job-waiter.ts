@@ -15,8 +15,9 @@ export function preferredWait(header: string | string[] | undefined): number | u
   const preferences = (Array.isArray(header) ? header.join(',') : header).split(',');
   for (const preference of preferences) {
     const [token] = preference.split(';');
-    const match = /^\s*wait\s*=\s*"?(\d{1,9})"?\s*$/i.exec(token ?? '');
-    if (match) return Math.min(Number(match[1]), MAX_WAIT_SECONDS);
+    const match = /^\s*wait\s*(?:=\s*"?(\d{1,9})"?)?\s*$/i.exec(token ?? '');
+    // A bare `wait` (as Replicate's clients send it) means as long as the API waits at all.
+    if (match) return match[1] === undefined ? MAX_WAIT_SECONDS : Math.min(Number(match[1]), MAX_WAIT_SECONDS);
   }
   return undefined;
 }

@@ -14,6 +14,7 @@ import type { Backpressure } from './backpressure.ts';
 import { bodyParser } from './body-parsers.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
+import { encodeCursor, listQueryOf } from './job-list.ts';
 import type { JobWaiter } from './job-waiter.ts';
 import type { JobsService, SubmitRequest } from './jobs.service.ts';
 import {
@@ -35,6 +36,8 @@ export interface JobsRouteOptions {
   maxCancelAfterSeconds: number;
   idempotency: Idempotency;
   backpressure: Backpressure;
+  /** `limit` of a listing that names none (LIST_PAGE_SIZE). */
+  listPageSize: number;
   images: ImageFetcher;
 }
 
@@ -157,6 +160,13 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
       return;
     }
     res.status(202).json(await submit());
+  });
+
+  // Newest first, only the caller's jobs while auth is on; an expired job leaves the list with its record.
+  router.get('/v1/jobs', async (req, res) => {
+    const query = listQueryOf(req.query as Record<string, unknown>, options.listPageSize);
+    const page = await jobs.list(ownerOf(req), query);
+    res.json({ jobs: page.jobs.map(({ view }) => view), next_cursor: page.next ? encodeCursor(page.next) : null });
   });
 
   router.get('/v1/jobs/:id', async (req, res) => {

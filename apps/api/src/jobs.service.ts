@@ -1,5 +1,12 @@
-import { AppError, type JobAccepted, JobNotFoundError, type JobView, UnknownModelError } from '@infer/contracts';
-import type { JobStore } from '@infer/job-store';
+import {
+  AppError,
+  type JobAccepted,
+  JobNotFoundError,
+  type JobView,
+  type PredictionOrigin,
+  UnknownModelError,
+} from '@infer/contracts';
+import type { JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
 import { crashPoint } from '@infer/runtime';
 import type { Redis } from 'ioredis';
 import type { IdempotencyBinding } from './idempotency.ts';
@@ -21,6 +28,8 @@ export interface SubmitRequest {
   cancelAt?: Date | undefined;
   /** Auth principal (undefined while auth is off). */
   owner?: string | undefined;
+  /** Submitted as a Replicate prediction (shown and delivered as one). */
+  origin?: PredictionOrigin | undefined;
 }
 
 /** An Idempotency-Key claim and how to turn the accepted jobs into the answer it replays. */
@@ -87,6 +96,7 @@ export class JobsService {
         webhook: request.webhook,
         cancelAt: request.cancelAt,
         owner: request.owner,
+        origin: request.origin,
       },
       image: request.image,
     }));
@@ -127,6 +137,11 @@ export class JobsService {
     }
     if (job.status !== 'queued') return job;
     return { ...job, queue_position: await this.queues.position(job.model, id).catch(() => null) };
+  }
+
+  /** A page of the owner's jobs, newest first (JobStore.list). */
+  list(owner: string | undefined, query: ListQuery): Promise<{ jobs: ListedJob[]; next?: ListCursor }> {
+    return this.store.list(owner, query);
   }
 
   /**

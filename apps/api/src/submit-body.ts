@@ -244,7 +244,7 @@ function parseJsonArray(text: string, field: string): unknown[] {
 }
 
 /** Strict base64 (standard or URL-safe alphabet, optional data: URL prefix), size-checked before decoding. */
-function decodeBase64(text: string, field: string, limits: BodyLimits): Buffer {
+export function decodeBase64(text: string, field: string, limits: BodyLimits): Buffer {
   const payload = text.replace(/^data:[\w.+-]+\/[\w.+-]+;base64,/, '').replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(payload) || payload.length % 4 === 1) {
     throw fieldError(field, 'is not valid base64');

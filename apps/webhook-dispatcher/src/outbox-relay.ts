@@ -1,11 +1,19 @@
 import {
+  type PredictionOrigin,
+  predictionOf,
   WEBHOOK_EVENTS,
   WEBHOOK_JOB_NAMES,
   type WebhookDeliveryJobData,
   type WebhookEvent,
   type WebhookPayload,
 } from '@infer/contracts';
-import { jobViewFromHash, type OutboxEvent, parseOutboxEntry, type RedisKeys } from '@infer/job-store';
+import {
+  jobViewFromHash,
+  type OutboxEvent,
+  parseOutboxEntry,
+  predictionOriginOf,
+  type RedisKeys,
+} from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -172,21 +180,27 @@ export function deliveryJobData(event: OutboxEvent): WebhookDeliveryJobData {
     throw new MalformedEventError(`unknown event type "${event.type}"`);
   }
   let data: WebhookPayload['data'];
+  let origin: PredictionOrigin | undefined;
   try {
     const { webhook: _delivery, ...view } = jobViewFromHash(event.snapshot);
     data = view;
+    origin = predictionOriginOf(event.snapshot);
   } catch (error) {
     throw new MalformedEventError(`unreadable job snapshot: ${(error as Error).message}`);
   }
-  const payload: WebhookPayload = { type: event.type as WebhookEvent, timestamp: event.timestamp, data };
+  const type = event.type as WebhookEvent;
+  // A job created as a Replicate prediction is delivered as Replicate does: the prediction itself.
+  const body = origin
+    ? predictionOf({ ...data, webhook: null }, origin)
+    : ({ type, timestamp: event.timestamp, data } satisfies WebhookPayload);
   const occurredAt = Date.parse(event.timestamp);
   return {
     deliveryId: event.deliveryId,
     eventId: event.eventId,
     jobId: event.jobId,
-    type: payload.type,
+    type,
     occurredAt: Number.isNaN(occurredAt) ? Date.now() : occurredAt,
     url: event.url,
-    body: JSON.stringify(payload),
+    body: JSON.stringify(body),
   };
 }

@@ -52,6 +52,8 @@ export const envSchema = z.object({
   /** image_url download: whole-request deadline and redirects followed. */
   IMAGE_URL_TIMEOUT_MS: int(100, 120_000).default(10_000),
   IMAGE_URL_MAX_REDIRECTS: int(0, 10).default(3),
+  /** Jobs (and predictions) per page of a listing when the request names no `limit` (at most 100). */
+  LIST_PAGE_SIZE: int(1, 100).default(20),
   /** How long an Idempotency-Key remembers its job. */
   IDEMPOTENCY_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
 

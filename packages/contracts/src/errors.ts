@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   route_not_found: 404,
   job_expired: 404,
   model_not_found: 404,
+  file_not_found: 404,
+  webhook_secret_not_configured: 404,
   idempotency_key_reused: 409,
   idempotency_key_in_progress: 409,
   job_not_cancelable: 409,

@@ -5,6 +5,7 @@ export * from './job.schema.ts';
 export * from './json-depth.ts';
 export * from './model-config.schema.ts';
 export * from './queue.ts';
+export * from './replicate.schema.ts';
 export * from './submit.schema.ts';
 export * from './webhook.schema.ts';
 export * from './webhook-status.schema.ts';

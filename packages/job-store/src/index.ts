@@ -1,3 +1,4 @@
+export * from './file-store.ts';
 export * from './job-store.ts';
 export * from './keys.ts';
 export * from './webhook-store.ts';

@@ -9,6 +9,7 @@ import {
   jobResultSchema,
   jobStatusSchema,
   jobTimingsSchema,
+  type PredictionOrigin,
 } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -32,7 +33,12 @@ export interface NewJob {
   webhook?: { url: string; events: string[] } | undefined;
   /** Auth principal that submitted the job (stored as `owner`); only it may read or cancel the job. */
   owner?: string | undefined;
+  /** Created as a Replicate prediction: shown and delivered as one (stored as `protocol`, `input`, `base_url`). */
+  origin?: PredictionOrigin | undefined;
 }
+
+/** The job index of a principal; `-` while auth is off (owner ids are `key:…` or `jwt:…`, never `-`). */
+export const indexScope = (owner: string | undefined): string => owner ?? '-';
 
 /** Fields a transition may set besides the status. */
 export interface JobUpdate {
@@ -55,6 +61,29 @@ export interface TransitionOutcome {
 export interface CreateOptions {
   /** Replace this Idempotency-Key claim with its answer in the same step (see Idempotency). */
   idempotency?: { key: string; claim: string; answer: string; ttlSeconds: number } | undefined;
+}
+
+/** A job of a listing, with how it was created (a Replicate prediction, or not). */
+export interface ListedJob {
+  view: JobView;
+  origin: PredictionOrigin | undefined;
+}
+
+/** Where a page of a listing ends: the creation time (index score) and id of its last job. */
+export interface ListCursor {
+  at: number;
+  id: string;
+}
+
+export interface ListQuery {
+  limit: number;
+  cursor?: ListCursor | undefined;
+  status?: readonly JobStatus[] | undefined;
+  model?: string | undefined;
+  /** Epoch ms, exclusive. */
+  createdAfter?: number | undefined;
+  createdBefore?: number | undefined;
+  scanLimit?: number;
 }
 
 /** What enqueueing a stored job needs (the BullMQ job data is rebuilt from the record). */
@@ -104,7 +133,18 @@ function recordOf(job: NewJob): Record<string, string> {
     record.webhook_url = job.webhook.url;
     record.webhook_events = JSON.stringify(job.webhook.events);
   }
+  if (job.origin) {
+    record.protocol = 'replicate';
+    record.input = JSON.stringify(job.origin.input);
+    record.base_url = job.origin.baseUrl;
+  }
   return record;
+}
+
+/** The prediction origin kept in a record (or a snapshot of one), if it was created as a prediction. */
+export function predictionOriginOf(hash: Record<string, string>): PredictionOrigin | undefined {
+  if (hash.protocol !== 'replicate') return undefined;
+  return { input: JSON.parse(hash.input ?? '{}') as Record<string, unknown>, baseUrl: hash.base_url ?? '' };
 }
 
 type CreateCommand = (numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]) => Promise<number>;
@@ -163,7 +203,14 @@ export class JobStore {
   async createMany(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions = {}): Promise<void> {
     const createdAt = jobs[0]?.job.createdAt.getTime() ?? Date.now();
     const { idempotency } = options;
-    const keys = [this.keys.enqueueIntents, this.keys.deadlines, idempotency?.key ?? this.keys.enqueueIntents];
+    // A batch is one principal's: one index.
+    const owner = jobs[0]?.job.owner;
+    const keys = [
+      this.keys.enqueueIntents,
+      this.keys.deadlines,
+      idempotency?.key ?? this.keys.enqueueIntents,
+      this.keys.jobIndex(indexScope(owner)),
+    ];
     const args: (string | Buffer)[] = [
       idempotency?.claim ?? '',
       idempotency?.answer ?? '',
@@ -204,6 +251,61 @@ export class JobStore {
   /** The intents of jobs now known to be enqueued (or gone). */
   async clearEnqueueIntents(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) await this.redis.zrem(this.keys.enqueueIntents, ...ids);
+  }
+
+  /**
+   * One owner's jobs, newest first, from the index written at creation: a page of at most
+   * `limit`, after `cursor` (the last job of the previous page). Records that expired are
+   * skipped (and dropped from the index); at most `scanLimit` index entries are read per call,
+   * so a sparse filter answers a short page with a cursor rather than scanning everything.
+   */
+  async list(owner: string | undefined, query: ListQuery): Promise<{ jobs: ListedJob[]; next?: ListCursor }> {
+    const index = this.keys.jobIndex(indexScope(owner));
+    const max = query.cursor ? String(query.cursor.at) : query.createdBefore ? `(${query.createdBefore}` : '+inf';
+    const min = query.createdAfter ? `(${query.createdAfter}` : '-inf';
+    const scanLimit = query.scanLimit ?? 1000;
+    const jobs: ListedJob[] = [];
+    let offset = 0;
+    let last: ListCursor | undefined;
+    while (jobs.length < query.limit && offset < scanLimit) {
+      const chunk = Math.min(query.limit * 2, scanLimit - offset);
+      const page = await this.redis.zrevrangebyscore(index, max, min, 'WITHSCORES', 'LIMIT', offset, chunk);
+      if (page.length === 0) return { jobs };
+      offset += page.length / 2;
+      const entries: ListCursor[] = [];
+      for (let i = 0; i < page.length; i += 2) {
+        const entry = { id: page[i] as string, at: Number(page[i + 1]) };
+        // Ties (a batch shares one creation time) are ordered by id: skip what the previous page had.
+        if (query.cursor && entry.at === query.cursor.at && entry.id >= query.cursor.id) continue;
+        entries.push(entry);
+      }
+      const pipeline = this.redis.pipeline();
+      for (const { id } of entries) pipeline.hgetall(this.keys.job(id));
+      const hashes = (await pipeline.exec()) ?? [];
+      const gone: string[] = [];
+      for (const [i, entry] of entries.entries()) {
+        last = entry;
+        const [error, hash] = hashes[i] ?? [null, {}];
+        if (error) throw error;
+        const record = hash as Record<string, string>;
+        if (!record.status) {
+          gone.push(entry.id);
+          continue;
+        }
+        if (query.status && !query.status.includes(record.status as JobStatus)) continue;
+        if (query.model && record.model !== query.model) continue;
+        jobs.push({ view: toView(record), origin: predictionOriginOf(record) });
+        if (jobs.length === query.limit) return { jobs, next: entry };
+      }
+      if (gone.length > 0) await this.redis.zrem(index, ...gone);
+    }
+    return offset >= scanLimit && last ? { jobs, next: last } : { jobs };
+  }
+
+  /** How the job was created, if as a Replicate prediction (see predictionOriginOf). */
+  async originOf(id: string): Promise<PredictionOrigin | undefined> {
+    const [protocol, input, baseUrl] = await this.redis.hmget(this.keys.job(id), 'protocol', 'input', 'base_url');
+    return predictionOriginOf({ protocol: protocol ?? '', input: input ?? '{}', base_url: baseUrl ?? '' });
   }
 
   async getImage(id: string): Promise<Buffer | null> {

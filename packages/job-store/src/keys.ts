@@ -10,6 +10,11 @@ export const redisKeys = (prefix: string) => ({
    * whose BullMQ job never appeared (the API died in between) is enqueued from here.
    */
   enqueueIntents: `${prefix}:enqueue-intents`,
+  /** An uploaded file's description (JSON) and its bytes (POST /v1/files). */
+  file: (id: string) => `${prefix}:file:${id}`,
+  fileContent: (id: string) => `${prefix}:file:${id}:content`,
+  /** One owner's jobs (`-` without auth) by creation time, for `GET /v1/jobs`; trimmed to the records' TTL. */
+  jobIndex: (owner: string) => `${prefix}:jobs-of:${owner}`,
   /** Sorted set of job ids by Cancel-After deadline (epoch ms), swept by the API. */
   deadlines: `${prefix}:deadlines`,
   /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */

@@ -8,7 +8,9 @@
   KEYS[1]  enqueue intents (sorted set: job id -> creation time, epoch ms)
   KEYS[2]  Cancel-After deadlines (sorted set: "<model>:<id>" -> deadline, epoch ms)
   KEYS[3]  the Idempotency-Key record (read only when ARGV[1] is set)
-  KEYS[2 + 2i], KEYS[3 + 2i]  job i's record hash and image payload, i = 1..n
+  KEYS[4]  the owner's job index (sorted set: job id -> creation time), for listing; entries
+           older than the records' TTL are trimmed here, so it never outgrows the live records
+  KEYS[3 + 2i], KEYS[4 + 2i]  job i's record hash and image payload, i = 1..n
 
   ARGV[1]  the Idempotency-Key claim this request holds ('' = no key)
   ARGV[2]  the key's answer, which replaces the claim
@@ -26,9 +28,10 @@ if ARGV[1] ~= '' then
   redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
 end
 local ttl = tonumber(ARGV[4])
-for i = 1, (#KEYS - 3) / 2 do
+local created_at = tonumber(ARGV[5])
+for i = 1, (#KEYS - 4) / 2 do
   local record = cjson.decode(ARGV[3 + 3 * i])
-  local job_key = KEYS[2 + 2 * i]
+  local job_key = KEYS[3 + 2 * i]
   local fields = {}
   for name, value in pairs(record) do
     fields[#fields + 1] = name
@@ -36,9 +39,12 @@ for i = 1, (#KEYS - 3) / 2 do
   end
   redis.call('HSET', job_key, unpack(fields))
   redis.call('EXPIRE', job_key, ttl)
-  redis.call('SET', KEYS[3 + 2 * i], ARGV[4 + 3 * i], 'EX', ttl)
+  redis.call('SET', KEYS[4 + 2 * i], ARGV[4 + 3 * i], 'EX', ttl)
   redis.call('ZADD', KEYS[1], ARGV[5], record.id)
+  redis.call('ZADD', KEYS[4], ARGV[5], record.id)
   local cancel_at = ARGV[5 + 3 * i]
   if cancel_at ~= '' then redis.call('ZADD', KEYS[2], cancel_at, record.model .. ':' .. record.id) end
 end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', created_at - ttl * 1000)
+redis.call('EXPIRE', KEYS[4], ttl)
 return 0

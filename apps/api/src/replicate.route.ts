@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  createPredictionSchema,
+  echoedInput,
+  isTerminal,
+  type JobView,
+  metadataSchema,
+  type PredictionOrigin,
+  type PredictionView,
+  predictionOf,
+  REPLICATE_OWNER,
+  REPLICATE_WEBHOOK_EVENTS,
+  versionIdOf,
+} from '@infer/contracts';
+import type { FileStore, JobStore } from '@infer/job-store';
+import express, { type Request, type Response, Router } from 'express';
+import multer from 'multer';
+import { ownerOf } from './auth.ts';
+import type { Backpressure } from './backpressure.ts';
+import { bodyError } from './body-parsers.ts';
+import type { ImageFetcher } from './image-fetch.ts';
+import { encodeCursor, listQueryOf } from './job-list.ts';
+import type { JobWaiter } from './job-waiter.ts';
+import type { JobsService } from './jobs.service.ts';
+import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
+import { decodeBase64, sniff, validate } from './submit-body.ts';
+
+export interface ReplicateRouteOptions {
+  jobs: JobsService;
+  store: JobStore;
+  files: FileStore;
+  catalog: ModelCatalog;
+  backpressure: Backpressure;
+  images: ImageFetcher;
+  waiter: JobWaiter;
+  maxUploadBytes: number;
+  listPageSize: number;
+  /** The dispatcher's signing secrets (WEBHOOK_SECRET), the first of which signs; undefined if not given to the API. */
+  webhookSecrets: readonly string[] | undefined;
+}
+
+/**
+ * A Replicate-compatible surface over the same jobs (a prediction id is a job id),
+ * so that Replicate's own clients work with `baseUrl` pointed here. Shaped after
+ * what replicate-javascript 1.4 really does:
+ * - `run()` with `wait: { mode: 'block' }` sends `Prefer: wait` and treats any status
+ *   but `starting` as finished: a waited create that is not done yet answers
+ *   `starting`, so the client polls `GET /v1/predictions/{id}` until it is;
+ * - file inputs are uploaded with `POST /v1/files` (parts `content` and `metadata`)
+ *   and passed as `urls.get`, which this API resolves itself, never fetching it;
+ * - it retries 429s (and GET 5xx) with backoff; `Retry-After` comes with ours.
+ */
+export function replicateRoute(options: ReplicateRouteOptions): Router {
+  const router = Router();
+  const { jobs, files } = options;
+  const json = express.json({ limit: Math.ceil(options.maxUploadBytes / 3) * 4 + 64 * 1024 });
+  const parseJson: express.RequestHandler = (req, res, next) =>
+    json(req, res, (error?: unknown) => next(error ? bodyError(error, 'json') : undefined));
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: options.maxUploadBytes, files: 2, fields: 4, parts: 6 },
+  }).any();
+
+  const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host')}`;
+
+  /** The job as a prediction; `starting` while not finished when a blocking client must keep polling. */
+  const present = async (req: Request, job: JobView, origin?: PredictionOrigin): Promise<PredictionView> => {
+    const known = origin ?? (await options.store.originOf(job.id)) ?? { input: {}, baseUrl: '' };
+    return predictionOf(job, { input: known.input, baseUrl: baseUrlOf(req) });
+  };
+
+  /** Model and version named by `version` (a version id, `name`, `name:version`, `owner/name[:version]`). */
+  const resolve = (ref: string): { entry: CatalogEntry; version: string } => {
+    for (const entry of options.catalog.list()) {
+      const version = entry.versions.find((v) => versionIdOf(entry.name, v) === ref);
+      if (version) return { entry, version };
+    }
+    const match = /^(?:([^/:]+)\/)?([^/:]+)(?::(.+))?$/.exec(ref);
+    const [, owner, name, version] = match ?? [];
+    const entry = options.catalog.list().find((candidate) => candidate.name === name);
+    if (!entry || (owner !== undefined && owner !== REPLICATE_OWNER)) {
+      throw new AppError('model_not_found', `no model or version "${ref}" is served here`, {
+        details: { version: ref },
+      });
+    }
+    const chosen = version ?? defaultVersion(entry);
+    if (!entry.versions.includes(chosen)) {
+      const byId = entry.versions.find((v) => versionIdOf(entry.name, v) === chosen);
+      if (!byId) throw new AppError('model_not_found', `model "${name}" has no version "${chosen}"`);
+      return { entry, version: byId };
+    }
+    return { entry, version: chosen };
+  };
+
+  /** `input.image`: a data URI, a URL from POST /v1/files (read here, never fetched), or an http(s) URL. */
+  const imageOf = async (req: Request, image: string): Promise<Buffer> => {
+    const limits = { maxUploadBytes: options.maxUploadBytes, maxBatchImages: 1 };
+    if (image.startsWith('data:')) {
+      const bytes = decodeBase64(image, 'input.image', limits);
+      sniff(bytes, 'input.image');
+      return bytes;
+    }
+    const own = ownFileId(image, baseUrlOf(req));
+    if (own !== undefined) {
+      const found = await files.content(own, ownerOf(req));
+      if (!found)
+        throw new AppError('invalid_request', `input.image: no file "${own}" (expired or never uploaded)`, {
+          details: { field: 'input.image' },
+        });
+      sniff(found.bytes, 'input.image');
+      return found.bytes;
+    }
+    return options.images.fetch(image, 'input.image');
+  };
+
+  const create = async (req: Request, res: Response, model?: { owner: string; name: string }) => {
+    const body = validate(createPredictionSchema, req.body);
+    const ref = model ? `${model.owner}/${model.name}` : body.version;
+    if (!ref)
+      throw new AppError(
+        'invalid_request',
+        'version: name the model version (or POST to /v1/models/{owner}/{name}/predictions)',
+        { details: { field: 'version' } },
+      );
+    const { entry, version } = resolve(ref);
+    const events = body.webhook_events_filter ?? (['start', 'completed'] as const);
+    const webhook = body.webhook && {
+      url: body.webhook,
+      events: [...new Set(events.flatMap((e) => REPLICATE_WEBHOOK_EVENTS[e]))],
+    };
+    await options.backpressure.admit(entry.name, 1);
+    const image = await imageOf(req, body.input.image);
+    const origin = { input: echoedInput(body.input), baseUrl: baseUrlOf(req) };
+    const [accepted] = await jobs.submitMany([
+      {
+        image,
+        model: entry.name,
+        version,
+        requestId: String(req.id ?? randomUUID()),
+        webhook: webhook && webhook.events.length > 0 ? webhook : undefined,
+        owner: ownerOf(req),
+        origin,
+      },
+    ]);
+    const id = (accepted as { id: string }).id;
+    const read = () => jobs.get(id, ownerOf(req));
+    const waited = await options.waiter.waitIfPreferred(req, res, { id, status: 'queued' }, read);
+    const job = waited ?? (await read());
+    const prediction = await present(req, job, origin);
+    // A blocking client takes anything but "starting" as the end: unfinished after the wait is "starting".
+    if (waited && !isTerminal(job.status)) prediction.status = 'starting';
+    res.status(201).location(prediction.urls.get).json(prediction);
+  };
+
+  router.post('/v1/predictions', parseJson, (req, res) => create(req, res));
+  router.post('/v1/models/:owner/:name/predictions', parseJson, (req, res) =>
+    create(req, res, { owner: String(req.params.owner), name: String(req.params.name) }),
+  );
+
+  router.get('/v1/predictions', async (req, res) => {
+    const query = listQueryOf(req.query as Record<string, unknown>, options.listPageSize);
+    const page = await jobs.list(ownerOf(req), query);
+    const next = page.next ? new URL(`${baseUrlOf(req)}/v1/predictions`) : null;
+    if (next && page.next) next.searchParams.set('cursor', encodeCursor(page.next));
+    if (next && query.limit !== options.listPageSize) next.searchParams.set('limit', String(query.limit));
+    res.json({
+      previous: null,
+      next: next?.href ?? null,
+      results: page.jobs.map(({ view, origin }) =>
+        predictionOf(view, { input: origin?.input ?? {}, baseUrl: baseUrlOf(req) }),
+      ),
+    });
+  });
+
+  router.get('/v1/predictions/:id', async (req, res) => {
+    const job = await jobs.get(String(req.params.id), ownerOf(req));
+    res.json(await present(req, job));
+  });
+
+  router.post('/v1/predictions/:id/cancel', async (req, res) => {
+    const id = String(req.params.id);
+    // Replicate answers the prediction as it is when it can no longer be canceled.
+    const job = await jobs.cancel(id, ownerOf(req)).catch(async (error: unknown) => {
+      if (error instanceof AppError && error.code === 'job_not_cancelable') return jobs.get(id, ownerOf(req));
+      throw error;
+    });
+    res.json(await present(req, job));
+  });
+
+  router.get('/v1/models/:owner/:name', (req, res) => {
+    const entry = options.catalog.list().find((candidate) => candidate.name === req.params.name);
+    if (!entry || req.params.owner !== REPLICATE_OWNER) {
+      throw new AppError('model_not_found', `no model "${req.params.owner}/${req.params.name}" is served here`, {
+        details: { model: `${req.params.owner}/${req.params.name}` },
+      });
+    }
+    const latest = defaultVersion(entry);
+    res.json({
+      url: `${baseUrlOf(req)}/v1/models/${REPLICATE_OWNER}/${entry.name}`,
+      owner: REPLICATE_OWNER,
+      name: entry.name,
+      description: entry.config.description ?? null,
+      visibility: 'public',
+      github_url: null,
+      paper_url: null,
+      license_url: null,
+      run_count: 0,
+      cover_image_url: null,
+      default_example: null,
+      latest_version: {
+        id: versionIdOf(entry.name, latest),
+        created_at: null,
+        cog_version: null,
+        openapi_schema: null,
+      },
+      versions: entry.versions.map((version) => ({ id: versionIdOf(entry.name, version), name: version })),
+    });
+  });
+
+  router.get('/v1/webhooks/default/secret', (_req, res) => {
+    const [signing] = options.webhookSecrets ?? [];
+    if (!signing) {
+      throw new AppError(
+        'webhook_secret_not_configured',
+        "give the API the dispatcher's WEBHOOK_SECRET to serve its signing secret here",
+      );
+    }
+    res.json({ key: signing });
+  });
+
+  router.post(
+    '/v1/files',
+    (req, res, next) => upload(req, res, (error?: unknown) => next(error ? bodyError(error, 'multipart') : undefined)),
+    async (req, res) => {
+      const parts = (req.files ?? []) as Express.Multer.File[];
+      const content = parts.find((part) => part.fieldname === 'content');
+      if (!content)
+        throw new AppError('missing_image', 'send the file in the multipart field "content"', {
+          details: { field: 'content' },
+        });
+      const metadataPart =
+        parts.find((part) => part.fieldname === 'metadata')?.buffer.toString('utf8') ??
+        (req.body as Record<string, string> | undefined)?.metadata;
+      let metadata: Record<string, unknown> = {};
+      if (metadataPart) {
+        try {
+          const parsed = JSON.parse(metadataPart) as unknown;
+          metadata = validate(metadataSchema, parsed, 'metadata');
+        } catch (error) {
+          if (error instanceof AppError) throw error;
+          throw new AppError('invalid_request', 'metadata: must be a JSON object', { details: { field: 'metadata' } });
+        }
+      }
+      const stored = await files.create(
+        {
+          name: content.originalname || 'file',
+          contentType: content.mimetype || 'application/octet-stream',
+          bytes: content.buffer,
+          metadata,
+        },
+        ownerOf(req),
+      );
+      res.status(201).json(fileView(req, stored));
+    },
+  );
+
+  router.get('/v1/files/:id', async (req, res) => {
+    const file = await files.get(String(req.params.id), ownerOf(req));
+    if (!file) throw fileNotFound(String(req.params.id));
+    res.json(fileView(req, file));
+  });
+
+  router.get('/v1/files/:id/download', async (req, res) => {
+    const found = await files.content(String(req.params.id), ownerOf(req));
+    if (!found) throw fileNotFound(String(req.params.id));
+    res.type(found.file.content_type).send(found.bytes);
+  });
+
+  router.delete('/v1/files/:id', async (req, res) => {
+    if (!(await files.remove(String(req.params.id), ownerOf(req)))) throw fileNotFound(String(req.params.id));
+    res.status(204).end();
+  });
+
+  function fileView(req: Request, file: Awaited<ReturnType<FileStore['create']>>) {
+    const { owner: _owner, ...view } = file;
+    const get = `${baseUrlOf(req)}/v1/files/${file.id}`;
+    return { ...view, urls: { get, download: `${get}/download` } };
+  }
+
+  return router;
+}
+
+const fileNotFound = (id: string) =>
+  new AppError('file_not_found', `no file "${id}" (expired, deleted or never uploaded)`, { details: { file: id } });
+
+/** What a job without `version` runs: the newest (versions are listed oldest first). */
+const defaultVersion = (entry: CatalogEntry): string => entry.versions[entry.versions.length - 1] as string;
+
+/** The id of a URL that names one of our files (`<base>/v1/files/<id>`), whatever host the client used for it. */
+function ownFileId(url: string, base: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const match = /^\/v1\/files\/([a-z0-9]{1,64})$/.exec(parsed.pathname);
+  return match && parsed.origin === new URL(base).origin ? match[1] : undefined;
+}

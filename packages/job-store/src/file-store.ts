@@ -1,0 +1,77 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from './keys.ts';
+
+/** A file uploaded with `POST /v1/files` (Replicate's file API), to be named as a prediction input. */
+export interface StoredFile {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  checksums: { sha256: string };
+  metadata: Record<string, unknown>;
+  created_at: string;
+  expires_at: string;
+  owner?: string | undefined;
+}
+
+/**
+ * Uploaded files: the bytes as one binary value, the description as JSON beside
+ * it, both expiring after `ttlSeconds`. Only the uploader reads them while auth is on.
+ */
+export class FileStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async create(
+    file: { name: string; contentType: string; bytes: Buffer; metadata: Record<string, unknown> },
+    owner: string | undefined,
+  ): Promise<StoredFile> {
+    const now = Date.now();
+    const stored: StoredFile = {
+      id: randomBytes(15)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x'),
+      name: file.name,
+      content_type: file.contentType,
+      size: file.bytes.length,
+      checksums: { sha256: createHash('sha256').update(file.bytes).digest('hex') },
+      metadata: file.metadata,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + this.ttlSeconds * 1000).toISOString(),
+      ...(owner ? { owner } : {}),
+    };
+    await this.redis
+      .multi()
+      .set(this.keys.fileContent(stored.id), file.bytes, 'EX', this.ttlSeconds)
+      .set(this.keys.file(stored.id), JSON.stringify(stored), 'EX', this.ttlSeconds)
+      .exec();
+    return stored;
+  }
+
+  /** The file's description; null when absent, expired or another principal's. */
+  async get(id: string, owner: string | undefined): Promise<StoredFile | null> {
+    if (!/^[a-z0-9]{1,64}$/.test(id)) return null;
+    const raw = await this.redis.get(this.keys.file(id));
+    if (!raw) return null;
+    const file = JSON.parse(raw) as StoredFile;
+    return owner !== undefined && file.owner !== owner ? null : file;
+  }
+
+  async content(id: string, owner: string | undefined): Promise<{ file: StoredFile; bytes: Buffer } | null> {
+    const file = await this.get(id, owner);
+    if (!file) return null;
+    const bytes = await this.redis.getBuffer(this.keys.fileContent(id));
+    return bytes ? { file, bytes } : null;
+  }
+
+  async remove(id: string, owner: string | undefined): Promise<boolean> {
+    if (!(await this.get(id, owner))) return false;
+    await this.redis.del(this.keys.file(id), this.keys.fileContent(id));
+    return true;
+  }
+}
