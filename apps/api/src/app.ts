@@ -26,6 +26,7 @@ import type { ModelCatalog } from './model-catalog.ts';
 import { modelsRoute } from './models.route.ts';
 import { openApiRoute } from './openapi.route.ts';
 import { pagesRoute } from './pages.route.ts';
+import { QueueInsight } from './queue-insight.ts';
 import { rateLimit } from './rate-limit.ts';
 import { replicateRoute } from './replicate.route.ts';
 import { webhooksRoute } from './webhooks.route.ts';
@@ -132,7 +133,9 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(metrics.middleware);
 
+  const insight = new QueueInsight(deps.queues, deps.workers, deps.settings.heartbeatTtlMs);
   const jobs = new JobsService(deps.store, deps.queues, deps.catalog, deps.redis, {
+    insight,
     attempts: deps.settings.jobAttempts,
     resultTtlSeconds: deps.settings.resultTtlSeconds,
     onSubmitted: (model) => metrics.jobsSubmitted.inc({ model }),
@@ -201,7 +204,14 @@ export function createApp(deps: AppDeps): Express {
       webhookSecrets: deps.settings.webhookSecrets,
     }),
   );
-  app.use(modelsRoute({ catalog: deps.catalog, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
+  app.use(
+    modelsRoute({
+      catalog: deps.catalog,
+      workers: deps.workers,
+      heartbeatTtlMs: deps.settings.heartbeatTtlMs,
+      insight,
+    }),
+  );
   // Cancel-After deadlines flip on time even with no worker running.
   const deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
   // Jobs stored but never enqueued (this or another API replica died in between) are enqueued within seconds.

@@ -13,6 +13,7 @@ import type { IdempotencyBinding } from './idempotency.ts';
 import { isJobId, jobIdTime, newJobId } from './job-id.ts';
 import { enqueuedOf, type JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
+import type { QueueInsight } from './queue-insight.ts';
 import { assertWebhookUrlAllowed } from './webhook-url.ts';
 
 export interface SubmitRequest {
@@ -63,6 +64,8 @@ export class JobsService {
       onSubmitted?: (model: string) => void;
       /** Called when addBulk failed after the jobs were stored (the enqueue repair takes them). */
       onEnqueueDeferred?: (error: unknown, jobs: number) => void;
+      /** Position, wait estimate and reason of queued jobs. */
+      insight?: QueueInsight;
       /** SSRF_ALLOWLIST, for the accept-time check of webhook URLs. */
       ssrfAllowlist?: readonly string[];
     },
@@ -135,8 +138,8 @@ export class JobsService {
       await this.cancelForDeadline(job.model, id);
       job = (await this.store.get(id, owner)) ?? job;
     }
-    if (job.status !== 'queued') return job;
-    return { ...job, queue_position: await this.queues.position(job.model, id).catch(() => null) };
+    if (job.status !== 'queued' || !this.options.insight) return job;
+    return { ...job, ...(await this.options.insight.standing(job.model, id)) };
   }
 
   /** A page of the owner's jobs, newest first (JobStore.list). */

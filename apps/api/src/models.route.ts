@@ -2,6 +2,7 @@ import { AppError, type WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
 import { Router } from 'express';
 import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
+import type { ModelLiveness, QueueInsight } from './queue-insight.ts';
 
 export interface ModelView {
   name: string;
@@ -18,15 +19,25 @@ export interface ModelView {
   live_versions: string[];
   /** False while no worker serves it: jobs are still accepted and wait in its queue. */
   available: boolean;
+  /** Workers started for it that are still loading it (not yet taking jobs). */
+  loading_workers: number;
+  /** Jobs per second its ready workers finished over the last minute. */
+  throughput_per_second: number;
 }
 
 /** `GET /v1/models` and `GET /v1/models/:name`: the catalog plus which models have live workers now. */
-export function modelsRoute(deps: { catalog: ModelCatalog; workers: WorkerRegistry; heartbeatTtlMs: number }): Router {
+export function modelsRoute(deps: {
+  catalog: ModelCatalog;
+  workers: WorkerRegistry;
+  heartbeatTtlMs: number;
+  insight: QueueInsight;
+}): Router {
   const router = Router();
 
   router.get('/v1/models', async (_req, res) => {
     const alive = await deps.workers.alive(deps.heartbeatTtlMs);
-    res.json({ models: deps.catalog.list().map((entry) => view(entry, alive)) });
+    const liveness = await Promise.all(deps.catalog.list().map((entry) => deps.insight.liveness(entry.name)));
+    res.json({ models: deps.catalog.list().map((entry, i) => view(entry, alive, liveness[i] as ModelLiveness)) });
   });
 
   router.get('/v1/models/:name', async (req, res) => {
@@ -36,13 +47,13 @@ export function modelsRoute(deps: { catalog: ModelCatalog; workers: WorkerRegist
         details: { model: req.params.name },
       });
     }
-    res.json(view(entry, await deps.workers.alive(deps.heartbeatTtlMs)));
+    res.json(view(entry, await deps.workers.alive(deps.heartbeatTtlMs), await deps.insight.liveness(entry.name)));
   });
 
   return router;
 }
 
-function view(entry: CatalogEntry, alive: WorkerHeartbeat[]): ModelView {
+function view(entry: CatalogEntry, alive: WorkerHeartbeat[], liveness: ModelLiveness): ModelView {
   const serving = alive.flatMap((worker) => worker.models.filter((model) => model.name === entry.name));
   const { config } = entry;
   return {
@@ -63,5 +74,7 @@ function view(entry: CatalogEntry, alive: WorkerHeartbeat[]): ModelView {
     workers: serving.length,
     live_versions: [...new Set(serving.flatMap((model) => model.versions))].sort((a, b) => Number(a) - Number(b)),
     available: serving.length > 0,
+    loading_workers: liveness.loading,
+    throughput_per_second: liveness.throughput,
   };
 }

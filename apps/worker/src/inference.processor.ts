@@ -22,6 +22,8 @@ export interface InferenceProcessorDeps {
   jobTimeoutMs: number;
   /** Aborted at shutdown: jobs not yet in a running batch go back to the queue. */
   draining: AbortSignal;
+  /** Called for each job that succeeded (the throughput the heartbeat reports). */
+  onSucceeded?: (model: string) => void;
 }
 
 export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'expired' };
@@ -162,6 +164,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       },
     });
     metrics.jobs.inc({ model: data.model, outcome: 'succeeded' });
+    deps.onSucceeded?.(data.model);
     logger.info(
       {
         preprocessMs: round(preprocessMs),

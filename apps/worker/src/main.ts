@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
+import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer } from '@infer/inference';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
@@ -10,6 +11,7 @@ import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
 import { createInferenceWorkers } from './inference.worker.ts';
+import { ThroughputWindow } from './throughput.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
 const env = loadEnvOrExit();
@@ -46,6 +48,28 @@ const client = createRedis(env.REDIS_URL, 'worker');
 connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 client.on('error', (error) => logger.warn({ err: error }, 'redis client error'));
 await checkEvictionPolicy(client, logger);
+
+// Beating from the start, so that the API can tell "loading" from "no worker at all".
+let workerState: WorkerState = 'loading';
+const throughput = new ThroughputWindow();
+const heartbeat = startHeartbeat(
+  new WorkerRegistry(client, env.QUEUE_PREFIX),
+  () => ({
+    id: workerId,
+    hostname: hostname(),
+    pid: process.pid,
+    models:
+      server?.catalog().map(({ name, versions }) => ({ name, versions })) ??
+      [...models].map(([name, entry]) => ({ name, versions: entry.versions })),
+    execution_provider: server?.provider ?? env.EXECUTION_PROVIDERS[0] ?? 'cpu',
+    started_at: startedAt,
+    seen_at: startedAt,
+    state: workerState,
+    throughput: throughput.rates(),
+  }),
+  env.WORKER_HEARTBEAT_TTL_MS,
+  logger,
+);
 
 server = await ModelServer.start(
   models,
@@ -95,6 +119,7 @@ const processor = createInferenceProcessor({
   limits: { maxInputPixels: env.MAX_INPUT_PIXELS },
   jobTimeoutMs: env.JOB_TIMEOUT_MS,
   draining: draining.signal,
+  onSucceeded: (model) => throughput.record(model),
 });
 const workers = createInferenceWorkers(connection, processor, {
   models: [...models.keys()],
@@ -109,21 +134,9 @@ for (const worker of workers) {
   void worker.run();
 }
 
-const heartbeat = startHeartbeat(
-  new WorkerRegistry(client, env.QUEUE_PREFIX),
-  () => ({
-    id: workerId,
-    hostname: hostname(),
-    pid: process.pid,
-    models: server.catalog().map(({ name, versions }) => ({ name, versions })),
-    execution_provider: server.provider,
-    started_at: startedAt,
-    seen_at: startedAt,
-  }),
-  env.WORKER_HEARTBEAT_TTL_MS,
-  logger,
-);
 ready = true;
+workerState = 'ready';
+heartbeat.beatNow();
 logger.info({ workerId, queues: workers.map((w) => w.name), concurrency: env.WORKER_CONCURRENCY }, 'worker ready');
 
 // Leave a margin of the grace period for closing connections after the workers.
@@ -136,6 +149,8 @@ installShutdown({
       name: 'stop taking jobs, finish running batches, hand back the rest',
       run: async () => {
         ready = false;
+        workerState = 'draining';
+        heartbeat.beatNow();
         // Jobs waiting to be decoded or batched go back to the queue at once for other
         // workers; only images already inside a running batch are finished here.
         draining.abort();

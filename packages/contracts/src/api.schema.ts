@@ -49,6 +49,10 @@ export const modelViewSchema = z
     live_versions: z.array(z.string()),
     /** False while no worker serves it: jobs are still accepted and wait in its queue. */
     available: z.boolean(),
+    /** Workers started for it that are still loading it (not yet taking jobs). */
+    loading_workers: z.number().int().nonnegative(),
+    /** Jobs per second its ready workers finished over the last minute. */
+    throughput_per_second: z.number().nonnegative(),
   })
   .strict();
 export const modelListSchema = z.object({ models: z.array(modelViewSchema) }).strict();

@@ -48,6 +48,10 @@ export const jobViewSchema = z.object({
   cancel_at: z.string().nullable(),
   /** 1 = next to run; null unless queued (or when the queue cannot tell, e.g. during a retry backoff). */
   queue_position: z.number().int().positive().nullable(),
+  /** While queued: the expected wait from the model's recent throughput; null when unknown. */
+  eta_ms: z.number().int().nonnegative().nullable(),
+  /** While queued: why it has not started; null otherwise. */
+  waiting_reason: z.enum(['no_worker_for_model', 'model_loading', 'workers_busy', 'retry_backoff']).nullable(),
   /** Delivery of the latest webhook event; null when the job has no webhook_url. */
   webhook: webhookStatusSchema.nullable(),
 });

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Where a worker is in its life: loading its models, taking jobs, or handing them back at shutdown. */
+export const WORKER_STATES = ['loading', 'ready', 'draining'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
 /** What a worker writes to Redis every few seconds; the API's readiness and /v1/models read it. */
 export const workerHeartbeatSchema = z.object({
   id: z.string(),
@@ -9,5 +13,9 @@ export const workerHeartbeatSchema = z.object({
   execution_provider: z.string(),
   started_at: z.string(),
   seen_at: z.string(),
+  // Defaults: heartbeats of workers older than these fields were ready whenever they beat.
+  state: z.enum(WORKER_STATES).default('ready'),
+  /** Jobs finished per second over the last minute, per model. */
+  throughput: z.record(z.string(), z.number().nonnegative()).default({}),
 });
 export type WorkerHeartbeat = z.infer<typeof workerHeartbeatSchema>;

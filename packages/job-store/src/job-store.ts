@@ -378,8 +378,10 @@ function toView(hash: Record<string, string>): JobView {
     priority: Number(hash.priority ?? 0),
     metadata: hash.metadata ? (JSON.parse(hash.metadata) as Record<string, unknown>) : null,
     cancel_at: hash.cancel_at ?? null,
-    // Only the API can tell (it asks the queue); see JobsService.get.
+    // Only the API can tell (it asks the queue and the workers); see JobsService.get.
     queue_position: null,
+    eta_ms: null,
+    waiting_reason: null,
     webhook: webhookStatusFromHash(hash),
   };
 }

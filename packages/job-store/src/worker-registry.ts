@@ -1,5 +1,6 @@
 import { type WorkerHeartbeat, workerHeartbeatSchema } from '@infer/contracts';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
 
 /**
@@ -16,7 +17,7 @@ export class WorkerRegistry {
     this.keys = redisKeys(prefix);
   }
 
-  async beat(heartbeat: WorkerHeartbeat, ttlMs: number): Promise<void> {
+  async beat(heartbeat: z.input<typeof workerHeartbeatSchema>, ttlMs: number): Promise<void> {
     const now = Date.now();
     await this.redis
       .multi()
@@ -31,8 +32,13 @@ export class WorkerRegistry {
     await this.redis.multi().zrem(this.keys.workers, id).del(this.keys.worker(id)).exec();
   }
 
-  /** Workers seen within the last `ttlMs`. */
+  /** Workers seen within the last `ttlMs` that take jobs (models loaded, not draining). */
   async alive(ttlMs: number): Promise<WorkerHeartbeat[]> {
+    return (await this.seen(ttlMs)).filter((worker) => worker.state === 'ready');
+  }
+
+  /** Every worker seen within the last `ttlMs`, whatever its state. */
+  async seen(ttlMs: number): Promise<WorkerHeartbeat[]> {
     const ids = await this.redis.zrangebyscore(this.keys.workers, Date.now() - ttlMs, '+inf');
     if (ids.length === 0) return [];
     const values = await this.redis.mget(ids.map((id) => this.keys.worker(id)));
