@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { loadEnv } from '@infer/config';
 import { ERROR_CODES, type JobView } from '@infer/contracts';
 import { JobStore, WorkerRegistry } from '@infer/job-store';
@@ -82,7 +85,12 @@ describe('OpenAPI document matches the app', () => {
 
   beforeAll(async () => {
     redis = testRedis();
-    const env = loadEnv({ QUEUE_PREFIX: prefix, MAX_UPLOAD_BYTES: String(64 * 1024), LOG_LEVEL: 'silent' });
+    const env = loadEnv({
+      QUEUE_PREFIX: prefix,
+      MAX_UPLOAD_BYTES: String(64 * 1024),
+      LOG_LEVEL: 'silent',
+      WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+    });
     const logger = createLogger({ name: 'api-test', level: 'silent' });
     const catalog = ModelCatalog.fromRepository(`${ROOT}/models`);
     queues = new JobQueues(redis, prefix, catalog.names());
@@ -228,6 +236,52 @@ describe('OpenAPI document matches the app', () => {
     expect((await call(`/v1/jobs/${id}/cancel`, { method: 'POST' })).status).toBe(200);
     expect((await call(`/v1/jobs/${id}/events`, { headers: { 'Last-Event-ID': 'canceled' } })).status).toBe(204);
 
+    // Listing, and the Replicate-compatible surface over the same jobs.
+    const listed = await call<{ jobs: JobView[]; next_cursor: string | null }>('/v1/jobs?limit=2');
+    expect(listed.status).toBe(200);
+    expect(listed.body.jobs).toHaveLength(2);
+    expect(await codes(call('/v1/jobs?limit=0'))).toEqual([400, 'invalid_request']);
+    const dataUri = `data:image/png;base64,${png.toString('base64')}`;
+    const prediction = await call<{ id: string; status: string }>('/v1/predictions', {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: json({ version: 'plant-pathology', input: { image: dataUri } }),
+    });
+    expect(prediction.status).toBe(201);
+    expect(prediction.body.status).toBe('starting');
+    const viaModel = await call('/v1/models/infer/plant-pathology/predictions', {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: json({ input: { image: dataUri } }),
+    });
+    expect(viaModel.status).toBe(201);
+    expect((await call(`/v1/predictions/${prediction.body.id}`)).status).toBe(200);
+    expect((await call('/v1/predictions')).status).toBe(200);
+    expect((await call(`/v1/predictions/${prediction.body.id}/cancel`, { method: 'POST' })).status).toBe(200);
+    expect((await call('/v1/models/infer/plant-pathology')).status).toBe(200);
+    expect(await codes(call('/v1/models/someone/plant-pathology'))).toEqual([404, 'model_not_found']);
+    expect((await call('/v1/webhooks/default/secret')).status).toBe(200);
+    const upload = await call<{ id: string }>('/v1/files', {
+      method: 'POST',
+      body: form({ content: new Blob([png]) }),
+    });
+    expect(upload.status).toBe(201);
+    expect((await call(`/v1/files/${upload.body.id}`)).status).toBe(200);
+    const download = await fetch(`${base}/v1/files/${upload.body.id}/download`);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+    conformance.seen.add('GET /v1/files/{id}/download 200');
+    expect((await call(`/v1/files/${upload.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await codes(call(`/v1/files/${upload.body.id}`))).toEqual([404, 'file_not_found']);
+    expect(
+      await codes(
+        call('/v1/predictions', {
+          method: 'POST',
+          headers: JSON_TYPE,
+          body: json({ version: 'plant-pathology', input: { image: dataUri, extra: 1 } }),
+        }),
+      ),
+    ).toEqual([400, 'invalid_request']);
+
     // Models and the generic 404.
     expect((await call('/v1/models')).status).toBe(200);
     expect((await call('/v1/models/plant-pathology')).status).toBe(200);
@@ -258,6 +312,25 @@ describe('OpenAPI document matches the app', () => {
     const wrongCode = { error: { code: 'queue_full', message: 'm' } };
     expect(conformance.problems('GET', '/v1/jobs/x', 429, 'application/json', wrongCode).join()).toMatch(/allowed/);
     expect(conformance.problems('GET', '/nowhere', 500, 'application/json', wrongCode).join()).toMatch(/undocumented/);
+  });
+
+  it('passes @redocly/cli lint with no errors and @apidevtools/swagger-parser validation', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'openapi-'));
+    try {
+      const file = path.join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify((await call<Record<string, unknown>>('/openapi.json')).body));
+      const lint = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', file, '--format=json'],
+        { encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+      );
+      const report = JSON.parse(lint.stdout) as { problems: { severity: string; ruleId: string; message: string }[] };
+      expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+      expect(lint.status, lint.stderr).toBe(0);
+      await expect(SwaggerParser.validate(file)).resolves.toBeTruthy();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("docs/api.md's error table lists every API error code with its status, and only those; it names every job failure code", () => {

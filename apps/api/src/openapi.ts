@@ -1,10 +1,14 @@
 import {
   batchAcceptedSchema,
+  createPredictionSchema,
   ERROR_CODES,
   type ErrorCode,
   errorBodySchema,
+  fileViewSchema,
   healthSchema,
+  JOB_STATUSES,
   jobAcceptedSchema,
+  jobListSchema,
   jobStatusSchema,
   jobViewSchema,
   MAX_METADATA_BYTES,
@@ -12,13 +16,18 @@ import {
   modelViewSchema,
   PRIORITY_MAX,
   PRIORITY_MIN,
+  predictionListSchema,
+  predictionViewSchema,
   readinessSchema,
+  replicateModelSchema,
   submitBatchJsonSchema,
   submitJsonSchema,
   WEBHOOK_EVENTS,
   webhookRedeliveryAcceptedSchema,
+  webhookSecretSchema,
 } from '@infer/contracts';
 import { z } from 'zod';
+import { MAX_LIST_LIMIT } from './job-list.ts';
 import { MAX_WAIT_SECONDS } from './job-waiter.ts';
 
 /**
@@ -40,6 +49,12 @@ const COMPONENTS: Record<string, z.ZodType> = {
   JobStatus: jobStatusSchema,
   JobView: jobViewSchema,
   JobAccepted: jobAcceptedSchema,
+  JobList: jobListSchema,
+  Prediction: predictionViewSchema,
+  PredictionList: predictionListSchema,
+  ReplicateModel: replicateModelSchema,
+  File: fileViewSchema,
+  WebhookSecret: webhookSecretSchema,
   BatchAccepted: batchAcceptedSchema,
   ModelView: modelViewSchema,
   ModelList: modelListSchema,
@@ -135,7 +150,7 @@ const preferParameter = {
   required: false,
   description:
     `\`wait=N\` (RFC 7240): hold the answer until the job is terminal or N seconds (at most ${MAX_WAIT_SECONDS}) ` +
-    'have passed, then answer its state. The answer carries `Preference-Applied: wait=N`.',
+    `have passed, then answer its state; a bare \`wait\` means ${MAX_WAIT_SECONDS}. The answer carries \`Preference-Applied: wait=N\`.`,
   schema: { type: 'string', examples: ['wait=30'] },
 };
 const idempotencyKeyParameter = {
@@ -184,7 +199,21 @@ const multipartForm = (image: object) => ({
     schema: { type: 'object', required: ['image'], properties: { image, ...multipartFields } },
   },
 });
-const rawImage = { schema: { type: 'string', contentMediaType: 'application/octet-stream' } };
+const rawImage = { schema: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' } };
+/** Options of a raw-image submission (multipart and JSON bodies carry them as fields). */
+const rawBodyOptions: Json[] = Object.entries(multipartFields).map(([name, schema]) => ({
+  name,
+  in: 'query',
+  required: false,
+  description: 'with a raw image body only (multipart and JSON bodies carry the options as fields)',
+  schema,
+}));
+const IDEMPOTENT_REPLAYED = {
+  'Idempotent-Replayed': {
+    description: '`true` when this answers an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
 
 const PREFERENCE_APPLIED = {
   'Preference-Applied': { description: 'the wait applied, when `Prefer: wait` was sent', schema: { type: 'string' } },
@@ -204,8 +233,223 @@ function cancelOperation(operationId: string): Json {
   };
 }
 
+const listParameters: Json[] = [
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT },
+    description: 'page size (default LIST_PAGE_SIZE)',
+  },
+  {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'the `next_cursor` of the previous page (opaque)',
+  },
+  {
+    name: 'status',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: `one or more, comma-separated: ${JOB_STATUSES.join(', ')}`,
+  },
+  { name: 'model', in: 'query', required: false, schema: { type: 'string' } },
+  { name: 'created_after', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+  { name: 'created_before', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+];
+const predictionIdParameter = { ...jobIdParameter, description: 'prediction id (= job id)' };
+const ownerNameParameters: Json[] = [
+  { name: 'owner', in: 'path', required: true, schema: { type: 'string', examples: ['infer'] } },
+  { name: 'name', in: 'path', required: true, schema: { type: 'string', examples: ['plant-pathology'] } },
+];
+const fileIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const PREDICTION_CREATE_ERRORS: ErrorCode[] = [
+  'invalid_request',
+  'model_not_found',
+  'unsupported_media_type',
+  'payload_too_large',
+  'url_not_allowed',
+  'image_fetch_failed',
+  'url_fetch_failed',
+  'url_timeout',
+  'url_too_large',
+  'queue_full',
+];
+
+/** Replicate's API shape over the same jobs (see replicate.route.ts). */
+function createPredictionOperation(operationId: string, extra: Json[] = []): Json {
+  return {
+    operationId,
+    tags: ['replicate'],
+    summary: 'Create a prediction (a job), as Replicate does',
+    description:
+      '`input.image` is a data URI, a URL answered by `POST /v1/files`, or an http(s) URL. With `Prefer: wait`, the ' +
+      'answer waits for the end; a prediction not finished by then is answered `starting`, so that blocking clients poll.',
+    security: BEARER,
+    parameters: [...extra, preferParameter],
+    requestBody: { required: true, content: json(requestSchema(createPredictionSchema)) },
+    responses: {
+      '201': {
+        description: 'the prediction',
+        headers: { Location: { description: 'its `urls.get`', schema: { type: 'string' } }, ...PREFERENCE_APPLIED },
+        content: json(ref('Prediction')),
+      },
+      ...errors(...PREDICTION_CREATE_ERRORS, ...V1_ERRORS),
+    },
+  };
+}
+
+const REPLICATE_PATHS: Record<string, Record<string, Json>> = {
+  '/v1/predictions': {
+    post: createPredictionOperation('createPrediction'),
+    get: {
+      operationId: 'listPredictions',
+      tags: ['replicate'],
+      summary: "The caller's predictions, newest first, in cursor pages",
+      security: BEARER,
+      parameters: listParameters.filter((p) => ['limit', 'cursor'].includes(p.name as string)),
+      responses: {
+        '200': { description: 'a page', content: json(ref('PredictionList')) },
+        ...errors('invalid_request', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/models/{owner}/{name}/predictions': {
+    post: createPredictionOperation('createModelPrediction', ownerNameParameters),
+  },
+  '/v1/predictions/{id}': {
+    get: {
+      operationId: 'getPrediction',
+      tags: ['replicate'],
+      summary: 'A prediction',
+      security: BEARER,
+      parameters: [predictionIdParameter],
+      responses: {
+        '200': { description: 'the prediction', content: json(ref('Prediction')) },
+        ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/predictions/{id}/cancel': {
+    post: {
+      operationId: 'cancelPrediction',
+      tags: ['replicate'],
+      summary: 'Cancel a prediction still queued; one that already ran is answered as it is',
+      security: BEARER,
+      parameters: [predictionIdParameter],
+      responses: {
+        '200': { description: 'the prediction', content: json(ref('Prediction')) },
+        ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/models/{owner}/{name}': {
+    get: {
+      operationId: 'getReplicateModel',
+      tags: ['replicate'],
+      summary: 'A model as Replicate describes one (owner `infer`)',
+      security: BEARER,
+      parameters: ownerNameParameters,
+      responses: {
+        '200': { description: 'the model', content: json(ref('ReplicateModel')) },
+        ...errors('model_not_found', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/webhooks/default/secret': {
+    get: {
+      operationId: 'getWebhookSecret',
+      tags: ['replicate'],
+      summary: 'The key webhook deliveries are signed with (when the API is given WEBHOOK_SECRET)',
+      security: BEARER,
+      responses: {
+        '200': { description: 'the signing key', content: json(ref('WebhookSecret')) },
+        ...errors('webhook_secret_not_configured', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/files': {
+    post: {
+      operationId: 'createFile',
+      tags: ['replicate'],
+      summary: 'Upload a file to name as a prediction input (`urls.get`)',
+      security: BEARER,
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['content'],
+              properties: {
+                content: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' },
+                metadata: { type: 'string', description: 'JSON object' },
+              },
+            },
+          },
+        },
+      },
+      responses: {
+        '201': { description: 'the file', content: json(ref('File')) },
+        ...errors('missing_image', 'invalid_request', 'payload_too_large', ...V1_ERRORS),
+      },
+    },
+  },
+  '/v1/files/{id}': {
+    get: {
+      operationId: 'getFile',
+      tags: ['replicate'],
+      summary: "An uploaded file's description",
+      security: BEARER,
+      parameters: [fileIdParameter],
+      responses: {
+        '200': { description: 'the file', content: json(ref('File')) },
+        ...errors('file_not_found', ...V1_ERRORS),
+      },
+    },
+    delete: {
+      operationId: 'deleteFile',
+      tags: ['replicate'],
+      summary: 'Delete an uploaded file',
+      security: BEARER,
+      parameters: [fileIdParameter],
+      responses: { '204': { description: 'deleted' }, ...errors('file_not_found', ...V1_ERRORS) },
+    },
+  },
+  '/v1/files/{id}/download': {
+    get: {
+      operationId: 'downloadFile',
+      tags: ['replicate'],
+      summary: "An uploaded file's bytes",
+      security: BEARER,
+      parameters: [fileIdParameter],
+      responses: {
+        '200': {
+          description: 'the bytes',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        ...errors('file_not_found', ...V1_ERRORS),
+      },
+    },
+  },
+};
+
 const PATHS: Record<string, Record<string, Json>> = {
+  ...REPLICATE_PATHS,
   '/v1/jobs': {
+    get: {
+      operationId: 'listJobs',
+      tags: ['jobs'],
+      summary: "The caller's jobs, newest first, in cursor pages; an expired job leaves the list",
+      security: BEARER,
+      parameters: listParameters,
+      responses: {
+        '200': { description: 'a page', content: json(ref('JobList')) },
+        ...errors('invalid_request', ...V1_ERRORS),
+      },
+    },
     post: {
       operationId: 'submitJob',
       tags: ['jobs'],
@@ -214,12 +458,13 @@ const PATHS: Record<string, Record<string, Json>> = {
         'Queues a job and answers `202` at once. With `Prefer: wait=N` the answer waits for the job: ' +
         '`200` with the terminal job if it ends within N seconds, else `202` with its current state.',
       security: BEARER,
-      parameters: [preferParameter, idempotencyKeyParameter, cancelAfterParameter],
+      parameters: [preferParameter, idempotencyKeyParameter, cancelAfterParameter, ...rawBodyOptions],
       requestBody: {
         required: true,
         content: {
           ...multipartForm({
             type: 'string',
+            format: 'binary',
             contentMediaType: 'application/octet-stream',
             description: 'JPEG, PNG or WebP',
           }),
@@ -232,7 +477,7 @@ const PATHS: Record<string, Record<string, Json>> = {
       responses: {
         '200': {
           description: 'with `Prefer: wait`: the job ended in time; or an `Idempotency-Key` replay (the original job)',
-          headers: PREFERENCE_APPLIED,
+          headers: { ...PREFERENCE_APPLIED, ...IDEMPOTENT_REPLAYED },
           content: json(ref('JobView')),
         },
         '202': {
@@ -254,12 +499,19 @@ const PATHS: Record<string, Record<string, Json>> = {
       requestBody: {
         required: true,
         content: {
-          ...multipartForm({ type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } }),
+          ...multipartForm({
+            type: 'array',
+            items: { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' },
+          }),
           'application/json': { schema: requestSchema(submitBatchJsonSchema) },
         },
       },
       responses: {
-        '200': { description: 'an `Idempotency-Key` replay', content: json(ref('BatchAccepted')) },
+        '200': {
+          description: 'an `Idempotency-Key` replay',
+          headers: IDEMPOTENT_REPLAYED,
+          content: json(ref('BatchAccepted')),
+        },
         '202': { description: 'one accepted job per image, in request order', content: json(ref('BatchAccepted')) },
         ...errors(...IMAGE_ERRORS, ...V1_ERRORS),
       },
@@ -329,8 +581,8 @@ const PATHS: Record<string, Record<string, Json>> = {
       parameters: [jobIdParameter],
       responses: {
         '200': {
-          description: 'event stream',
-          content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref('JobView') } },
+          description: 'event stream; each `data` line is a JobView',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         '204': { description: 'the job already ended and the client saw it (`Last-Event-ID`)' },
         ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
@@ -381,14 +633,28 @@ const PATHS: Record<string, Record<string, Json>> = {
   },
 };
 
-/** Add rate-limit headers to every success answer of the /v1 operations. */
-function withRateLimitHeaders(paths: typeof PATHS): typeof PATHS {
+const REQUEST_ID = {
+  'X-Request-Id': {
+    description: 'the request id (the one sent, if valid, else a new one); every log line of the job carries it',
+    schema: { type: 'string' },
+  },
+};
+const requestIdParameter = {
+  name: 'X-Request-Id',
+  in: 'header',
+  required: false,
+  description: 'an id of yours for this request (1 to 128 of A-Z a-z 0-9 . _ : -), echoed and logged',
+  schema: { type: 'string', maxLength: 128 },
+};
+
+/** Headers every operation shares: X-Request-Id both ways, rate-limit headers on /v1 successes. */
+function withCommonHeaders(paths: typeof PATHS): typeof PATHS {
   for (const [path, operations] of Object.entries(paths)) {
-    if (!path.startsWith('/v1/')) continue;
     for (const operation of Object.values(operations)) {
+      operation.parameters = [...((operation.parameters as Json[] | undefined) ?? []), requestIdParameter];
       for (const [status, response] of Object.entries(operation.responses as Record<string, Json>)) {
-        if (status.startsWith('2'))
-          response.headers = { ...RATE_LIMIT_HEADERS, ...((response.headers as Json | undefined) ?? {}) };
+        const rateLimited = path.startsWith('/v1/') && status.startsWith('2') ? RATE_LIMIT_HEADERS : {};
+        response.headers = { ...REQUEST_ID, ...rateLimited, ...((response.headers as Json | undefined) ?? {}) };
       }
     }
   }
@@ -410,14 +676,16 @@ export function openApiDocument(): Json {
         'JWT settings are configured, every `/v1` route needs `Authorization: Bearer <key or token>` and a client ' +
         'sees only its own jobs; probes, metrics and this document stay open.',
     },
+    servers: [{ url: '/', description: 'the origin serving this document' }],
     tags: [
       { name: 'jobs', description: 'submit and follow inference jobs' },
+      { name: 'replicate', description: "Replicate's API over the same jobs (a prediction id is a job id)" },
       { name: 'models', description: 'the model catalog' },
       { name: 'webhooks', description: 'webhook deliveries of a job' },
       { name: 'operations', description: 'probes, metrics, this document' },
     ],
     security: BEARER,
-    paths: withRateLimitHeaders(PATHS),
+    paths: withCommonHeaders(PATHS),
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

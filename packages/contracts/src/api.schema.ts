@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobViewSchema } from './job.schema.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 
 /** Every API error body: `{ "error": { "code", "message", "details"? } }` (documented in /openapi.json). */
@@ -56,3 +57,8 @@ export const modelViewSchema = z
   })
   .strict();
 export const modelListSchema = z.object({ models: z.array(modelViewSchema) }).strict();
+
+/** `GET /v1/jobs`: a page of the caller's jobs, newest first. */
+export const jobListSchema = z
+  .object({ jobs: z.array(jobViewSchema), next_cursor: z.string().nullable() })
+  .strict();

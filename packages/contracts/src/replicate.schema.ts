@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { JobStatus, JobView } from './job.schema.ts';
+import { type JobStatus, type JobView, jobResultSchema } from './job.schema.ts';
 import { httpUrlSchema } from './submit.schema.ts';
 
 /**
@@ -51,22 +51,65 @@ export const createPredictionSchema = z
   .strict();
 export type CreatePrediction = z.infer<typeof createPredictionSchema>;
 
-export interface PredictionView {
-  id: string;
-  model: string;
-  version: string | null;
-  input: Record<string, unknown>;
-  output: unknown;
-  logs: string;
-  error: string | null;
-  status: PredictionStatus;
-  data_removed: boolean;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  urls: { get: string; cancel: string };
-  metrics: { predict_time?: number; total_time?: number };
-}
+/** What `/v1/predictions/{id}` answers, and what a prediction's webhook carries. */
+export const predictionViewSchema = z.object({
+  id: z.string(),
+  /** `infer/<model>`. */
+  model: z.string(),
+  /** The version id (see versionIdOf); null before a worker has picked the version. */
+  version: z.string().nullable(),
+  input: z.record(z.string(), z.unknown()),
+  /** The job's result: `{ predictions: [{ label, score }] }`, null until it succeeds. */
+  output: jobResultSchema.nullable(),
+  logs: z.string(),
+  /** `<code>: <message>` of the job's error. */
+  error: z.string().nullable(),
+  status: z.enum(PREDICTION_STATUSES),
+  data_removed: z.boolean(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  urls: z.object({ get: z.string(), cancel: z.string() }),
+  metrics: z.object({ predict_time: z.number().optional(), total_time: z.number().optional() }),
+});
+export type PredictionView = z.infer<typeof predictionViewSchema>;
+
+export const predictionListSchema = z.object({
+  previous: z.string().nullable(),
+  /** The next page (absolute URL), null on the last. */
+  next: z.string().nullable(),
+  results: z.array(predictionViewSchema),
+});
+
+export const replicateModelSchema = z.object({
+  url: z.string(),
+  owner: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  visibility: z.literal('public'),
+  github_url: z.null(),
+  paper_url: z.null(),
+  license_url: z.null(),
+  run_count: z.number().int(),
+  cover_image_url: z.null(),
+  default_example: z.null(),
+  latest_version: z.object({ id: z.string(), created_at: z.null(), cog_version: z.null(), openapi_schema: z.null() }),
+  versions: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
+export const fileViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  content_type: z.string(),
+  size: z.number().int(),
+  checksums: z.object({ sha256: z.string() }),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  expires_at: z.string(),
+  urls: z.object({ get: z.string(), download: z.string() }),
+});
+
+export const webhookSecretSchema = z.object({ key: z.string() });
 
 /** How a job record remembers it was created as a prediction (hash fields, for the dispatcher too). */
 export interface PredictionOrigin {
