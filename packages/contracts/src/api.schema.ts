@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { jobViewSchema } from './job.schema.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
+import { jobViewSchema } from './job.schema.ts';
 
 /** Every API error body: `{ "error": { "code", "message", "details"? } }` (documented in /openapi.json). */
 export const errorBodySchema = z
@@ -59,6 +59,4 @@ export const modelViewSchema = z
 export const modelListSchema = z.object({ models: z.array(modelViewSchema) }).strict();
 
 /** `GET /v1/jobs`: a page of the caller's jobs, newest first. */
-export const jobListSchema = z
-  .object({ jobs: z.array(jobViewSchema), next_cursor: z.string().nullable() })
-  .strict();
+export const jobListSchema = z.object({ jobs: z.array(jobViewSchema), next_cursor: z.string().nullable() }).strict();
