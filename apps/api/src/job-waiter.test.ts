@@ -16,7 +16,8 @@ describe('preferredWait (RFC 7240 Prefer: wait)', () => {
     // Malformed or absent values are ignored, as RFC 7240 asks.
     ['wait=-1', undefined],
     ['wait=abc', undefined],
-    ['wait', undefined],
+    // Bare `wait` (Replicate's clients send it): as long as the API waits at all.
+    ['wait', 60],
     ['return=minimal', undefined],
     ['nowait=5', undefined],
   ] as [string | string[] | undefined, number | undefined][])('%j -> %j', (header, expected) => {
