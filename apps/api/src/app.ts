@@ -21,7 +21,7 @@ import type { JobQueues } from './job-queues.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { jobsRoute } from './jobs.route.ts';
 import { JobsService } from './jobs.service.ts';
-import { createApiMetrics, metricsHandler } from './metrics.ts';
+import { createApiMetrics, metricsRoute } from './metrics.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import { modelsRoute } from './models.route.ts';
 import { openApiRoute } from './openapi.route.ts';
@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): Express {
   // Probes, metrics and the API description stay open: orchestrators and scrapers carry no
   // credentials (restrict /metrics at the network level if needed).
   app.use(healthRoute({ redis: deps.redis, workers: deps.workers, heartbeatTtlMs: deps.settings.heartbeatTtlMs }));
-  app.get('/metrics', metricsHandler(metrics));
+  app.use(metricsRoute(metrics));
   app.use(openApiRoute());
   app.use(pagesRoute());
   const admin = adminQueuesRoute({

@@ -1,6 +1,9 @@
 import { isTerminal, type JobView } from '@infer/contracts';
 import { type Request, Router } from 'express';
+import { z } from 'zod';
 import type { JobEvents } from './job-events.ts';
+import { errors, jobIdParams, V1_ERRORS } from './openapi-parts.ts';
+import { addOperation, type Operation } from './operation.ts';
 
 export interface EventsRouteOptions {
   /** Read a job as the requesting principal may see it (throws job_not_found otherwise). */
@@ -16,12 +19,41 @@ export interface EventsRouteOptions {
  * reconnects after the end (it does so by itself) sends `Last-Event-ID` and is
  * answered 204, which per the SSE spec stops it for good.
  */
+export const EVENTS_OPERATIONS = {
+  streamJobEvents: {
+    method: 'get',
+    path: '/v1/jobs/{id}/events',
+    operationId: 'streamJobEvents',
+    tags: ['jobs'],
+    summary: 'Stream the state changes of a job (Server-Sent Events)',
+    description:
+      'One `event: status` per state change, `data` being the job (schema JobView) and `id` its status; the ' +
+      'current state comes first and the stream ends after a terminal state. A comment line is sent every 15 s. ' +
+      'If the job record disappears mid-stream an `event: error` with an Error body ends it. A reconnect ' +
+      'with `Last-Event-ID` equal to the terminal status is answered `204` (which stops EventSource).',
+    request: {
+      params: jobIdParams,
+      headers: z.object({
+        'Last-Event-ID': z.string().describe('the last event id seen (a status), when reconnecting').optional(),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'event stream; each `data` line is a JobView',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      },
+      '204': { description: 'the job already ended and the client saw it (`Last-Event-ID`)' },
+      ...errors('job_not_found', 'job_expired', ...V1_ERRORS),
+    },
+  },
+} satisfies Record<string, Operation>;
+
 export function eventsRoute(events: JobEvents, options: EventsRouteOptions): Router {
   const router = Router();
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
-  router.get('/v1/jobs/:id/events', async (req, res) => {
-    const id = req.params.id;
+  addOperation(router, EVENTS_OPERATIONS.streamJobEvents, async (req, res) => {
+    const id = String(req.params.id);
     // Errors before the stream starts (404, 503) are ordinary JSON errors.
     const first = await options.read(id, req);
     const lastEventId = req.headers['last-event-id'];

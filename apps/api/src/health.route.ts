@@ -1,17 +1,43 @@
 import type { WorkerRegistry } from '@infer/job-store';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import { json, ref } from './openapi-parts.ts';
+import { addOperation, type Operation } from './operation.ts';
+
+export const HEALTH_OPERATIONS = {
+  liveness: {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'liveness',
+    tags: ['operations'],
+    summary: 'Liveness: the process answers',
+    open: true,
+    responses: { '200': { description: 'alive', content: json(ref('Health')) } },
+  },
+  readiness: {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'readiness',
+    tags: ['operations'],
+    summary: 'Readiness: Redis answers and at least one worker heartbeat is recent',
+    open: true,
+    responses: {
+      '200': { description: 'ready', content: json(ref('Readiness')) },
+      '503': { description: 'not ready', content: json(ref('Readiness')) },
+    },
+  },
+} satisfies Record<string, Operation>;
 
 export function healthRoute(deps: { redis: Redis; workers: WorkerRegistry; heartbeatTtlMs: number }): Router {
   const router = Router();
 
   // Liveness: the process answers.
-  router.get('/healthz', (_req, res) => {
+  addOperation(router, HEALTH_OPERATIONS.liveness, (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   // Readiness: Redis reachable and at least one worker alive with its models loaded.
-  router.get('/readyz', async (_req, res) => {
+  addOperation(router, HEALTH_OPERATIONS.readiness, async (_req, res) => {
     const checks = { redis: false, workers: 0 };
     try {
       checks.redis = (await deps.redis.ping()) === 'PONG';

@@ -1,5 +1,6 @@
 import { AppError, JOB_STATUSES, type JobStatus } from '@infer/contracts';
 import type { ListCursor, ListQuery } from '@infer/job-store';
+import { z } from 'zod';
 
 export const MAX_LIST_LIMIT = 100;
 
@@ -20,41 +21,44 @@ function decodeCursor(text: string): ListCursor {
 const invalid = (field: string, message: string) =>
   new AppError('invalid_request', `${field}: ${message}`, { details: { field } });
 
-const KNOWN = ['limit', 'cursor', 'status', 'model', 'created_after', 'created_before'];
+const isoTime = z
+  .string()
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO 8601 time, e.g. 2026-12-01T18:00:00Z')
+  .meta({ format: 'date-time' });
 
-/** `GET /v1/jobs?limit&cursor&status&model&created_after&created_before`, validated. */
-export function listQueryOf(query: Record<string, unknown>, defaultLimit: number): ListQuery {
-  for (const name of Object.keys(query)) if (!KNOWN.includes(name)) throw invalid(name, 'unknown query parameter');
-  const single = (name: string): string | undefined => {
-    const value = query[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw invalid(name, 'give it once');
-    return value;
-  };
-  const limitText = single('limit');
-  const limit = limitText === undefined ? defaultLimit : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw invalid('limit', `a whole number from 1 to ${MAX_LIST_LIMIT}`);
-  }
-  const statusText = single('status');
-  const status = statusText?.split(',').map((part) => part.trim());
-  if (status?.some((value) => !(JOB_STATUSES as readonly string[]).includes(value))) {
-    throw invalid('status', `one or more (comma-separated) of ${JOB_STATUSES.join(', ')}`);
-  }
-  const time = (name: string): number | undefined => {
-    const text = single(name);
-    if (text === undefined) return undefined;
-    const at = Date.parse(text);
-    if (Number.isNaN(at)) throw invalid(name, 'an ISO 8601 time, e.g. 2026-12-01T18:00:00Z');
-    return at;
-  };
-  const cursor = single('cursor');
+/** The query of `GET /v1/jobs` and `GET /v1/predictions` (validated by operation.ts, documented from it). */
+export const listQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LIST_LIMIT)
+    .describe(`page size, 1 to ${MAX_LIST_LIMIT} (default LIST_PAGE_SIZE)`)
+    .optional(),
+  cursor: z.string().max(256).describe('the `next_cursor` of the previous page (opaque)').optional(),
+  status: z
+    .string()
+    .refine(
+      (text) => text.split(',').every((part) => (JOB_STATUSES as readonly string[]).includes(part.trim())),
+      `one or more (comma-separated) of ${JOB_STATUSES.join(', ')}`,
+    )
+    .describe(`one or more, comma-separated: ${JOB_STATUSES.join(', ')}`)
+    .optional(),
+  model: z.string().max(64).optional(),
+  created_after: isoTime.describe('only jobs created after this time').optional(),
+  created_before: isoTime.describe('only jobs created before this time').optional(),
+});
+/** Replicate's listing takes pages only. */
+export const pageQuerySchema = listQuerySchema.pick({ limit: true, cursor: true });
+
+/** The validated query as JobStore.list takes it. */
+export function listQueryOf(query: z.infer<typeof listQuerySchema>, defaultLimit: number): ListQuery {
   return {
-    limit,
-    cursor: cursor === undefined ? undefined : decodeCursor(cursor),
-    status: status as JobStatus[] | undefined,
-    model: single('model'),
-    createdAfter: time('created_after'),
-    createdBefore: time('created_before'),
+    limit: query.limit ?? defaultLimit,
+    cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    status: query.status?.split(',').map((part) => part.trim()) as JobStatus[] | undefined,
+    model: query.model,
+    createdAfter: query.created_after === undefined ? undefined : Date.parse(query.created_after),
+    createdBefore: query.created_before === undefined ? undefined : Date.parse(query.created_before),
   };
 }

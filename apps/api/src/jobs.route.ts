@@ -16,7 +16,9 @@ import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
 import { encodeCursor, listQueryOf } from './job-list.ts';
 import type { JobWaiter } from './job-waiter.ts';
+import { JOBS_OPERATIONS } from './jobs.operations.ts';
 import type { JobsService, SubmitRequest } from './jobs.service.ts';
+import { addOperation, validated } from './operation.ts';
 import {
   BATCH_BODIES,
   type ImageInput,
@@ -112,7 +114,7 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   const bytesOf = (input: ImageInput): Promise<Buffer> =>
     input.bytes ? Promise.resolve(input.bytes) : fetchLimiter.run(() => options.images.fetch(input.url, input.field));
 
-  router.post('/v1/jobs', single, async (req, res) => {
+  addOperation(router, JOBS_OPERATIONS.submitJob, single, async (req, res) => {
     const parsed = parseSubmission(req, limits);
     const input = parsed.images[0] as ImageInput;
     const job = prepare(req, parsed);
@@ -140,45 +142,51 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     await answerAccepted(req, res, await submit());
   });
 
-  router.post('/v1/jobs\\:batch', refuseLargerThan(options.maxBatchBytes), batch, async (req, res) => {
-    const parsed = parseBatch(req, limits);
-    const job = prepare(req, parsed);
-    const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
-      await options.backpressure.admit(job.model, parsed.images.length);
-      // All or nothing: every image is fetched and checked before any job is created.
-      const images = await Promise.all(parsed.images.map(bytesOf));
-      const requests = parsed.images.map((input, i) => job.request(images[i] as Buffer, input));
-      return {
-        jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
+  addOperation(
+    router,
+    JOBS_OPERATIONS.submitBatch,
+    refuseLargerThan(options.maxBatchBytes),
+    batch,
+    async (req, res) => {
+      const parsed = parseBatch(req, limits);
+      const job = prepare(req, parsed);
+      const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
+        await options.backpressure.admit(job.model, parsed.images.length);
+        // All or nothing: every image is fetched and checked before any job is created.
+        const images = await Promise.all(parsed.images.map(bytesOf));
+        const requests = parsed.images.map((input, i) => job.request(images[i] as Buffer, input));
+        return {
+          jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
+        };
       };
-    };
-    const key = Idempotency.keyOf(req.headers['idempotency-key']);
-    if (key !== undefined) {
-      const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
-      if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(outcome.replayed ? 200 : 202).json(outcome.value);
-      return;
-    }
-    res.status(202).json(await submit());
-  });
+      const key = Idempotency.keyOf(req.headers['idempotency-key']);
+      if (key !== undefined) {
+        const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
+        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res.status(outcome.replayed ? 200 : 202).json(outcome.value);
+        return;
+      }
+      res.status(202).json(await submit());
+    },
+  );
 
   // Newest first, only the caller's jobs while auth is on; an expired job leaves the list with its record.
-  router.get('/v1/jobs', async (req, res) => {
-    const query = listQueryOf(req.query as Record<string, unknown>, options.listPageSize);
+  addOperation(router, JOBS_OPERATIONS.listJobs, async (req, res) => {
+    const query = listQueryOf(validated(res).query, options.listPageSize);
     const page = await jobs.list(ownerOf(req), query);
     res.json({ jobs: page.jobs.map(({ view }) => view), next_cursor: page.next ? encodeCursor(page.next) : null });
   });
 
-  router.get('/v1/jobs/:id', async (req, res) => {
-    const job = await jobs.get(req.params.id, ownerOf(req));
+  addOperation(router, JOBS_OPERATIONS.getJob, async (req, res) => {
+    const job = await jobs.get(String(req.params.id), ownerOf(req));
     res.json((await waiter.waitIfPreferred(req, res, job, () => jobs.get(job.id, ownerOf(req)))) ?? job);
   });
 
-  const cancel: RequestHandler<{ id: string }> = async (req, res) => {
-    res.json(await jobs.cancel(req.params.id, ownerOf(req)));
+  const cancel: RequestHandler = async (req, res) => {
+    res.json(await jobs.cancel(String(req.params.id), ownerOf(req)));
   };
-  router.delete('/v1/jobs/:id', cancel);
-  router.post('/v1/jobs/:id/cancel', cancel);
+  addOperation(router, JOBS_OPERATIONS.cancelJob, cancel);
+  addOperation(router, JOBS_OPERATIONS.cancelJobPost, cancel);
 
   /** 202 with the accepted job; with `Prefer: wait=N`, 200 and the finished job if it ends in time. */
   async function answerAccepted(req: Request, res: Response, accepted: JobAccepted): Promise<void> {

@@ -1,7 +1,10 @@
 import { AppError, type WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
 import { Router } from 'express';
+import { z } from 'zod';
 import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
+import { errors, json, ref, V1_ERRORS } from './openapi-parts.ts';
+import { addOperation, type Operation } from './operation.ts';
 import type { ModelLiveness, QueueInsight } from './queue-insight.ts';
 
 export interface ModelView {
@@ -25,6 +28,29 @@ export interface ModelView {
   throughput_per_second: number;
 }
 
+export const MODELS_OPERATIONS = {
+  listModels: {
+    method: 'get',
+    path: '/v1/models',
+    operationId: 'listModels',
+    tags: ['models'],
+    summary: 'The models served, with their input contract, live workers and recent throughput',
+    responses: { '200': { description: 'models', content: json(ref('ModelList')) }, ...errors(...V1_ERRORS) },
+  },
+  getModel: {
+    method: 'get',
+    path: '/v1/models/{name}',
+    operationId: 'getModel',
+    tags: ['models'],
+    summary: 'One model',
+    request: { params: z.object({ name: z.string().min(1) }) },
+    responses: {
+      '200': { description: 'the model', content: json(ref('ModelView')) },
+      ...errors('model_not_found', ...V1_ERRORS),
+    },
+  },
+} satisfies Record<string, Operation>;
+
 /** `GET /v1/models` and `GET /v1/models/:name`: the catalog plus which models have live workers now. */
 export function modelsRoute(deps: {
   catalog: ModelCatalog;
@@ -34,13 +60,13 @@ export function modelsRoute(deps: {
 }): Router {
   const router = Router();
 
-  router.get('/v1/models', async (_req, res) => {
+  addOperation(router, MODELS_OPERATIONS.listModels, async (_req, res) => {
     const alive = await deps.workers.alive(deps.heartbeatTtlMs);
     const liveness = await Promise.all(deps.catalog.list().map((entry) => deps.insight.liveness(entry.name)));
     res.json({ models: deps.catalog.list().map((entry, i) => view(entry, alive, liveness[i] as ModelLiveness)) });
   });
 
-  router.get('/v1/models/:name', async (req, res) => {
+  addOperation(router, MODELS_OPERATIONS.getModel, async (req, res) => {
     const entry = deps.catalog.list().find((candidate) => candidate.name === req.params.name);
     if (!entry) {
       throw new AppError('model_not_found', `no model "${req.params.name}" is served here`, {

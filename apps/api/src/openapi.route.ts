@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { openApiDocument } from './openapi.ts';
+import { OPENAPI_OPERATIONS, openApiDocument } from './openapi.ts';
+import { addOperation } from './operation.ts';
 
 /** `GET /openapi.json`: open without auth, like the probes, so that clients and tools can discover the API. */
 export function openApiRoute(): Router {
   const router = Router();
-  router.get('/openapi.json', (_req, res) => {
+  addOperation(router, OPENAPI_OPERATIONS.openapi, (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(openApiDocument());
   });

@@ -24,6 +24,8 @@ import { encodeCursor, listQueryOf } from './job-list.ts';
 import type { JobWaiter } from './job-waiter.ts';
 import type { JobsService } from './jobs.service.ts';
 import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
+import { addOperation, validated } from './operation.ts';
+import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
 import { decodeBase64, sniff, validate } from './submit-body.ts';
 
 export interface ReplicateRouteOptions {
@@ -153,13 +155,13 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     res.status(201).location(prediction.urls.get).json(prediction);
   };
 
-  router.post('/v1/predictions', parseJson, (req, res) => create(req, res));
-  router.post('/v1/models/:owner/:name/predictions', parseJson, (req, res) =>
+  addOperation(router, REPLICATE_OPERATIONS.createPrediction, parseJson, (req, res) => create(req, res));
+  addOperation(router, REPLICATE_OPERATIONS.createModelPrediction, parseJson, (req, res) =>
     create(req, res, { owner: String(req.params.owner), name: String(req.params.name) }),
   );
 
-  router.get('/v1/predictions', async (req, res) => {
-    const query = listQueryOf(req.query as Record<string, unknown>, options.listPageSize);
+  addOperation(router, REPLICATE_OPERATIONS.listPredictions, async (req, res) => {
+    const query = listQueryOf(validated(res).query, options.listPageSize);
     const page = await jobs.list(ownerOf(req), query);
     const next = page.next ? new URL(`${baseUrlOf(req)}/v1/predictions`) : null;
     if (next && page.next) next.searchParams.set('cursor', encodeCursor(page.next));
@@ -173,12 +175,12 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     });
   });
 
-  router.get('/v1/predictions/:id', async (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.getPrediction, async (req, res) => {
     const job = await jobs.get(String(req.params.id), ownerOf(req));
     res.json(await present(req, job));
   });
 
-  router.post('/v1/predictions/:id/cancel', async (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.cancelPrediction, async (req, res) => {
     const id = String(req.params.id);
     // Replicate answers the prediction as it is when it can no longer be canceled.
     const job = await jobs.cancel(id, ownerOf(req)).catch(async (error: unknown) => {
@@ -188,7 +190,7 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     res.json(await present(req, job));
   });
 
-  router.get('/v1/models/:owner/:name', (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.getReplicateModel, (req, res) => {
     const entry = options.catalog.list().find((candidate) => candidate.name === req.params.name);
     if (!entry || req.params.owner !== REPLICATE_OWNER) {
       throw new AppError('model_not_found', `no model "${req.params.owner}/${req.params.name}" is served here`, {
@@ -218,7 +220,7 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     });
   });
 
-  router.get('/v1/webhooks/default/secret', (_req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.getWebhookSecret, (_req, res) => {
     const [signing] = options.webhookSecrets ?? [];
     if (!signing) {
       throw new AppError(
@@ -229,8 +231,9 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     res.json({ key: signing });
   });
 
-  router.post(
-    '/v1/files',
+  addOperation(
+    router,
+    REPLICATE_OPERATIONS.createFile,
     (req, res, next) => upload(req, res, (error?: unknown) => next(error ? bodyError(error, 'multipart') : undefined)),
     async (req, res) => {
       const parts = (req.files ?? []) as Express.Multer.File[];
@@ -265,19 +268,19 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     },
   );
 
-  router.get('/v1/files/:id', async (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.getFile, async (req, res) => {
     const file = await files.get(String(req.params.id), ownerOf(req));
     if (!file) throw fileNotFound(String(req.params.id));
     res.json(fileView(req, file));
   });
 
-  router.get('/v1/files/:id/download', async (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.downloadFile, async (req, res) => {
     const found = await files.content(String(req.params.id), ownerOf(req));
     if (!found) throw fileNotFound(String(req.params.id));
     res.type(found.file.content_type).send(found.bytes);
   });
 
-  router.delete('/v1/files/:id', async (req, res) => {
+  addOperation(router, REPLICATE_OPERATIONS.deleteFile, async (req, res) => {
     if (!(await files.remove(String(req.params.id), ownerOf(req)))) throw fileNotFound(String(req.params.id));
     res.status(204).end();
   });

@@ -1,6 +1,8 @@
 import { AppError, JobNotFoundError, type JobView, type WebhookRedeliveryAccepted } from '@infer/contracts';
 import type { RedeliveryOutcome, WebhookStore } from '@infer/job-store';
 import { type Request, Router } from 'express';
+import { errors, jobIdParams, json, ref, V1_ERRORS } from './openapi-parts.ts';
+import { addOperation, type Operation } from './operation.ts';
 
 export interface WebhooksRouteDeps {
   webhooks: WebhookStore;
@@ -21,11 +23,26 @@ const REFUSALS: Record<Exclude<Extract<RedeliveryOutcome, { ok: false }>['reason
  * `webhook-id` and body (Stripe and Svix resend the same way), so a receiver
  * that deduplicates by id must drop its record of the id to process it again.
  */
+export const WEBHOOKS_OPERATIONS = {
+  redeliverWebhook: {
+    method: 'post',
+    path: '/v1/jobs/{id}/webhook/redeliver',
+    operationId: 'redeliverWebhook',
+    tags: ['webhooks'],
+    summary: "Send a finished job's webhook event again (same webhook-id and body, a new series of attempts)",
+    request: { params: jobIdParams },
+    responses: {
+      '202': { description: 'redelivery queued', content: json(ref('WebhookRedeliveryAccepted')) },
+      ...errors('job_not_found', 'job_expired', 'webhook_not_redeliverable', ...V1_ERRORS),
+    },
+  },
+} satisfies Record<string, Operation>;
+
 export function webhooksRoute(deps: WebhooksRouteDeps): Router {
   const router = Router();
 
-  router.post('/v1/jobs/:id/webhook/redeliver', async (req, res) => {
-    const id = req.params.id as string;
+  addOperation(router, WEBHOOKS_OPERATIONS.redeliverWebhook, async (req, res) => {
+    const id = String(req.params.id);
     await deps.read(id, req);
     const outcome = await deps.webhooks.requestRedelivery(id);
     if (!outcome.ok) {
