@@ -40,6 +40,10 @@ const submitHeaders = z.object({
   Prefer: preferHeader,
   'Idempotency-Key': idempotencyKeyHeader,
   'Cancel-After': cancelAfterHeader,
+  'Content-Encoding': z
+    .string()
+    .describe('`gzip` or `deflate` for JSON and raw bodies; a multipart body cannot be encoded (`415`)')
+    .optional(),
 });
 
 const cancel = (operationId: string, method: 'delete' | 'post', path: string): Operation => ({
@@ -101,7 +105,7 @@ export const JOBS_OPERATIONS = {
     tags: ['jobs'],
     summary: 'Submit several images at once (all or nothing), one job each',
     request: {
-      headers: submitHeaders.pick({ 'Idempotency-Key': true, 'Cancel-After': true }),
+      headers: submitHeaders.pick({ 'Idempotency-Key': true, 'Cancel-After': true, 'Content-Encoding': true }),
       body: {
         required: true,
         content: {

@@ -30,7 +30,16 @@ export const RATE_LIMIT_HEADERS = {
   },
   'RateLimit-Remaining': { description: 'requests left in the window', schema: { type: 'integer' } },
   'RateLimit-Reset': { description: 'seconds until the window resets', schema: { type: 'integer' } },
+  'RateLimit-Policy': { description: 'the limit and window, e.g. `60;w=60`', schema: { type: 'string' } },
 };
+
+/** Codes whose answers say when to retry. */
+const RETRY_AFTER_CODES: readonly ErrorCode[] = [
+  'rate_limited',
+  'queue_full',
+  'service_unavailable',
+  'idempotency_key_in_progress',
+];
 export const PREFERENCE_APPLIED = {
   'Preference-Applied': { description: 'the wait applied, when `Prefer: wait` was sent', schema: { type: 'string' } },
 };
@@ -61,7 +70,7 @@ export function errors(...codes: ErrorCode[]): Record<string, Json> {
               },
             }
           : {}),
-        ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
+        ...(list.some((code) => RETRY_AFTER_CODES.includes(code)) ? { headers: RETRY_AFTER } : {}),
         content: json({
           allOf: [
             ref('Error'),

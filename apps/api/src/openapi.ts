@@ -120,7 +120,8 @@ function pathsOf(operations: readonly Operation[]): Record<string, Record<string
     const object = operationObject(operation, BEARER);
     object.parameters = [...((object.parameters as Json[] | undefined) ?? []), requestIdParameter];
     for (const [status, response] of Object.entries(object.responses as Record<string, Json>)) {
-      const rateLimited = operation.path.startsWith('/v1/') && status.startsWith('2') ? RATE_LIMIT_HEADERS : {};
+      // The limiter runs after auth on /v1: every answer but a 401 carries its headers (when a limit is set).
+      const rateLimited = operation.path.startsWith('/v1/') && status !== '401' ? RATE_LIMIT_HEADERS : {};
       response.headers = { ...REQUEST_ID, ...rateLimited, ...((response.headers as Json | undefined) ?? {}) };
     }
     paths[operation.path] = { ...paths[operation.path], [operation.method]: object };
