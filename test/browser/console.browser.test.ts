@@ -22,6 +22,23 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Requests the page makes to anywhere but the API: finished ones, and failed ones other than those its
+ * Content-Security-Policy blocked in the browser (which never reach the network).
+ */
+function foreignRequests(page: Page, origin: string): string[] {
+  const foreign: string[] = [];
+  const blockedByPolicy = (reason: string | undefined) => ['csp', 'net::ERR_BLOCKED_BY_CSP'].includes(reason ?? '');
+  page.on('requestfinished', (request) => {
+    if (!request.url().startsWith(origin)) foreign.push(request.url());
+  });
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText;
+    if (!request.url().startsWith(origin) && !blockedByPolicy(reason)) foreign.push(`${request.url()} (${reason})`);
+  });
+  return foreign;
+}
+
 async function shoot(page: Page, name: string): Promise<string> {
   mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
@@ -84,6 +101,7 @@ describe('web console, /docs and /admin/queues in Chromium (real API, worker, Re
 
   it('/docs renders the API reference from /openapi.json, listing /v1/jobs, with nothing fetched from elsewhere', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    // Stricter than foreignRequests: our own pages must not even try to reach elsewhere.
     const foreign: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(system.apiUrl)) foreign.push(request.url());
@@ -99,15 +117,7 @@ describe('web console, /docs and /admin/queues in Chromium (real API, worker, Re
   it('/admin/queues shows the inference queue and the webhook queue', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     // bull-board's page names web fonts on the internet: its Content-Security-Policy must stop them in the browser.
-    const foreign: string[] = [];
-    page.on('requestfinished', (request) => {
-      if (!request.url().startsWith(system.apiUrl)) foreign.push(request.url());
-    });
-    page.on('requestfailed', (request) => {
-      const blocked = ['csp', 'net::ERR_BLOCKED_BY_CSP'].includes(request.failure()?.errorText ?? '');
-      if (!request.url().startsWith(system.apiUrl) && !blocked)
-        foreign.push(`${request.url()} (${request.failure()?.errorText})`);
-    });
+    const foreign = foreignRequests(page, system.apiUrl);
     await page.goto(system.url('/admin/queues'));
     await expect
       .poll(() => page.getByText('inference.plant-pathology').count(), { timeout: 15_000 })

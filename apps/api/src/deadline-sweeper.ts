@@ -1,4 +1,5 @@
 import type { Logger } from '@infer/logger';
+import { runPeriodically } from '@infer/runtime';
 import type { Redis } from 'ioredis';
 import type { JobsService } from './jobs.service.ts';
 
@@ -10,8 +11,7 @@ import type { JobsService } from './jobs.service.ts';
  * atomic, a job is canceled once. Reads (GET) and the worker check deadlines too.
  */
 export class DeadlineSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { stop: () => Promise<void> } | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -22,21 +22,16 @@ export class DeadlineSweeper {
   ) {}
 
   start(): this {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'deadline sweep failed'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.intervalMs);
-    this.timer.unref();
+    this.loop = runPeriodically(
+      () => this.sweep(),
+      this.intervalMs,
+      (error) => this.logger.warn({ err: error }, 'deadline sweep failed'),
+    );
     return this;
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** Cancel every job whose deadline has passed; returns how many were still queued. */

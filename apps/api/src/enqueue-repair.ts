@@ -1,5 +1,6 @@
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { runPeriodically } from '@infer/runtime';
 import { enqueuedOf, type JobQueues } from './job-queues.ts';
 
 export interface EnqueueRepairSettings {
@@ -23,8 +24,7 @@ export interface EnqueueRepairSettings {
  * whose record is still queued (or running after a stall).
  */
 export class EnqueueRepair {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private loop: { stop: () => Promise<void> } | undefined;
 
   constructor(
     private readonly store: JobStore,
@@ -34,21 +34,16 @@ export class EnqueueRepair {
   ) {}
 
   start(): this {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'enqueue repair failed; retrying'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, this.settings.intervalMs);
-    this.timer.unref();
+    this.loop = runPeriodically(
+      () => this.sweep(),
+      this.settings.intervalMs,
+      (error) => this.logger.warn({ err: error }, 'enqueue repair failed; retrying'),
+    );
     return this;
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** Enqueue every stored job that never reached its queue; returns how many. */

@@ -1,4 +1,5 @@
 export * from './crash-point.ts';
 export * from './limiter.ts';
+export * from './periodic.ts';
 export * from './probe-server.ts';
 export * from './shutdown.ts';
