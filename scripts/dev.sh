@@ -3,7 +3,7 @@
 # Installs whatever is missing, then starts the system or runs the suite; near-instant when
 # everything is already there.
 #   bash scripts/dev.sh start               pnpm, the dependencies, redis-server (unless REDIS_URL)
-#   bash scripts/dev.sh test <script>...    the same plus Debian's PyTorch and Chromium, then each pnpm script
+#   bash scripts/dev.sh test <script>...    the same plus Debian's PyTorch, Chromium and promtool, then each pnpm script
 # Debian packages are installed with apt when run as root; otherwise the one command to run is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,8 @@ if [ "$mode" = test ]; then
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || missing+=(chromium)
+  # promtool (Debian's prometheus package) lints every metric name.
+  command -v "${PROMTOOL_PATH:-/usr/bin/promtool}" >/dev/null 2>&1 || missing+=(prometheus)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

@@ -67,7 +67,7 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
     for (const state of ['active', 'delayed', 'completed', 'failed']) {
       expect(sampleValue(samples, 'inference_queue_jobs', { ...queue, state }), state).toBe(0);
     }
-    expect(sampleValue(samples, 'inference_workers_alive_total')).toBe(0);
+    expect(sampleValue(samples, 'inference_workers_ready')).toBe(0);
     expect(sampleValue(samples, 'inference_workers_alive', { model: 'plant-pathology' })).toBe(0);
     expect(sampleValue(samples, 'inference_jobs_submitted_total', { model: 'plant-pathology' })).toBe(1);
   });
@@ -149,7 +149,7 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
 
   it('metrics count requests by route pattern, submissions by model, and the live worker', async () => {
     const samples = await metrics();
-    expect(sampleValue(samples, 'inference_workers_alive_total')).toBe(1);
+    expect(sampleValue(samples, 'inference_workers_ready')).toBe(1);
     expect(sampleValue(samples, 'inference_workers_alive', { model: 'plant-pathology' })).toBe(1);
     expect(sampleValue(samples, 'inference_jobs_submitted_total', { model: 'plant-pathology' })).toBe(4);
     const routes = new Set(samplesOf(samples, 'http_requests_total').map((sample) => sample.labels.route));

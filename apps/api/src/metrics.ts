@@ -81,8 +81,9 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     },
   });
   new Gauge({
-    name: 'inference_workers_alive_total',
-    help: 'Workers whose heartbeat is younger than WORKER_HEARTBEAT_TTL_MS',
+    // A gauge: `_total` is for counters (promtool check metrics), hence not inference_workers_alive_total.
+    name: 'inference_workers_ready',
+    help: 'Workers taking jobs (heartbeat younger than WORKER_HEARTBEAT_TTL_MS, models loaded), in all',
     registers: [registry],
     async collect() {
       this.set((await sources.workers.alive(sources.heartbeatTtlMs)).length);
