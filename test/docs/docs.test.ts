@@ -32,6 +32,14 @@ describe('docs', () => {
     expect(broken).toEqual([]);
   });
 
+  it('docs/how-a-job-travels.md names only files that exist', () => {
+    const named = [...read('docs/how-a-job-travels.md').matchAll(/`((?:apps|packages)\/[\w./-]+\.(?:ts|lua))`/g)].map(
+      ([, file]) => file as string,
+    );
+    expect(named.length).toBeGreaterThan(20);
+    expect(named.filter((file) => !existsSync(path.join(ROOT, file)))).toEqual([]);
+  });
+
   it('README stays a first screen (about 200 lines) and names the two commands', () => {
     const readme = read('README.md');
     expect(readme.split('\n').length).toBeLessThanOrEqual(230);
