@@ -60,7 +60,7 @@ describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {
     const enqueued = await stored();
     await queues.enqueueMany([enqueuedOf({ ...enqueued, priority: 0 })], { attempts: 1 });
     const canceled = await stored();
-    await store.transition(canceled.id, ['queued'], 'canceled');
+    await store.apply('cancel', canceled.id);
     const vanished = await stored();
     await redis.del(store.keys.job(vanished.id));
     const orphans = [await stored(), await stored(), await stored()];

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@infer/contracts';
-import type { RedisKeys } from '@infer/job-store';
+import { type RedisKeys, scriptsOf } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 
 export interface IdempotencySettings {
@@ -33,11 +33,6 @@ export interface IdempotencyBinding {
 const RELEASE_RETRY_MS = 500;
 
 const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
-
-// Release a claim only if it is still ours (a slow request must not delete a later claim).
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-// Extend a claim while its request still works (only if it is still ours).
-const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * `Idempotency-Key`: the first request with a key claims it atomically (SET NX
@@ -79,7 +74,7 @@ export class Idempotency {
     const giveUpAt = Date.now() + this.settings.pendingTtlSeconds * 1000;
     const attempt = async (): Promise<void> => {
       try {
-        await this.redis.eval(RELEASE_SCRIPT, 1, redisKey, claim);
+        await scriptsOf(this.redis).releaseClaim(redisKey, claim);
       } catch {
         if (Date.now() < giveUpAt) setTimeout(() => void attempt(), RELEASE_RETRY_MS).unref();
       }
@@ -107,7 +102,9 @@ export class Idempotency {
         const ttl = String(this.settings.pendingTtlSeconds);
         const renew = setInterval(
           () => {
-            this.redis.eval(RENEW_SCRIPT, 1, redisKey, claim, ttl).catch(() => undefined);
+            scriptsOf(this.redis)
+              .renewClaim(redisKey, claim, ttl)
+              .catch(() => undefined);
           },
           (this.settings.pendingTtlSeconds * 1000) / 3,
         );

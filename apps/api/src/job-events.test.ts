@@ -52,12 +52,12 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     expect(events.watching).toBe(2);
     await create('a');
     await redis.publish(store.keys.jobEvents, 'not json'); // ignored, and does not break dispatch
-    await store.transition('a', ['queued'], 'running');
+    await store.apply('start', 'a');
     await expect.poll(() => seen.a).toEqual([{ id: 'a', status: 'running' }]);
     unwatchA();
-    await store.transition('a', ['running'], 'succeeded');
+    await store.apply('succeed', 'a');
     await create('b');
-    await store.transition('b', ['queued'], 'canceled');
+    await store.apply('cancel', 'b');
     await expect.poll(() => seen.b).toEqual([{ id: 'b', status: 'canceled' }]);
     expect(seen.a).toEqual([{ id: 'a', status: 'running' }]);
     unwatchB();
@@ -75,7 +75,7 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     await expect.poll(() => seen).toEqual([undefined]);
     // And it listens again.
     await create('c');
-    await store.transition('c', ['queued'], 'running');
+    await store.apply('start', 'c');
     await expect.poll(() => seen).toEqual([undefined, { id: 'c', status: 'running' }]);
     unwatch();
   });
@@ -85,8 +85,8 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     await create('d');
     const waiting = waiter.waitForTerminal('d', 30, read('d'));
     await expect.poll(() => events.watching).toBe(1);
-    await store.transition('d', ['queued'], 'running'); // not terminal: keeps waiting
-    await store.transition('d', ['running'], 'failed', { error: { code: 'inference_failed', message: 'x' } });
+    await store.apply('start', 'd'); // not terminal: keeps waiting
+    await store.apply('fail', 'd', { error: { code: 'inference_failed', message: 'x' } });
     expect(await waiting).toMatchObject({ id: 'd', status: 'failed' });
     expect(events.watching).toBe(0);
 

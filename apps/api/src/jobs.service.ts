@@ -39,11 +39,6 @@ export interface IdempotentAnswer {
   answerOf: (accepted: JobAccepted[]) => unknown;
 }
 
-export const DEADLINE_ERROR = {
-  code: 'deadline_exceeded',
-  message: 'the job was still queued at its Cancel-After deadline',
-} as const;
-
 export class JobExpiredError extends AppError {
   constructor(id: string) {
     super('job_expired', `job "${id}" has expired: results are kept for a limited time after completion`);
@@ -154,7 +149,7 @@ export class JobsService {
   async cancel(id: string, owner?: string): Promise<JobView> {
     const job = await this.read(id, owner);
     if (!job) throw this.missing(id);
-    const outcome = await this.store.transition(id, ['queued'], 'canceled', { completed_at: new Date().toISOString() });
+    const outcome = await this.store.apply('cancel', id, { completed_at: new Date().toISOString() });
     if (!outcome.applied && outcome.previous === undefined) throw this.missing(id);
     if (!outcome.applied && outcome.previous !== 'canceled') {
       throw new AppError('job_not_cancelable', `job "${id}" is ${outcome.previous} and can no longer be canceled`, {
@@ -167,10 +162,7 @@ export class JobsService {
 
   /** Cancel a job still queued at its deadline (from the sweeper or a read); false if it had moved on. */
   async cancelForDeadline(model: string, id: string): Promise<boolean> {
-    const outcome = await this.store.transition(id, ['queued'], 'canceled', {
-      completed_at: new Date().toISOString(),
-      error: DEADLINE_ERROR,
-    });
+    const outcome = await this.store.apply('expire', id, { completed_at: new Date().toISOString() });
     if (outcome.applied) await this.dequeue(model, id);
     await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id));
     return outcome.applied;

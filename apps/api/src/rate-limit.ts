@@ -1,24 +1,8 @@
 import { AppError } from '@infer/contracts';
+import { scriptsOf } from '@infer/job-store';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { principalOf } from './auth.ts';
-
-/**
- * One fixed window per principal: INCR, and PEXPIRE when the counter is new, in
- * one script so that a crash between the two cannot leave a counter that never
- * expires (which would lock the client out for good). Returns {count, ms left}.
- */
-const WINDOW_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
-
-type WindowCommand = (key: string, windowMs: string) => Promise<[number, number]>;
 
 export interface RateLimitOptions {
   /** Requests allowed per window per principal. */
@@ -37,8 +21,8 @@ export interface RateLimitOptions {
  */
 export function rateLimit(redis: Redis, options: RateLimitOptions): RequestHandler {
   const windowMs = options.windowMs ?? 60_000;
-  if (!('rateLimitWindow' in redis)) redis.defineCommand('rateLimitWindow', { numberOfKeys: 1, lua: WINDOW_SCRIPT });
-  const command = (redis as unknown as { rateLimitWindow: WindowCommand }).rateLimitWindow.bind(redis);
+  // One fixed window per principal (scripts/rate-limit-window.lua: INCR and PEXPIRE in one step).
+  const command = scriptsOf(redis).rateLimitWindow;
   const policy = `${options.limit};w=${Math.round(windowMs / 1000)}`;
 
   return async (req, res, next) => {

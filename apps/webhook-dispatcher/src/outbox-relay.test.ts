@@ -56,8 +56,8 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
       { id, model: 'm', createdAt: new Date(), webhook: { url, events: ['job.succeeded'] } },
       Buffer.from([1]),
     );
-    await store.transition(id, ['queued'], 'running', { started_at: new Date().toISOString() });
-    await store.transition(id, ['running'], 'succeeded', {
+    await store.apply('start', id, { started_at: new Date().toISOString() });
+    await store.apply('succeed', id, {
       completed_at: new Date().toISOString(),
       result: { predictions: [{ label: 'rust', score: 0.7 }] },
     });

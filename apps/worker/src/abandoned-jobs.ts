@@ -20,7 +20,7 @@ export function recordAbandonedJobs(worker: Worker, store: JobStore, metrics: Wo
     if (!parsed.success) return;
     const { jobId, model } = parsed.data;
     store
-      .transition(jobId, ['queued', 'running'], 'failed', {
+      .apply('abandon', jobId, {
         completed_at: new Date().toISOString(),
         error: {
           code: 'inference_failed',

@@ -46,7 +46,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const logger = deps.logger.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
 
     const handBack = async (): Promise<never> => {
-      await store.transition(data.jobId, ['running'], 'queued');
+      await store.apply('handBack', data.jobId);
       await job.moveToWait(token);
       metrics.jobs.inc({ model: data.model, outcome: 'handed_back' });
       logger.info('worker shutting down; job handed back to the queue');
@@ -56,17 +56,14 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
     // Cancel-After: a job still queued at its deadline never runs (the API's deadline sweeper flips it too).
     if (data.cancelAt !== undefined && Date.now() >= data.cancelAt) {
-      const late = await store.transition(data.jobId, ['queued'], 'canceled', {
-        completed_at: new Date().toISOString(),
-        error: { code: 'deadline_exceeded', message: 'the job was still queued at its Cancel-After deadline' },
-      });
+      const late = await store.apply('expire', data.jobId, { completed_at: new Date().toISOString() });
       if (late.applied) {
         logger.info('job still queued at its Cancel-After deadline; canceled');
         return { skipped: 'canceled' };
       }
     }
     // queued -> running; "running" again when BullMQ retries or recovers a stalled job.
-    const start = await store.transition(data.jobId, ['queued', 'running'], 'running', {
+    const start = await store.apply('start', data.jobId, {
       started_at: new Date().toISOString(),
       attempts: job.attemptsMade + 1,
     });
@@ -93,7 +90,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       const final = failure.permanent || job.attemptsMade + 1 >= attempts;
       if (final) {
-        await store.transition(data.jobId, ['running'], 'failed', {
+        await store.apply('fail', data.jobId, {
           completed_at: new Date().toISOString(),
           error: { code: failure.code, message: failure.message },
         });
@@ -101,7 +98,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
         metrics.failures.inc({ model: data.model, code: failure.code });
         logger.warn({ code: failure.code, err: error }, 'job failed');
       } else {
-        await store.transition(data.jobId, ['running'], 'queued');
+        await store.apply('retry', data.jobId);
         metrics.jobs.inc({ model: data.model, outcome: 'retried' });
         logger.warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
       }
@@ -151,7 +148,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     signal.throwIfAborted();
     metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
 
-    const done = await store.transition(data.jobId, ['running'], 'succeeded', {
+    const done = await store.apply('succeed', data.jobId, {
       completed_at: new Date().toISOString(),
       result: { predictions: outcome.predictions },
       model_version: outcome.modelVersion,

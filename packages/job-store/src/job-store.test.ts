@@ -48,12 +48,12 @@ describe('JobStore (real Redis)', () => {
     await subscriber.subscribe(store.keys.jobEvents);
     subscriber.on('message', (_channel, message) => messages.push(message));
 
-    expect(await store.transition('b', ['queued'], 'running', { started_at: '2026-01-01T00:00:01Z' })).toEqual({
+    expect(await store.apply('start', 'b', { started_at: '2026-01-01T00:00:01Z' })).toEqual({
       applied: true,
       previous: 'queued',
     });
     const result = { predictions: [{ label: 'x', score: 1 }] };
-    expect((await store.transition('b', ['running'], 'succeeded', { result })).applied).toBe(true);
+    expect((await store.apply('succeed', 'b', { result })).applied).toBe(true);
     const job = await store.get('b');
     expect(job).toMatchObject({ status: 'succeeded', result, started_at: '2026-01-01T00:00:01Z' });
     expect(await store.getImage('b')).toBeNull();
@@ -63,22 +63,19 @@ describe('JobStore (real Redis)', () => {
 
   it('refuses a transition from a status not allowed, reporting the blocking one', async () => {
     await create('c');
-    await store.transition('c', ['queued'], 'canceled');
-    expect(await store.transition('c', ['queued', 'running'], 'running')).toEqual({
+    await store.apply('cancel', 'c');
+    expect(await store.apply('start', 'c')).toEqual({
       applied: false,
       previous: 'canceled',
     });
-    expect(await store.transition('gone', ['queued'], 'running')).toEqual({ applied: false, previous: undefined });
+    expect(await store.apply('start', 'gone')).toEqual({ applied: false, previous: undefined });
   });
 
   it('lets exactly one of a racing cancel and start win', async () => {
     for (let i = 0; i < 20; i++) {
       const id = `race-${i}`;
       await create(id);
-      const [cancel, start] = await Promise.all([
-        store.transition(id, ['queued'], 'canceled'),
-        store.transition(id, ['queued', 'running'], 'running'),
-      ]);
+      const [cancel, start] = await Promise.all([store.apply('cancel', id), store.apply('start', id)]);
       expect([cancel.applied, start.applied].filter(Boolean)).toHaveLength(1);
       const status = (await store.get(id))?.status;
       expect(status).toBe(cancel.applied ? 'canceled' : 'running');

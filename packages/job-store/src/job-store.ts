@@ -1,5 +1,4 @@
 import {
-  isTerminal,
   type JobError,
   type JobResult,
   type JobStatus,
@@ -14,8 +13,8 @@ import {
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
-import { luaScript, scriptError } from './scripts/scripts.ts';
-import { TRANSITION_SCRIPT } from './transition.lua.ts';
+import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
+import { type ScriptCommands, scriptError, scriptsOf } from './scripts/scripts.ts';
 import { newWebhookEventId, webhookStatusFromHash } from './webhook-store.ts';
 
 export interface NewJob {
@@ -147,24 +146,6 @@ export function predictionOriginOf(hash: Record<string, string>): PredictionOrig
   return { input: JSON.parse(hash.input ?? '{}') as Record<string, unknown>, baseUrl: hash.base_url ?? '' };
 }
 
-type CreateCommand = (numberOfKeys: number, ...keysAndArgs: (string | Buffer)[]) => Promise<number>;
-
-type TransitionCommand = (
-  jobKey: string,
-  imageKey: string,
-  from: string,
-  to: string,
-  ttl: string,
-  outboxKey: string,
-  channel: string,
-  message: string,
-  eventId: string,
-  eventAt: string,
-  ...fields: string[]
-) => Promise<[number, string]>;
-
-const CREATE_JOBS_SCRIPT = luaScript('create-jobs.lua');
-
 /**
  * Job records (a Redis hash per job) and their image payloads (one binary
  * string per job). The record is the API's source of truth; BullMQ only
@@ -172,8 +153,7 @@ const CREATE_JOBS_SCRIPT = luaScript('create-jobs.lua');
  */
 export class JobStore {
   readonly keys: RedisKeys;
-  private readonly transitionCommand: TransitionCommand;
-  private readonly createCommand: CreateCommand;
+  private readonly scripts: ScriptCommands;
 
   constructor(
     private readonly redis: Redis,
@@ -181,12 +161,7 @@ export class JobStore {
     private readonly ttlSeconds: number,
   ) {
     this.keys = redisKeys(prefix);
-    if (!('jobTransition' in redis)) redis.defineCommand('jobTransition', { numberOfKeys: 3, lua: TRANSITION_SCRIPT });
-    const command = (redis as unknown as { jobTransition: TransitionCommand }).jobTransition;
-    this.transitionCommand = command.bind(redis);
-    // Variadic keys (a batch creates many jobs): the key count is the first argument.
-    if (!('createJobs' in redis)) redis.defineCommand('createJobs', { lua: CREATE_JOBS_SCRIPT });
-    this.createCommand = (redis as unknown as { createJobs: CreateCommand }).createJobs.bind(redis);
+    this.scripts = scriptsOf(redis);
   }
 
   /** One job's record and image, as createMany stores them. */
@@ -226,7 +201,7 @@ export class JobStore {
         job.cancelAt ? String(job.cancelAt.getTime()) : '',
       );
     }
-    const reply = await this.createCommand(keys.length, ...keys, ...args);
+    const reply = await this.scripts.createJobs(keys.length, ...keys, ...args);
     const error = scriptError(reply);
     if (error) throw error;
   }
@@ -323,28 +298,27 @@ export class JobStore {
     return toView(hash);
   }
 
-  /** Compare-and-set the status (see TRANSITION_SCRIPT); terminal states drop the payload and start the TTL. */
-  async transition(
-    id: string,
-    from: readonly JobStatus[],
-    to: JobStatus,
-    update: JobUpdate = {},
-  ): Promise<TransitionOutcome> {
+  /**
+   * Change the job's status by one verb of the lifecycle (lifecycle.ts), atomically
+   * (scripts/transition.lua): applied only from a status the verb may leave; a terminal
+   * status drops the payload and starts the record's TTL; an event the job's webhook
+   * subscribed to goes to the outbox in the same step. `expire` records DEADLINE_ERROR.
+   */
+  async apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
     const fields: string[] = [];
-    for (const [name, value] of Object.entries(update)) {
+    for (const [name, value] of Object.entries(verb === 'expire' ? { error: DEADLINE_ERROR, ...update } : update)) {
       if (value === undefined) continue;
       fields.push(name, typeof value === 'string' ? value : JSON.stringify(value));
     }
-    const [applied, status] = await this.transitionCommand(
+    const [applied, status] = await this.scripts.transition(
       this.keys.job(id),
       this.keys.image(id),
       this.keys.webhookOutbox,
-      from.join(','),
-      to,
-      isTerminal(to) ? String(this.ttlSeconds) : '',
+      verb,
+      String(this.ttlSeconds),
       this.keys.jobEvents,
-      JSON.stringify({ id, status: to }),
-      // Used only if the job subscribed to this change (transactional outbox, see webhook-outbox.lua.ts).
+      JSON.stringify({ id, status: LIFECYCLE[verb].to }),
+      // Used only if the job subscribed to this change (transactional outbox, see scripts/webhook-outbox.lua).
       newWebhookEventId(),
       new Date().toISOString(),
       ...fields,

@@ -31,14 +31,14 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
   };
 
   const succeed = (id: string) =>
-    store.transition(id, ['running'], 'succeeded', {
+    store.apply('succeed', id, {
       completed_at: '2026-01-01T00:00:02.000Z',
       result: { predictions: [{ label: 'healthy', score: 0.9 }] },
     });
 
   it('emits nothing for a job without webhook_url', async () => {
     await create('plain');
-    await store.transition('plain', ['queued'], 'running');
+    await store.apply('start', 'plain');
     await succeed('plain');
     expect(await events('plain')).toEqual([]);
     expect((await store.get('plain'))?.webhook).toBeNull();
@@ -47,7 +47,7 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
   it('appends the terminal event in the same script, with a snapshot of the finished job', async () => {
     await create('ok', { url, events: ['job.succeeded', 'job.failed', 'job.canceled'] });
     expect((await store.get('ok'))?.webhook).toMatchObject({ url, status: null, event: null, attempts: 0 });
-    await store.transition('ok', ['queued'], 'running', { started_at: '2026-01-01T00:00:01.000Z' });
+    await store.apply('start', 'ok', { started_at: '2026-01-01T00:00:01.000Z' });
     expect(await events('ok')).toEqual([]);
     await succeed('ok');
 
@@ -75,30 +75,30 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
 
   it('sends job.started only when asked, and once across retries', async () => {
     await create('started', { url, events: ['job.started', 'job.failed'] });
-    await store.transition('started', ['queued'], 'running');
-    await store.transition('started', ['running'], 'queued');
-    await store.transition('started', ['queued'], 'running');
-    await store.transition('started', ['queued', 'running'], 'running');
+    await store.apply('start', 'started');
+    await store.apply('retry', 'started');
+    await store.apply('start', 'started');
+    await store.apply('start', 'started');
     await succeed('started'); // not subscribed
     expect((await events('started')).map((e) => e.type)).toEqual(['job.started']);
 
     await create('default', { url, events: ['job.succeeded', 'job.failed', 'job.canceled'] });
-    await store.transition('default', ['queued'], 'running');
+    await store.apply('start', 'default');
     expect(await events('default')).toEqual([]);
   });
 
   it('uses the three terminal events when the record names none', async () => {
     await create('legacy');
     await redis.hset(store.keys.job('legacy'), 'webhook_url', url);
-    await store.transition('legacy', ['queued'], 'running');
-    await store.transition('legacy', ['running'], 'failed', { error: { code: 'invalid_image', message: 'bad' } });
+    await store.apply('start', 'legacy');
+    await store.apply('fail', 'legacy', { error: { code: 'invalid_image', message: 'bad' } });
     expect((await events('legacy')).map((e) => e.type)).toEqual(['job.failed']);
   });
 
   it('emits nothing when the transition loses its compare-and-set', async () => {
     await create('race', { url, events: ['job.canceled', 'job.succeeded'] });
-    await store.transition('race', ['queued'], 'canceled');
-    expect((await store.transition('race', ['queued'], 'canceled')).applied).toBe(false);
+    await store.apply('cancel', 'race');
+    expect((await store.apply('cancel', 'race')).applied).toBe(false);
     expect((await events('race')).map((e) => e.type)).toEqual(['job.canceled']);
   });
 
@@ -108,7 +108,7 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
     expect(await webhooks.requestRedelivery('plain2')).toEqual({ ok: false, reason: 'no_webhook' });
     await create('redo', { url, events: ['job.succeeded'] });
     expect(await webhooks.requestRedelivery('redo')).toEqual({ ok: false, reason: 'not_terminal' });
-    await store.transition('redo', ['queued'], 'running');
+    await store.apply('start', 'redo');
     await succeed('redo');
     expect(await webhooks.requestRedelivery('redo')).toEqual({ ok: false, reason: 'pending' });
 
@@ -138,14 +138,14 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
     });
 
     await create('filtered', { url, events: ['job.failed'] });
-    await store.transition('filtered', ['queued'], 'running');
+    await store.apply('start', 'filtered');
     await succeed('filtered');
     expect(await webhooks.requestRedelivery('filtered')).toEqual({ ok: false, reason: 'not_subscribed' });
   });
 
   it('records attempts only for the current delivery and never resurrects an expired record', async () => {
     await create('rec', { url, events: ['job.succeeded'] });
-    await store.transition('rec', ['queued'], 'running');
+    await store.apply('start', 'rec');
     await succeed('rec');
     const [event] = await events('rec');
     const next = new Date(Date.now() + 5000);

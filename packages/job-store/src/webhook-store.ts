@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DELIVERY_STATUSES, type WebhookStatus } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import { type RedisKeys, redisKeys } from './keys.ts';
-import { RECORD_ATTEMPT_SCRIPT, REDELIVER_SCRIPT } from './webhook-outbox.lua.ts';
+import { REDELIVERY_REFUSALS, type RedeliveryRefusal, type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
 /** Id of one webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style). */
 export const newWebhookEventId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
@@ -60,9 +60,9 @@ export function webhookStatusFromHash(hash: Record<string, string>): WebhookStat
 
 export type RedeliveryOutcome =
   | { ok: true; type: string; eventId: string; deliveryId: string }
-  | { ok: false; reason: 'not_found' | 'no_webhook' | 'not_terminal' | 'not_subscribed' | 'pending' };
+  | { ok: false; reason: RedeliveryRefusal };
 
-/** What the dispatcher records after an attempt (see RECORD_ATTEMPT_SCRIPT). */
+/** What the dispatcher records after an attempt (see scripts/record-webhook-attempt.lua). */
 export interface AttemptRecord {
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
@@ -83,13 +83,10 @@ export interface DeadLetter {
   error?: string | undefined;
 }
 
-type Script = (...args: string[]) => Promise<unknown>;
-
 /** Webhook state next to the job records: redelivery requests, attempt records, dead letters. */
 export class WebhookStore {
   readonly keys: RedisKeys;
-  private readonly redeliverCommand: Script;
-  private readonly recordCommand: Script;
+  private readonly scripts: ScriptCommands;
 
   constructor(
     private readonly redis: Redis,
@@ -97,22 +94,19 @@ export class WebhookStore {
     private readonly deadLetterMax = 10_000,
   ) {
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
-    if (!('webhookRedeliver' in redis))
-      redis.defineCommand('webhookRedeliver', { numberOfKeys: 2, lua: REDELIVER_SCRIPT });
-    if (!('webhookRecord' in redis))
-      redis.defineCommand('webhookRecord', { numberOfKeys: 1, lua: RECORD_ATTEMPT_SCRIPT });
-    const commands = redis as unknown as { webhookRedeliver: Script; webhookRecord: Script };
-    this.redeliverCommand = commands.webhookRedeliver.bind(redis);
-    this.recordCommand = commands.webhookRecord.bind(redis);
+    this.scripts = scriptsOf(redis);
   }
 
   /** A new delivery series of the job's terminal event (same webhook-id and body). */
   async requestRedelivery(jobId: string): Promise<RedeliveryOutcome> {
-    const reply = (await this.redeliverCommand(this.keys.job(jobId), this.keys.webhookOutbox)) as string[];
-    if (reply[0] === 'ok') {
-      return { ok: true, type: reply[1] ?? '', eventId: reply[2] ?? '', deliveryId: reply[3] ?? '' };
-    }
-    return { ok: false, reason: reply[1] as Extract<RedeliveryOutcome, { ok: false }>['reason'] };
+    const [code, type, eventId, deliveryId] = await this.scripts.redeliverWebhook(
+      this.keys.job(jobId),
+      this.keys.webhookOutbox,
+    );
+    if (code === 0) return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };
+    const reason = REDELIVERY_REFUSALS[code as keyof typeof REDELIVERY_REFUSALS];
+    if (!reason) throw new Error(`unexpected reply ${code} from redeliver-webhook.lua`);
+    return { ok: false, reason };
   }
 
   /** Record an attempt on the job; false when the delivery is no longer the current one (or the job expired). */
@@ -131,7 +125,7 @@ export class WebhookStore {
     optional('webhook_last_error', record.error);
     optional('webhook_next_attempt_at', record.nextAttemptAt?.toISOString());
     optional('webhook_delivered_at', record.status === 'delivered' ? record.attemptedAt.toISOString() : undefined);
-    const applied = await this.recordCommand(
+    const applied = await this.scripts.recordWebhookAttempt(
       this.keys.job(jobId),
       deliveryId,
       remove.join(','),

@@ -1,0 +1,15 @@
+--[[
+  One fixed window of a principal's rate limit: INCR, and PEXPIRE when the counter is
+  new, in one script, so that a crash between the two cannot leave a counter that
+  never expires (which would lock the client out for good).
+
+  KEYS[1] the principal's counter; ARGV[1] window length (ms)
+  Returns {count in this window, ms until it resets}.
+]]
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
