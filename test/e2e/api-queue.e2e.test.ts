@@ -43,7 +43,7 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
       const store = new JobStore(redis, system.prefix, 3600);
       await store.create({ id, model: 'plant-pathology', createdAt: new Date(), cancelAt }, image);
       // The store registers every deadline with the record: take this one out of the sweep.
-      await redis.zrem(store.keys.deadlines, `plant-pathology:${id}`);
+      await redis.zrem(store.keys.deadlines, id);
       await queues.enqueue(
         { jobId: id, model: 'plant-pathology', enqueuedAt: Date.now(), cancelAt: cancelAt.getTime() },
         { attempts: 1 },

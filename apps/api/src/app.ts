@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Env } from '@infer/config';
-import { FileStore, type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
+import { Deadlines, FileStore, type JobStore, WebhookStore, type WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -134,7 +134,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.middleware);
 
   const insight = new QueueInsight(deps.queues, deps.workers, deps.settings.heartbeatTtlMs);
-  const jobs = new JobsService(deps.store, deps.queues, deps.catalog, deps.redis, {
+  const deadlines = new Deadlines(deps.store, deps.redis);
+  const jobs = new JobsService(deps.store, deps.queues, deps.catalog, deadlines, {
     insight,
     attempts: deps.settings.jobAttempts,
     resultTtlSeconds: deps.settings.resultTtlSeconds,
@@ -213,7 +214,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Cancel-After deadlines flip on time even with no worker running.
-  const deadlineSweeper = new DeadlineSweeper(deps.redis, deps.store.keys.deadlines, jobs, deps.logger).start();
+  const deadlineSweeper = new DeadlineSweeper(deadlines, jobs, deps.logger).start();
   // Jobs stored but never enqueued (this or another API replica died in between) are enqueued within seconds.
   const enqueueRepair = new EnqueueRepair(deps.store, deps.queues, deps.logger, {
     graceMs: ENQUEUE_REPAIR_GRACE_MS,

@@ -1,6 +1,6 @@
+import type { Deadlines } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { runPeriodically } from '@infer/runtime';
-import type { Redis } from 'ioredis';
 import type { JobsService } from './jobs.service.ts';
 
 /**
@@ -14,8 +14,7 @@ export class DeadlineSweeper {
   private loop: { stop: () => Promise<void> } | undefined;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly deadlinesKey: string,
+    private readonly deadlines: Deadlines,
     private readonly jobs: JobsService,
     private readonly logger: Logger,
     private readonly intervalMs = 500,
@@ -34,19 +33,17 @@ export class DeadlineSweeper {
     await this.loop?.stop();
   }
 
-  /** Cancel every job whose deadline has passed; returns how many were still queued. */
+  /** Expire every job whose deadline has passed; returns how many were still queued. */
   async sweep(now = Date.now()): Promise<number> {
-    let canceled = 0;
+    let expired = 0;
     for (;;) {
-      const due = await this.redis.zrangebyscore(this.deadlinesKey, '-inf', now, 'LIMIT', 0, 100);
-      if (due.length === 0) return canceled;
-      for (const member of due) {
-        const split = member.indexOf(':');
-        const model = member.slice(0, split);
-        const id = member.slice(split + 1);
-        if (await this.jobs.cancelForDeadline(model, id)) {
-          canceled++;
-          this.logger.info({ jobId: id, model }, 'job still queued at its Cancel-After deadline; canceled');
+      const due = await this.deadlines.due(now, 100);
+      if (due.length === 0) return expired;
+      for (const id of due) {
+        // expireIfDue drops every due id from the index, expired or not: the loop ends.
+        if (await this.jobs.expireIfDue(id)) {
+          expired++;
+          this.logger.info({ jobId: id }, 'job still queued at its Cancel-After deadline; canceled');
         }
       }
     }

@@ -6,9 +6,8 @@ import {
   type PredictionOrigin,
   UnknownModelError,
 } from '@infer/contracts';
-import type { JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
+import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
 import { crashPoint } from '@infer/runtime';
-import type { Redis } from 'ioredis';
 import type { IdempotencyBinding } from './idempotency.ts';
 import { isJobId, jobIdTime, newJobId } from './job-id.ts';
 import { enqueuedOf, type JobQueues } from './job-queues.ts';
@@ -51,7 +50,7 @@ export class JobsService {
     private readonly store: JobStore,
     private readonly queues: JobQueues,
     private readonly catalog: ModelCatalog,
-    private readonly redis: Redis,
+    private readonly deadlines: Deadlines,
     private readonly options: {
       attempts: number;
       resultTtlSeconds: number;
@@ -130,7 +129,7 @@ export class JobsService {
     let job = await this.read(id, owner);
     if (!job) throw this.missing(id);
     if (job.status === 'queued' && job.cancel_at && Date.parse(job.cancel_at) <= Date.now()) {
-      await this.cancelForDeadline(job.model, id);
+      await this.expireIfDue(id);
       job = (await this.store.get(id, owner)) ?? job;
     }
     if (job.status !== 'queued' || !this.options.insight) return job;
@@ -160,12 +159,11 @@ export class JobsService {
     return this.get(id, owner);
   }
 
-  /** Cancel a job still queued at its deadline (from the sweeper or a read); false if it had moved on. */
-  async cancelForDeadline(model: string, id: string): Promise<boolean> {
-    const outcome = await this.store.apply('expire', id, { completed_at: new Date().toISOString() });
-    if (outcome.applied) await this.dequeue(model, id);
-    await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id));
-    return outcome.applied;
+  /** Expire a job still queued past its Cancel-After deadline (Deadlines.expireIfDue) and drop it from its queue. */
+  async expireIfDue(id: string): Promise<boolean> {
+    const { expired, model } = await this.deadlines.expireIfDue(id);
+    if (expired && model) await this.dequeue(model, id);
+    return expired;
   }
 
   /** Never look up a key built from something that is not a job id (`<id>:image` would name the payload). */
@@ -175,7 +173,6 @@ export class JobsService {
   }
 
   private async dequeue(model: string, id: string): Promise<void> {
-    await this.redis.zrem(this.store.keys.deadlines, deadlineMember(model, id)).catch(() => undefined);
     // A locked (just picked) job cannot be removed; the worker then finds it canceled and skips it.
     await this.queues.remove(model, id).catch(() => undefined);
   }
@@ -189,5 +186,3 @@ export class JobsService {
     return new JobNotFoundError(id);
   }
 }
-
-export const deadlineMember = (model: string, id: string): string => `${model}:${id}`;

@@ -6,7 +6,7 @@ import {
   preprocessImage,
   ServerClosingError,
 } from '@infer/inference';
-import type { JobStore } from '@infer/job-store';
+import type { Deadlines, JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type Limiter, withTimeout } from '@infer/runtime';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
@@ -14,6 +14,8 @@ import type { WorkerMetrics } from './worker-metrics.ts';
 
 export interface InferenceProcessorDeps {
   store: JobStore;
+  /** Cancel-After: a job past its deadline is expired here instead of run. */
+  deadlines: Deadlines;
   server: ModelServer;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -54,10 +56,10 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     };
     if (deps.draining.aborted) return handBack();
 
-    // Cancel-After: a job still queued at its deadline never runs (the API's deadline sweeper flips it too).
+    // Cancel-After: a job still queued at its deadline never runs (the API's deadline sweeper expires it too).
     if (data.cancelAt !== undefined && Date.now() >= data.cancelAt) {
-      const late = await store.apply('expire', data.jobId, { completed_at: new Date().toISOString() });
-      if (late.applied) {
+      const late = await deps.deadlines.expireIfDue(data.jobId);
+      if (late.expired) {
         logger.info('job still queued at its Cancel-After deadline; canceled');
         return { skipped: 'canceled' };
       }

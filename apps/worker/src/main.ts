@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
 import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer } from '@infer/inference';
-import { JobStore, WorkerRegistry } from '@infer/job-store';
+import { Deadlines, JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, installShutdown, Limiter, listenProbes, withTimeout } from '@infer/runtime';
@@ -112,6 +112,7 @@ const draining = new AbortController();
 const store = new JobStore(client, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
 const processor = createInferenceProcessor({
   store,
+  deadlines: new Deadlines(store, client),
   server,
   logger,
   metrics,

@@ -1,3 +1,4 @@
+export * from './deadlines.ts';
 export * from './file-store.ts';
 export * from './job-store.ts';
 export * from './keys.ts';

@@ -15,7 +15,7 @@ export const redisKeys = (prefix: string) => ({
   fileContent: (id: string) => `${prefix}:file:${id}:content`,
   /** One owner's jobs (`-` without auth) by creation time, for `GET /v1/jobs`; trimmed to the records' TTL. */
   jobIndex: (owner: string) => `${prefix}:jobs-of:${owner}`,
-  /** Sorted set of job ids by Cancel-After deadline (epoch ms), swept by the API. */
+  /** Sorted set of job ids by Cancel-After deadline (epoch ms), swept by the API (deadlines.ts). */
   deadlines: `${prefix}:deadlines`,
   /** Idempotency-Key record, scoped by owner ('-' without auth); `hash` is a digest of the key. */
   idempotency: (scope: string, hash: string) => `${prefix}:idempotency:${scope}:${hash}`,

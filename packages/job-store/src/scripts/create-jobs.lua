@@ -6,7 +6,7 @@
   retry would create a second job.
 
   KEYS[1]  enqueue intents (sorted set: job id -> creation time, epoch ms)
-  KEYS[2]  Cancel-After deadlines (sorted set: "<model>:<id>" -> deadline, epoch ms)
+  KEYS[2]  Cancel-After deadlines (sorted set: job id -> deadline, epoch ms; see deadlines.ts)
   KEYS[3]  the Idempotency-Key record (read only when ARGV[1] is set)
   KEYS[4]  the owner's job index (sorted set: job id -> creation time), for listing; entries
            older than the records' TTL are trimmed here, so it never outgrows the live records
@@ -43,7 +43,7 @@ for i = 1, (#KEYS - 4) / 2 do
   redis.call('ZADD', KEYS[1], ARGV[5], record.id)
   redis.call('ZADD', KEYS[4], ARGV[5], record.id)
   local cancel_at = ARGV[5 + 3 * i]
-  if cancel_at ~= '' then redis.call('ZADD', KEYS[2], cancel_at, record.model .. ':' .. record.id) end
+  if cancel_at ~= '' then redis.call('ZADD', KEYS[2], cancel_at, record.id) end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', created_at - ttl * 1000)
 redis.call('EXPIRE', KEYS[4], ttl)
