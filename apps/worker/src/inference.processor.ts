@@ -88,7 +88,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       });
     } catch (error) {
       if (error instanceof ServerClosingError) return handBack();
-      const failure = toAppError(error);
+      const failure = failureOf(error);
       const attempts = job.opts.attempts ?? 1;
       const final = failure.permanent || job.attemptsMade + 1 >= attempts;
       if (final) {
@@ -179,7 +179,8 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-function toAppError(error: unknown): AppError {
+/** The failure a job records: its AppError, or an unclassified (transient) inference_failed. */
+function failureOf(error: unknown): AppError {
   if (error instanceof AppError) return error;
   // Anything unclassified (e.g. the inference thread failing) is treated as transient.
   return new AppError('inference_failed', error instanceof Error ? error.message : String(error), { cause: error });
