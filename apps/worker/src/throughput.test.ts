@@ -4,7 +4,7 @@ import { ThroughputWindow } from './throughput.ts';
 describe('ThroughputWindow', () => {
   it('reports jobs per second over the window, per model, forgetting what fell out of it', () => {
     const start = Date.now();
-    const window = new ThroughputWindow(10);
+    const window = new ThroughputWindow(10, start);
     for (let i = 0; i < 20; i++) window.record('a', start + i * 100);
     window.record('b', start);
     // Two seconds in: 20 jobs of a, 1 of b.

@@ -5,9 +5,12 @@
  */
 export class ThroughputWindow {
   private readonly buckets = new Map<string, Map<number, number>>();
-  private readonly since = Date.now();
 
-  constructor(private readonly windowSeconds = 60) {}
+  constructor(
+    private readonly windowSeconds = 60,
+    /** When counting began (epoch ms): a window younger than its length divides by its age. */
+    private readonly since = Date.now(),
+  ) {}
 
   record(model: string, now = Date.now()): void {
     const second = Math.floor(now / 1000);
