@@ -16,12 +16,16 @@ describe('queue_position, eta_ms and waiting_reason (real API, worker, Redis)', 
   const get = async (id: string) => (await (await fetch(system.url(`/v1/jobs/${id}`))).json()) as JobView;
   const model = async () =>
     ((await (await fetch(system.url('/v1/models'))).json()) as { models: ModelView[] }).models[0] as ModelView;
-  /** A heartbeat as a worker writes it (same registry), for a worker in a state a real one passes through quickly. */
+  /**
+   * A worker in a state a real one passes through quickly, announced as a worker does (same registry,
+   * beating every 500 ms so it stays alive however slow the machine); the returned function makes it leave.
+   */
   const announce = async (id: string, state: 'loading' | 'ready', throughput: Record<string, number> = {}) => {
     const redis = testRedis();
-    try {
+    const registry = new WorkerRegistry(redis, system.prefix);
+    const beat = () => {
       const now = new Date().toISOString();
-      await new WorkerRegistry(redis, system.prefix).beat(
+      return registry.beat(
         {
           id,
           hostname: 'test',
@@ -35,11 +39,13 @@ describe('queue_position, eta_ms and waiting_reason (real API, worker, Redis)', 
         },
         3000,
       );
-      return async () => new WorkerRegistry(redis, system.prefix).leave(id).finally(() => redis.disconnect());
-    } catch (error) {
-      redis.disconnect();
-      throw error;
-    }
+    };
+    await beat();
+    const timer = setInterval(() => void beat().catch(() => undefined), 500);
+    return async () => {
+      clearInterval(timer);
+      await registry.leave(id).finally(() => redis.disconnect());
+    };
   };
 
   beforeAll(async () => {
