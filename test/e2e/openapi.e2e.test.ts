@@ -6,15 +6,15 @@ import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { loadEnv } from '@infer/config';
 import { ERROR_CODES, type JobView } from '@infer/contracts';
-import { JobStore, WorkerRegistry } from '@infer/job-store';
+import { redisKeys, type WorkerRegistry } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiSettings, createApp, stopBackground } from '../../apps/api/src/app.ts';
+import { createApp } from '../../apps/api/src/app.ts';
 import { JobEvents } from '../../apps/api/src/job-events.ts';
-import { JobQueues } from '../../apps/api/src/job-queues.ts';
 import { ModelCatalog } from '../../apps/api/src/model-catalog.ts';
 import { openApiDocument } from '../../apps/api/src/openapi.ts';
 import { PAGE_ROUTES } from '../../apps/api/src/pages.route.ts';
+import { type ApiServices, createApiServices } from '../../apps/api/src/services.ts';
 import { createLogger } from '../../packages/logger/src/index.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { fetchConforming, OpenApiConformance } from '../support/openapi-conformance.ts';
@@ -74,7 +74,7 @@ describe('OpenAPI document matches the app', () => {
   const prefix = uniquePrefix('openapi');
   const conformance = new OpenApiConformance();
   let redis: Redis;
-  let queues: JobQueues;
+  let services: ApiServices;
   let events: JobEvents;
   let registry: WorkerRegistry;
   let app: Express;
@@ -93,20 +93,10 @@ describe('OpenAPI document matches the app', () => {
     });
     const logger = createLogger({ name: 'api-test', level: 'silent' });
     const catalog = ModelCatalog.fromRepository(`${ROOT}/models`);
-    queues = new JobQueues(redis, prefix, catalog.names());
-    registry = new WorkerRegistry(redis, prefix);
-    const store = new JobStore(redis, prefix, env.RESULT_TTL_SECONDS);
-    events = new JobEvents(() => testRedis(), store.keys.jobEvents, logger);
-    app = createApp({
-      redis,
-      store,
-      queues,
-      workers: registry,
-      catalog,
-      logger,
-      events,
-      settings: apiSettings(env),
-    });
+    events = new JobEvents(() => testRedis(), redisKeys(prefix).jobEvents, logger);
+    services = createApiServices(env, { redis, logger, catalog, events });
+    registry = services.workers;
+    app = createApp(services);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -114,9 +104,8 @@ describe('OpenAPI document matches the app', () => {
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
-    if (app) await stopBackground(app);
+    await services?.close();
     await events?.close();
-    await queues?.close();
     await deletePrefix(redis, prefix);
     redis.disconnect();
   });

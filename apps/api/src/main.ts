@@ -1,14 +1,14 @@
 import { loadEnvOrExit } from '@infer/config';
-import { JobStore, redisKeys, WorkerRegistry } from '@infer/job-store';
+import { redisKeys } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
-import { apiSettings, createApp, stopBackground } from './app.ts';
+import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
 import { JobEvents } from './job-events.ts';
-import { JobQueues } from './job-queues.ts';
 import { ModelCatalog } from './model-catalog.ts';
+import { createApiServices } from './services.ts';
 
 const env = loadEnvOrExit();
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
@@ -66,19 +66,8 @@ const events = new JobEvents(
 );
 await events.start();
 
-const queues = new JobQueues(redis, env.QUEUE_PREFIX, catalog.names());
-const app = createApp({
-  redis,
-  store: new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS),
-  queues,
-  workers: new WorkerRegistry(redis, env.QUEUE_PREFIX),
-  catalog,
-  logger,
-  events,
-  auth,
-  rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-  settings: apiSettings(env),
-});
+const services = createApiServices(env, { redis, logger, catalog, events, auth });
+const app = createApp(services);
 
 const server = app.listen(env.PORT, env.HOST, () => {
   logger.info({ port: env.PORT, host: env.HOST, models: catalog.names() }, 'api listening');
@@ -97,8 +86,7 @@ installShutdown({
           void events.close();
         }),
     },
-    { name: 'stop deadline sweeper and enqueue repair', run: () => stopBackground(app) },
-    { name: 'close queues', run: () => queues.close() },
+    { name: 'stop the sweepers, close the queues', run: () => services.close() },
     { name: 'close redis', run: () => closeRedis(redis) },
   ],
 });

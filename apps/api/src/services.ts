@@ -1,0 +1,145 @@
+import type { Env } from '@infer/config';
+import { Deadlines, FileStore, JobStore, WebhookStore, WorkerRegistry } from '@infer/job-store';
+import type { Logger } from '@infer/logger';
+import type { Redis } from 'ioredis';
+import { adminQueuesRoute } from './admin-queues.ts';
+import type { Authenticator } from './auth.ts';
+import { Backpressure } from './backpressure.ts';
+import { DeadlineSweeper } from './deadline-sweeper.ts';
+import { EnqueueRepair } from './enqueue-repair.ts';
+import { Idempotency } from './idempotency.ts';
+import { ImageFetcher } from './image-fetch.ts';
+import type { JobEvents } from './job-events.ts';
+import { JobQueues } from './job-queues.ts';
+import { JobWaiter } from './job-waiter.ts';
+import { JobsService } from './jobs.service.ts';
+import { createApiMetrics } from './metrics.ts';
+import type { ModelCatalog } from './model-catalog.ts';
+import { QueueInsight } from './queue-insight.ts';
+
+/** The API's settings, from the validated environment. */
+function apiSettings(env: Env) {
+  return {
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    defaultModel: env.DEFAULT_MODEL,
+    jobAttempts: env.JOB_ATTEMPTS,
+    heartbeatTtlMs: env.WORKER_HEARTBEAT_TTL_MS,
+    resultTtlSeconds: env.RESULT_TTL_SECONDS,
+    maxQueueDepth: env.MAX_QUEUE_DEPTH,
+    maxBatchImages: env.MAX_BATCH_IMAGES,
+    maxBatchBytes: env.MAX_BATCH_BYTES,
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    listPageSize: env.LIST_PAGE_SIZE,
+    /** WEBHOOK_SECRET, for `GET /v1/webhooks/default/secret` (Replicate's clients verify deliveries with it). */
+    webhookSecrets: env.WEBHOOK_SECRET,
+    /** Requests per minute per principal on /v1; 0: no limit. */
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    imageUrl: {
+      timeoutMs: env.IMAGE_URL_TIMEOUT_MS,
+      maxRedirects: env.IMAGE_URL_MAX_REDIRECTS,
+      allowlist: env.SSRF_ALLOWLIST,
+    },
+    /** Express `trust proxy` (TRUST_PROXY). */
+    trustProxy: env.TRUST_PROXY,
+    /** Browser origins allowed on /v1 (CORS_ORIGINS); none: CORS off. */
+    corsOrigins: env.CORS_ORIGINS,
+    /** /admin/queues: who may open it with auth on, and whether it may change jobs. */
+    admin: { principals: env.ADMIN_PRINCIPALS, writable: env.ADMIN_QUEUES_WRITABLE },
+  };
+}
+
+export interface ApiServicesDeps {
+  /** The producer connection (no offline queue): requests fail fast while Redis is away. */
+  redis: Redis;
+  logger: Logger;
+  catalog: ModelCatalog;
+  /** The process's job-events subscription; its owner starts and closes it. */
+  events: JobEvents;
+  /** Bearer auth on /v1; undefined means auth off (local use). */
+  auth?: Authenticator | undefined;
+}
+
+/** An intent this old without its BullMQ job is an orphan: a live API enqueues within milliseconds. */
+const ENQUEUE_REPAIR_GRACE_MS = 2000;
+const ENQUEUE_REPAIR_INTERVAL_MS = 1000;
+
+/**
+ * Everything the API's routes use, built in one place for main.ts and the in-process
+ * tests alike, with the background work it starts (Cancel-After sweeper, enqueue
+ * repair) and one `close()` that stops what it started. It does not own the Redis
+ * connection or the events subscription it was given.
+ */
+export function createApiServices(env: Env, deps: ApiServicesDeps) {
+  const { redis, logger, catalog, events, auth } = deps;
+  const settings = apiSettings(env);
+  const store = new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
+  const queues = new JobQueues(redis, env.QUEUE_PREFIX, catalog.names());
+  const workers = new WorkerRegistry(redis, env.QUEUE_PREFIX);
+  const metrics = createApiMetrics({
+    queues: () => catalog.names().map((model) => [model, queues.get(model)] as const),
+    workers,
+    heartbeatTtlMs: settings.heartbeatTtlMs,
+    watching: () => events.watching,
+  });
+  const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
+  const deadlines = new Deadlines(store, redis);
+  const jobs = new JobsService(store, queues, catalog, deadlines, {
+    insight,
+    attempts: settings.jobAttempts,
+    resultTtlSeconds: settings.resultTtlSeconds,
+    onSubmitted: (model) => metrics.jobsSubmitted.inc({ model }),
+    onEnqueueDeferred: (error, count) =>
+      logger.warn({ err: error, jobs: count }, 'jobs stored but not enqueued; the enqueue repair will enqueue them'),
+    ssrfAllowlist: settings.imageUrl.allowlist,
+  });
+  const admin = adminQueuesRoute({
+    inference: queues.all(),
+    connection: redis,
+    prefix: queues.prefix,
+    auth,
+    admins: settings.admin.principals,
+    writable: settings.admin.writable,
+  });
+  // Cancel-After deadlines flip on time even with no worker running.
+  const deadlineSweeper = new DeadlineSweeper(deadlines, jobs, logger).start();
+  // Jobs stored but never enqueued (this or another API replica died in between) are enqueued within seconds.
+  const enqueueRepair = new EnqueueRepair(store, queues, logger, {
+    graceMs: ENQUEUE_REPAIR_GRACE_MS,
+    intervalMs: ENQUEUE_REPAIR_INTERVAL_MS,
+    attempts: settings.jobAttempts,
+  }).start();
+
+  return {
+    env,
+    settings,
+    redis,
+    logger,
+    catalog,
+    auth,
+    events,
+    store,
+    queues,
+    workers,
+    metrics,
+    insight,
+    jobs,
+    waiter: new JobWaiter(events),
+    backpressure: new Backpressure(queues, settings.maxQueueDepth),
+    images: new ImageFetcher({ ...settings.imageUrl, maxBytes: settings.maxUploadBytes }),
+    idempotency: new Idempotency(redis, store.keys, {
+      ttlSeconds: settings.idempotencyTtlSeconds,
+      // Renewed every third of it while the request works: a claim of a process that died frees itself this soon.
+      pendingTtlSeconds: 10,
+      waitMs: settings.imageUrl.timeoutMs + 5000,
+    }),
+    webhooks: new WebhookStore(redis, store.keys),
+    files: new FileStore(redis, store.keys, settings.resultTtlSeconds),
+    admin,
+    /** Stop the background work and close the queues (not the Redis connection, not the events). */
+    close: async () => {
+      await Promise.all([deadlineSweeper.stop(), enqueueRepair.stop(), admin.close()]);
+      await queues.close();
+    },
+  };
+}
+export type ApiServices = ReturnType<typeof createApiServices>;
