@@ -32,8 +32,6 @@ export interface IdempotencyBinding {
 
 const RELEASE_RETRY_MS = 500;
 
-const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
-
 /**
  * `Idempotency-Key`: the first request with a key claims it atomically (SET NX
  * with a pending marker) and does the work, which stores the answer for
@@ -48,17 +46,6 @@ export class Idempotency {
     private readonly keys: RedisKeys,
     private readonly settings: IdempotencySettings,
   ) {}
-
-  /** The header's value, validated; undefined when absent. */
-  static keyOf(header: string | string[] | undefined): string | undefined {
-    if (header === undefined) return undefined;
-    if (typeof header !== 'string' || !HEADER_VALUE.test(header)) {
-      throw new AppError('invalid_request', 'Idempotency-Key: 1 to 255 printable ASCII characters, sent once', {
-        details: { field: 'Idempotency-Key' },
-      });
-    }
-    return header;
-  }
 
   /** A digest of what makes two requests "the same": route plus every option and the image's bytes or URL. */
   static fingerprint(parts: unknown): string {

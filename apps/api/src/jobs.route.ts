@@ -124,7 +124,8 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
       const [accepted] = await jobs.submitMany([request], binding && { binding, answerOf: ([first]) => first });
       return accepted as JobAccepted;
     };
-    const key = Idempotency.keyOf(req.headers['idempotency-key']);
+    // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
+    const key = validated(res).headers['Idempotency-Key'] as string | undefined;
     if (key !== undefined) {
       const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs'), submit);
       if (outcome.replayed) {
@@ -159,7 +160,8 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
           jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
         };
       };
-      const key = Idempotency.keyOf(req.headers['idempotency-key']);
+      // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
+      const key = validated(res).headers['Idempotency-Key'] as string | undefined;
       if (key !== undefined) {
         const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
         if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');

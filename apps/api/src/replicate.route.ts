@@ -68,16 +68,24 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
 
   /** The job as a prediction; `starting` while not finished when a blocking client must keep polling. */
   const present = async (req: Request, job: JobView, origin?: PredictionOrigin): Promise<PredictionView> => {
-    const known = origin ?? (await options.store.originOf(job.id)) ?? { input: {}, baseUrl: '' };
-    return predictionOf(job, { input: known.input, baseUrl: baseUrlOf(req) });
+    // The urls follow the host this client used, whatever host created the prediction.
+    const input = (origin ?? (await options.store.originOf(job.id)))?.input ?? {};
+    return predictionOf(job, { input, baseUrl: baseUrlOf(req) });
   };
+
+  // Version ids are digests: computed once here, not for every version of every model at each request.
+  const byVersionId = new Map(
+    options.catalog
+      .list()
+      .flatMap((entry) =>
+        entry.versions.map((version) => [versionIdOf(entry.name, version), { entry, version }] as const),
+      ),
+  );
 
   /** Model and version named by `version` (a version id, `name`, `name:version`, `owner/name[:version]`). */
   const resolve = (ref: string): { entry: CatalogEntry; version: string } => {
-    for (const entry of options.catalog.list()) {
-      const version = entry.versions.find((v) => versionIdOf(entry.name, v) === ref);
-      if (version) return { entry, version };
-    }
+    const byId = byVersionId.get(ref);
+    if (byId) return byId;
     const match = /^(?:([^/:]+)\/)?([^/:]+)(?::(.+))?$/.exec(ref);
     const [, owner, name, version] = match ?? [];
     const entry = options.catalog.list().find((candidate) => candidate.name === name);
@@ -87,12 +95,10 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
       });
     }
     const chosen = version ?? defaultVersion(entry);
-    if (!entry.versions.includes(chosen)) {
-      const byId = entry.versions.find((v) => versionIdOf(entry.name, v) === chosen);
-      if (!byId) throw new AppError('model_not_found', `model "${name}" has no version "${chosen}"`);
-      return { entry, version: byId };
-    }
-    return { entry, version: chosen };
+    if (entry.versions.includes(chosen)) return { entry, version: chosen };
+    const named = byVersionId.get(chosen);
+    if (named?.entry !== entry) throw new AppError('model_not_found', `model "${name}" has no version "${chosen}"`);
+    return named;
   };
 
   /** `input.image`: a data URI, a URL from POST /v1/files (read here, never fetched), or an http(s) URL. */
