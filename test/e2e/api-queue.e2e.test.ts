@@ -1,8 +1,7 @@
 import type { JobAccepted, JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
+import { InferenceQueues, newJobId } from '@infer/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newJobId } from '../../apps/api/src/job-id.ts';
-import { JobQueues } from '../../apps/api/src/job-queues.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { jobIdsLogged } from '../support/logs.ts';
@@ -36,7 +35,7 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
   /** A queued job past its Cancel-After deadline that the API's sweeper does not know of (written as the API would, minus the sweep entry). */
   const enqueueUnswept = async () => {
     const redis = testRedis();
-    const queues = new JobQueues(redis, system.prefix, ['plant-pathology']);
+    const queues = new InferenceQueues(redis, system.prefix, ['plant-pathology']);
     try {
       const id = newJobId();
       const cancelAt = new Date(Date.now() - 1000);
@@ -44,8 +43,13 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
       await store.create({ id, model: 'plant-pathology', createdAt: new Date(), cancelAt }, image);
       // The store registers every deadline with the record: take this one out of the sweep.
       await redis.zrem(store.keys.deadlines, id);
-      await queues.enqueue(
-        { jobId: id, model: 'plant-pathology', enqueuedAt: Date.now(), cancelAt: cancelAt.getTime() },
+      await queues.enqueueMany(
+        [
+          {
+            data: { jobId: id, model: 'plant-pathology', enqueuedAt: Date.now(), cancelAt: cancelAt.getTime() },
+            priority: 0,
+          },
+        ],
         { attempts: 1 },
       );
       return id;

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { inferenceQueueName, type JobView } from '@infer/contracts';
+import type { JobView } from '@infer/contracts';
+import { inferenceQueueName } from '@infer/queues';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';

@@ -1,7 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { AppError, WEBHOOK_QUEUE } from '@infer/contracts';
+import { AppError } from '@infer/contracts';
+import { WEBHOOK_QUEUE_NAME } from '@infer/queues';
 import { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import type { Redis } from 'ioredis';
@@ -29,7 +30,7 @@ export interface AdminQueuesOptions {
  * key or JWT as the password) or a bearer header, and only ADMIN_PRINCIPALS pass.
  */
 export function adminQueuesRoute(options: AdminQueuesOptions): { router: Router; close: () => Promise<void> } {
-  const webhooks = new Queue(WEBHOOK_QUEUE, { connection: options.connection, prefix: options.prefix });
+  const webhooks = new Queue(WEBHOOK_QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
   const adapter = new ExpressAdapter().setBasePath(ADMIN_QUEUES_PATH);
   const readOnlyMode = !options.writable;
   createBullBoard({

@@ -1,5 +1,5 @@
 import { AppError } from '@infer/contracts';
-import type { JobQueues } from './job-queues.ts';
+import type { InferenceQueues } from '@infer/queues';
 
 interface Depth {
   count: number;
@@ -19,7 +19,7 @@ export class Backpressure {
   private readonly depths = new Map<string, Depth>();
 
   constructor(
-    private readonly queues: JobQueues,
+    private readonly queues: InferenceQueues,
     private readonly maxDepth: number,
     private readonly cacheMs = 250,
     private readonly retryAfterSeconds = 5,

@@ -1,7 +1,12 @@
 import { AppError, fieldOfDeepPath, MAX_JSON_DEPTH, pathDeeperThan } from '@infer/contracts';
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, type Response } from 'express';
 import multer from 'multer';
-import { RAW_IMAGE_TYPES } from './submit-body.ts';
+
+/** Raw bodies the API takes as the image itself; the bytes decide the type, not this header. */
+export const RAW_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'];
+
+/** Which parser read the body: the one place Content-Type is looked at (see bodyKindOf). */
+export type BodyKind = 'multipart' | 'json' | 'raw';
 
 /**
  * Body parsing for the submit routes. busboy, multer and body-parser report
@@ -28,7 +33,10 @@ export interface BodyParserOptions {
   accepted: string;
 }
 
-/** Pick the parser by Content-Type; anything else is 415 before reading the body. */
+/**
+ * Pick the parser by Content-Type; anything else is 415 before reading the body.
+ * The kind chosen is kept for the handler (bodyKindOf), which never reads the header again.
+ */
 export function bodyParser(options: BodyParserOptions): RequestHandler {
   const multipart = multer({ storage: multer.memoryStorage(), limits: options.multipart }).any();
   const json = express.json({ limit: options.jsonLimit });
@@ -37,6 +45,7 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
   return (req, res, next) => {
     const mapped = (kind: BodyKind) => (error?: unknown) => next(error ? bodyError(error, kind) : undefined);
     if (req.is('multipart/form-data')) {
+      res.locals.bodyKind = 'multipart';
       // body-parser inflates gzip and deflate; multer reads the bytes as they come.
       const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (encoding !== 'identity') {
@@ -51,6 +60,7 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
       return;
     }
     if (req.is('application/json')) {
+      res.locals.bodyKind = 'json';
       json(req, res, (error?: unknown) => {
         if (error) return next(bodyError(error, 'json'));
         next(deepNesting(req.body));
@@ -58,6 +68,7 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
       return;
     }
     if (raw && req.is(RAW_IMAGE_TYPES)) {
+      res.locals.bodyKind = 'raw';
       raw(req, res, mapped('raw'));
       return;
     }
@@ -65,7 +76,12 @@ export function bodyParser(options: BodyParserOptions): RequestHandler {
   };
 }
 
-type BodyKind = 'multipart' | 'json' | 'raw';
+/** The kind of body bodyParser read for this request (a route without bodyParser in front has none). */
+export function bodyKindOf(res: Response): BodyKind {
+  const kind = res.locals.bodyKind as BodyKind | undefined;
+  if (!kind) throw new Error('bodyKindOf: no bodyParser ran for this route');
+  return kind;
+}
 
 /** Refuse nesting deeper than MAX_JSON_DEPTH before any recursive walk of the body. */
 function deepNesting(body: unknown): AppError | undefined {

@@ -1,24 +1,23 @@
 import { JobStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
+import { enqueuedOf, InferenceQueues, newJobId } from '@infer/queues';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { EnqueueRepair } from './enqueue-repair.ts';
-import { newJobId } from './job-id.ts';
-import { enqueuedOf, JobQueues } from './job-queues.ts';
 
 describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {
   const prefix = uniquePrefix('repair');
   const logger = createLogger({ name: 'test', level: 'silent' });
   let redis: Redis;
   let store: JobStore;
-  let queues: JobQueues;
+  let queues: InferenceQueues;
   let repair: EnqueueRepair;
 
   beforeAll(() => {
     redis = testRedis();
     store = new JobStore(redis, prefix, 3600);
-    queues = new JobQueues(redis, prefix, ['m']);
+    queues = new InferenceQueues(redis, prefix, ['m']);
     repair = new EnqueueRepair(store, queues, logger, { graceMs: 2000, intervalMs: 1000, attempts: 2, batchSize: 2 });
   });
   afterAll(async () => {

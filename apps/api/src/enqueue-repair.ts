@@ -1,7 +1,7 @@
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { enqueuedOf, type InferenceQueues } from '@infer/queues';
 import { runPeriodically } from '@infer/runtime';
-import { enqueuedOf, type JobQueues } from './job-queues.ts';
 
 export interface EnqueueRepairSettings {
   /** How old an intent must be before it is checked: the API enqueues within milliseconds. */
@@ -28,7 +28,7 @@ export class EnqueueRepair {
 
   constructor(
     private readonly store: JobStore,
-    private readonly queues: JobQueues,
+    private readonly queues: InferenceQueues,
     private readonly logger: Logger,
     private readonly settings: EnqueueRepairSettings,
   ) {}

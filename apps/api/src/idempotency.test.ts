@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@infer/contracts';
 import { JobStore, redisKeys } from '@infer/job-store';
+import { newJobId } from '@infer/queues';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
-import { newJobId } from './job-id.ts';
 
 describe('Idempotency (real Redis)', () => {
   let redis: Redis;

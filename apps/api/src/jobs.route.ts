@@ -11,7 +11,7 @@ import { Limiter } from '@infer/runtime';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { ownerOf } from './auth.ts';
 import type { Backpressure } from './backpressure.ts';
-import { bodyParser } from './body-parsers.ts';
+import { bodyKindOf, bodyParser } from './body-parsers.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
 import { encodeCursor, listQueryOf } from './job-list.ts';
@@ -115,7 +115,7 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     input.bytes ? Promise.resolve(input.bytes) : fetchLimiter.run(() => options.images.fetch(input.url, input.field));
 
   addOperation(router, JOBS_OPERATIONS.submitJob, single, async (req, res) => {
-    const parsed = parseSubmission(req, limits);
+    const parsed = parseSubmission(req, bodyKindOf(res), limits);
     const input = parsed.images[0] as ImageInput;
     const job = prepare(req, parsed);
     const submit = async (binding?: IdempotencyBinding): Promise<JobAccepted> => {
@@ -149,7 +149,7 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     refuseLargerThan(options.maxBatchBytes),
     batch,
     async (req, res) => {
-      const parsed = parseBatch(req, limits);
+      const parsed = parseBatch(req, bodyKindOf(res), limits);
       const job = prepare(req, parsed);
       const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
         await options.backpressure.admit(job.model, parsed.images.length);

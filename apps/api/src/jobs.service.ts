@@ -7,10 +7,9 @@ import {
   UnknownModelError,
 } from '@infer/contracts';
 import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
+import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
 import type { IdempotencyBinding } from './idempotency.ts';
-import { isJobId, jobIdTime, newJobId } from './job-id.ts';
-import { enqueuedOf, type JobQueues } from './job-queues.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import type { QueueInsight } from './queue-insight.ts';
 import { assertWebhookUrlAllowed } from './webhook-url.ts';
@@ -48,7 +47,7 @@ export class JobExpiredError extends AppError {
 export class JobsService {
   constructor(
     private readonly store: JobStore,
-    private readonly queues: JobQueues,
+    private readonly queues: InferenceQueues,
     private readonly catalog: ModelCatalog,
     private readonly deadlines: Deadlines,
     private readonly options: {

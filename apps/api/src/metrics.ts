@@ -1,5 +1,5 @@
-import { inferenceQueueName } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
+import { inferenceQueueName } from '@infer/queues';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';

@@ -1,6 +1,6 @@
 import type { WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
-import type { JobQueues } from './job-queues.ts';
+import type { InferenceQueues } from '@infer/queues';
 
 /** Why a queued job has not started: what users of hosted queues cannot otherwise tell apart. */
 export const WAITING_REASONS = ['no_worker_for_model', 'model_loading', 'workers_busy', 'retry_backoff'] as const;
@@ -29,7 +29,7 @@ export class QueueInsight {
   private cached: { at: number; workers: Promise<WorkerHeartbeat[]> } | undefined;
 
   constructor(
-    private readonly queues: JobQueues,
+    private readonly queues: InferenceQueues,
     private readonly registry: WorkerRegistry,
     private readonly heartbeatTtlMs: number,
     private readonly cacheMs = 1000,

@@ -1,6 +1,7 @@
 import type { Env } from '@infer/config';
 import { Deadlines, FileStore, JobStore, WebhookStore, WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { InferenceQueues } from '@infer/queues';
 import type { Redis } from 'ioredis';
 import { adminQueuesRoute } from './admin-queues.ts';
 import type { Authenticator } from './auth.ts';
@@ -10,7 +11,6 @@ import { EnqueueRepair } from './enqueue-repair.ts';
 import { Idempotency } from './idempotency.ts';
 import { ImageFetcher } from './image-fetch.ts';
 import type { JobEvents } from './job-events.ts';
-import { JobQueues } from './job-queues.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { JobsService } from './jobs.service.ts';
 import { createApiMetrics } from './metrics.ts';
@@ -73,7 +73,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   const { redis, logger, catalog, events, auth } = deps;
   const settings = apiSettings(env);
   const store = new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
-  const queues = new JobQueues(redis, env.QUEUE_PREFIX, catalog.names());
+  const queues = new InferenceQueues(redis, env.QUEUE_PREFIX, catalog.names());
   const workers = new WorkerRegistry(redis, env.QUEUE_PREFIX);
   const metrics = createApiMetrics({
     queues: () => catalog.names().map((model) => [model, queues.get(model)] as const),

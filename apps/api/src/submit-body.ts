@@ -8,6 +8,7 @@ import {
 } from '@infer/contracts';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import type { BodyKind } from './body-parsers.ts';
 import { sniffImageType } from './image-sniffer.ts';
 
 /** One image of a submission, before any download: bytes already here, or a URL the API fetches. */
@@ -25,10 +26,7 @@ export interface BodyLimits {
   maxBatchImages: number;
 }
 
-/** Raw bodies the API takes as the image itself; the bytes decide the type, not this header. */
-export const RAW_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'];
-
-/** What the 415 answers say each route takes. */
+/** What the 415 answers (bodyParser's) say each route takes. */
 export const SUBMIT_BODIES =
   'send multipart/form-data (field "image"), application/json ({ "image_base64" | "image_url" }) or a raw image/jpeg, image/png or image/webp body';
 export const BATCH_BODIES =
@@ -41,8 +39,8 @@ export const fieldError = (field: string, message: string): AppError =>
   new AppError('invalid_request', `${field}: ${message}`, { details: { field } });
 
 /** `POST /v1/jobs`: multipart, JSON or a raw image body (options in the query string). */
-export function parseSubmission(req: Request, limits: BodyLimits): ParsedSubmission {
-  if (req.is('multipart/form-data')) {
+export function parseSubmission(req: Request, kind: BodyKind, limits: BodyLimits): ParsedSubmission {
+  if (kind === 'multipart') {
     const fields = (req.body ?? {}) as Record<string, unknown>;
     const files = filesOf(req);
     const sources = [
@@ -52,7 +50,7 @@ export function parseSubmission(req: Request, limits: BodyLimits): ParsedSubmiss
     const options = parseOptions(pick(fields, ['image_url', 'image_base64']), 'form field');
     return { options, images: [one(sources, limits, options.metadata)] };
   }
-  if (req.is('application/json')) {
+  if (kind === 'json') {
     const body = validate(submitJsonSchema, req.body);
     const { image_base64, image_url, ...options } = body;
     const sources: ImageInput[] = [];
@@ -61,27 +59,25 @@ export function parseSubmission(req: Request, limits: BodyLimits): ParsedSubmiss
     if (image_url !== undefined) sources.push({ field: 'image_url', url: image_url });
     return { options, images: [one(sources, limits, options.metadata)] };
   }
-  if (req.is(RAW_IMAGE_TYPES)) {
-    const options = parseOptions(queryOf(req), 'query parameter');
-    // An empty body leaves req.body unset.
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const sources: ImageInput[] = body.length > 0 ? [{ field: 'body', bytes: body }] : [];
-    return { options, images: [one(sources, limits, options.metadata)] };
-  }
-  throw new AppError('unsupported_media_type', SUBMIT_BODIES);
+  // A raw image body, options in the query string. An empty body leaves req.body unset.
+  const options = parseOptions(queryOf(req), 'query parameter');
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const sources: ImageInput[] = body.length > 0 ? [{ field: 'body', bytes: body }] : [];
+  return { options, images: [one(sources, limits, options.metadata)] };
 }
 
 /** `POST /v1/jobs:batch`: multipart with repeated `image` files, or JSON `{ images: [...] }`. */
-export function parseBatch(req: Request, limits: BodyLimits): ParsedSubmission {
+export function parseBatch(req: Request, kind: BodyKind, limits: BodyLimits): ParsedSubmission {
   let parsed: ParsedSubmission;
-  if (req.is('multipart/form-data')) {
+  if (kind === 'multipart') {
     const fields = (req.body ?? {}) as Record<string, unknown>;
     const options = parseOptions(fields, 'form field');
     parsed = {
       options,
       images: filesOf(req).map((bytes, i) => ({ field: `image[${i}]`, bytes, metadata: options.metadata })),
     };
-  } else if (req.is('application/json')) {
+  } else {
+    // bodyParser took no raw body for batches: this is JSON.
     const { images, ...options } = validate(submitBatchJsonSchema, req.body);
     if (images.length > limits.maxBatchImages) throw tooMany(images.length, limits);
     parsed = {
@@ -97,8 +93,6 @@ export function parseBatch(req: Request, limits: BodyLimits): ParsedSubmission {
         return one(sources, limits, metadata, `images[${i}]`);
       }),
     };
-  } else {
-    throw new AppError('unsupported_media_type', BATCH_BODIES);
   }
   if (parsed.images.length === 0)
     throw new AppError('missing_image', 'the batch holds no image', { details: { field: 'images' } });

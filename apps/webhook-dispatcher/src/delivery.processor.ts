@@ -1,6 +1,7 @@
-import { AppError, type WebhookDeliveryJobData, webhookDeliveryJobDataSchema } from '@infer/contracts';
+import { AppError } from '@infer/contracts';
 import type { WebhookStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { type WebhookDeliveryJobData, webhookDeliveryJobDataSchema } from '@infer/queues';
 import { type Allowlist, safeFetch } from '@infer/ssrf-guard';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';

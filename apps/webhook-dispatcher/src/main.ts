@@ -1,16 +1,16 @@
 import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
-import { WEBHOOK_QUEUE } from '@infer/contracts';
 import { redisKeys, WebhookStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
+import { createWebhookWorker, WEBHOOK_QUEUE_NAME } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, installShutdown, listenProbes, withTimeout } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { Queue } from 'bullmq';
-import { createDeliveryProcessor } from './delivery.processor.ts';
-import { createDeliveryWorker } from './delivery.worker.ts';
+import { createDeliveryProcessor, DeliveryRetry } from './delivery.processor.ts';
 import { createDispatcherMetrics } from './dispatcher-metrics.ts';
 import { OutboxRelay } from './outbox-relay.ts';
+import { retryDelay } from './retry-policy.ts';
 import { decodeSecret } from './signing.ts';
 
 const env = loadEnvOrExit();
@@ -39,7 +39,7 @@ for (const [name, redis] of Object.entries({ connection, blocking, client })) {
 }
 await checkEvictionPolicy(client, logger);
 
-const queue = new Queue(WEBHOOK_QUEUE, { connection: client, prefix: env.QUEUE_PREFIX });
+const queue = new Queue(WEBHOOK_QUEUE_NAME, { connection: client, prefix: env.QUEUE_PREFIX });
 const webhooks = new WebhookStore(client, env.QUEUE_PREFIX);
 const outboxKey = redisKeys(env.QUEUE_PREFIX).webhookOutbox;
 
@@ -56,7 +56,7 @@ const http = createProbeServer(
 );
 listenProbes(http, env.DISPATCHER_PORT, logger, 'DISPATCHER_PORT');
 
-const worker = createDeliveryWorker(
+const worker = createWebhookWorker(
   connection,
   createDeliveryProcessor({
     webhooks,
@@ -71,7 +71,9 @@ const worker = createDeliveryWorker(
     prefix: env.QUEUE_PREFIX,
     concurrency: env.WEBHOOK_CONCURRENCY,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    schedule: env.WEBHOOK_RETRY_SCHEDULE,
+    // The attempt chose its delay (schedule + jitter, or the receiver's Retry-After).
+    retryDelay: (attemptsMade, error) =>
+      error instanceof DeliveryRetry ? error.delayMs : retryDelay(env.WEBHOOK_RETRY_SCHEDULE, attemptsMade),
   },
 );
 worker.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));

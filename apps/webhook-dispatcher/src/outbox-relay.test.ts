@@ -1,6 +1,6 @@
-import { WEBHOOK_QUEUE, type WebhookDeliveryJobData } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
+import { WEBHOOK_QUEUE_NAME, type WebhookDeliveryJobData } from '@infer/queues';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
   beforeAll(() => {
     client = testRedis();
     blocking = testRedis();
-    queue = new Queue(WEBHOOK_QUEUE, { connection: client, prefix });
+    queue = new Queue(WEBHOOK_QUEUE_NAME, { connection: client, prefix });
     store = new JobStore(client, prefix, 3600);
   });
   afterAll(async () => {

@@ -2,8 +2,6 @@ import {
   type PredictionOrigin,
   predictionOf,
   WEBHOOK_EVENTS,
-  WEBHOOK_JOB_NAMES,
-  type WebhookDeliveryJobData,
   type WebhookEvent,
   type WebhookPayload,
 } from '@infer/contracts';
@@ -15,9 +13,9 @@ import {
   type RedisKeys,
 } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { WEBHOOK_JOB_NAME, type WebhookDeliveryJobData, webhookDeliveryOptions } from '@infer/queues';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { KEEP_COMPLETED_SECONDS, KEEP_FAILED_SECONDS, WEBHOOK_BACKOFF } from './delivery.worker.ts';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
 
 export const RELAY_GROUP = 'relay';
@@ -148,13 +146,11 @@ export class OutboxRelay {
       const event = parseOutboxEntry(streamId, flat);
       try {
         const data = deliveryJobData(event);
-        await this.queue.add(WEBHOOK_JOB_NAMES.deliver, data, {
-          jobId: data.deliveryId,
-          attempts: this.options.attempts,
-          backoff: { type: WEBHOOK_BACKOFF },
-          removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
-          removeOnFail: { age: KEEP_FAILED_SECONDS },
-        });
+        await this.queue.add(
+          WEBHOOK_JOB_NAME,
+          data,
+          webhookDeliveryOptions({ deliveryId: data.deliveryId, attempts: this.options.attempts }),
+        );
         this.metrics.relayed.inc({ type: data.type });
       } catch (error) {
         if (!(error instanceof MalformedEventError)) throw error; // Redis trouble: the entry stays pending

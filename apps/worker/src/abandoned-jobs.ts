@@ -1,6 +1,6 @@
-import { inferenceJobDataSchema } from '@infer/contracts';
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { inferenceJobDataSchema } from '@infer/queues';
 import type { Worker } from 'bullmq';
 import type { WorkerMetrics } from './worker-metrics.ts';
 

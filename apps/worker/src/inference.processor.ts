@@ -1,4 +1,4 @@
-import { AppError, type InferenceJobData, inferenceJobDataSchema, type JobStatus } from '@infer/contracts';
+import { AppError, type JobStatus } from '@infer/contracts';
 import {
   type InferenceOutcome,
   type ModelServer,
@@ -8,6 +8,7 @@ import {
 } from '@infer/inference';
 import type { Deadlines, JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { type InferenceJobData, inferenceJobDataSchema } from '@infer/queues';
 import { type Limiter, withTimeout } from '@infer/runtime';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { WorkerMetrics } from './worker-metrics.ts';

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
 import type { WorkerState } from '@infer/contracts';
-import { configureSharp, loadModelRepository, ModelServer } from '@infer/inference';
+import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
 import { Deadlines, JobStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
+import { createInferenceWorker } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, installShutdown, Limiter, listenProbes, withTimeout } from '@infer/runtime';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
-import { createInferenceWorkers } from './inference.worker.ts';
 import { ThroughputWindow } from './throughput.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
@@ -83,7 +83,7 @@ server = await ModelServer.start(
   {
     windowMs: env.BATCH_WINDOW_MS,
     maxBatchSize: env.MAX_BATCH_SIZE,
-    onBatch: (key, size) => metrics.batchSize.observe({ model: key.split('@')[0] }, size),
+    onBatch: (key, size) => metrics.batchSize.observe({ model: modelOfVersionKey(key).name }, size),
   },
   { warmUp: env.WARMUP, onWarning: (message) => logger.warn(message) },
 ).catch((error: unknown) => {
@@ -122,13 +122,15 @@ const processor = createInferenceProcessor({
   draining: draining.signal,
   onSucceeded: (model) => throughput.record(model),
 });
-const workers = createInferenceWorkers(connection, processor, {
-  models: [...models.keys()],
-  prefix: env.QUEUE_PREFIX,
-  concurrency: env.WORKER_CONCURRENCY,
-  lockDurationMs: env.LOCK_DURATION_MS,
-  resultTtlSeconds: env.RESULT_TTL_SECONDS,
-});
+// One BullMQ worker per model queue, sharing one connection; started once models are warm.
+const workers = [...models.keys()].map((model) =>
+  createInferenceWorker(connection, model, processor, {
+    prefix: env.QUEUE_PREFIX,
+    concurrency: env.WORKER_CONCURRENCY,
+    lockDurationMs: env.LOCK_DURATION_MS,
+    resultTtlSeconds: env.RESULT_TTL_SECONDS,
+  }),
+);
 for (const worker of workers) {
   worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));
   recordAbandonedJobs(worker, store, metrics, logger);

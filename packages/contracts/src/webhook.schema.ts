@@ -2,10 +2,6 @@ import { z } from 'zod';
 import { type JobStatus, jobViewSchema } from './job.schema.ts';
 import { WEBHOOK_EVENTS, type WebhookEvent } from './submit.schema.ts';
 
-/** The BullMQ queue of webhook deliveries, processed by apps/webhook-dispatcher. */
-export const WEBHOOK_QUEUE = 'webhooks' as const;
-export const WEBHOOK_JOB_NAMES = { deliver: 'deliver' } as const;
-
 /** The event a job emits when it enters a status (`job.started` only on the first start). */
 export const WEBHOOK_EVENT_FOR_STATUS: Partial<Record<JobStatus, WebhookEvent>> = {
   running: 'job.started',
@@ -26,21 +22,6 @@ export const webhookPayloadSchema = z.object({
   data: jobViewSchema.omit({ webhook: true }),
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
-
-/** What one BullMQ delivery job carries: the frozen body, so that retries send the same bytes. */
-export const webhookDeliveryJobDataSchema = z.object({
-  /** BullMQ job id: the event id for the first series, `<event id>.r<n>` for redeliveries. */
-  deliveryId: z.string().min(1),
-  /** Sent as `webhook-id`. */
-  eventId: z.string().min(1),
-  jobId: z.string().min(1),
-  type: z.enum(WEBHOOK_EVENTS),
-  /** Event time, epoch ms (for the delivery latency metric). */
-  occurredAt: z.number().int().nonnegative(),
-  url: z.string().min(1),
-  body: z.string(),
-});
-export type WebhookDeliveryJobData = z.infer<typeof webhookDeliveryJobDataSchema>;
 
 /** 202 answer of `POST /v1/jobs/:id/webhook/redeliver`. */
 export const webhookRedeliveryAcceptedSchema = z.object({

@@ -3,12 +3,14 @@ import { type ModelEntry, modelFile, newestVersion } from '@infer/model-reposito
 import type { ExecutionProvider, SessionSettings } from './inference-protocol.ts';
 import { InferenceRunner } from './inference-runner.ts';
 import { MicroBatcher } from './micro-batcher.ts';
+import { modelVersionKey } from './model-version.ts';
 import { toPredictions } from './postprocess.ts';
 import { tensorLength } from './preprocess.ts';
 
 export interface BatchingOptions {
   windowMs: number;
   maxBatchSize: number;
+  /** Called after every batch with the model version's `name@version` key (see model-version.ts). */
   onBatch?: (key: string, size: number, ms: number) => void;
 }
 
@@ -34,8 +36,6 @@ export interface ServedVersion {
 export class ServerClosingError extends Error {
   override name = 'ServerClosingError';
 }
-
-const versionKey = (name: string, version: string) => `${name}@${version}`;
 
 /**
  * The models one worker serves: one ONNX session per model version (kept for the
@@ -70,7 +70,7 @@ export class ModelServer {
         const { input, output } = entry.config;
         const inputDims = input.layout === 'NCHW' ? [3, input.height, input.width] : [input.height, input.width, 3];
         for (const version of entry.versions) {
-          const key = versionKey(entry.config.name, version);
+          const key = modelVersionKey(entry.config.name, version);
           const loaded = await runner.load(
             {
               key,
@@ -144,7 +144,7 @@ export class ModelServer {
   resolve(name: string, version?: string): ServedVersion {
     const entry = this.models.get(name);
     if (!entry) throw new UnknownModelError(name, version);
-    const served = this.served.get(versionKey(name, version ?? newestVersion(entry)));
+    const served = this.served.get(modelVersionKey(name, version ?? newestVersion(entry)));
     if (!served) throw new UnknownModelError(name, version);
     return served;
   }
@@ -156,7 +156,7 @@ export class ModelServer {
    */
   expect(name: string, version: string | undefined): () => void {
     const served = this.resolve(name, version);
-    return this.batcher.expect(versionKey(name, served.version), served.maxBatchSize);
+    return this.batcher.expect(modelVersionKey(name, served.version), served.maxBatchSize);
   }
 
   /**
@@ -171,7 +171,12 @@ export class ModelServer {
   ): Promise<InferenceOutcome> {
     const served = this.resolve(name, version);
     const { config } = served.entry;
-    const outcome = await this.batcher.submit(versionKey(name, served.version), tensor, served.maxBatchSize, signal);
+    const outcome = await this.batcher.submit(
+      modelVersionKey(name, served.version),
+      tensor,
+      served.maxBatchSize,
+      signal,
+    );
     return {
       predictions: toPredictions(outcome.output, config),
       modelVersion: served.version,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { inferenceQueueName, JOB_NAMES, type JobAccepted, type JobView } from '@infer/contracts';
+import type { JobAccepted, JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
+import { INFERENCE_JOB_NAME, inferenceJobOptions, inferenceQueueName, newJobId } from '@infer/queues';
 import { Queue } from 'bullmq';
-import { newJobId } from '../../../apps/api/src/job-id.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { pollUntilDone, submitImage } from '../../support/jobs-client.ts';
 import type { ServiceProcess } from '../../support/processes.ts';
@@ -53,9 +53,9 @@ export async function enqueueDirectly(
     const id = newJobId();
     await new JobStore(redis, system.prefix, 3600).create({ id, model, createdAt: new Date() }, image);
     await queue.add(
-      JOB_NAMES.infer,
+      INFERENCE_JOB_NAME,
       { jobId: id, model, enqueuedAt: Date.now() },
-      { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+      inferenceJobOptions({ jobId: id, attempts: 3 }),
     );
     return id;
   } finally {

@@ -1,11 +1,11 @@
-import { type InferenceJobData, inferenceQueueName, JOB_NAMES, PRIORITY_MAX } from '@infer/contracts';
-import type { StoredJob } from '@infer/job-store';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-
-export interface EnqueueOptions {
-  attempts: number;
-}
+import {
+  INFERENCE_JOB_NAME,
+  type InferenceJobData,
+  inferenceJobOptions,
+  inferenceQueueName,
+} from './inference.queue.ts';
 
 export interface Enqueued {
   data: InferenceJobData;
@@ -13,16 +13,19 @@ export interface Enqueued {
   priority: number;
 }
 
-/**
- * Client priority (0..100, higher first) to BullMQ priority (1 is highest). Every
- * job gets one, even priority 0: BullMQ serves its plain wait list before any
- * prioritized job, so leaving 0 unprioritized would run it before priority 100.
- * Within one priority BullMQ keeps submission order.
- */
-export const bullPriority = (priority: number): number => PRIORITY_MAX + 1 - priority;
+/** What a stored job record says about its BullMQ job (submit and enqueue repair rebuild it alike). */
+export interface EnqueuableJob {
+  id: string;
+  model: string;
+  version?: string;
+  requestId?: string;
+  cancelAt?: Date;
+  createdAt: Date;
+  priority: number;
+}
 
-/** The BullMQ job of a stored job: data rebuilt from what the record keeps (submit and enqueue repair alike). */
-export function enqueuedOf(job: Omit<StoredJob, 'status'>): Enqueued {
+/** The BullMQ job of a stored job: data rebuilt from what the record keeps. */
+export function enqueuedOf(job: EnqueuableJob): Enqueued {
   return {
     data: {
       jobId: job.id,
@@ -36,8 +39,8 @@ export function enqueuedOf(job: Omit<StoredJob, 'status'>): Enqueued {
   };
 }
 
-/** The producer side of the per-model inference queues. */
-export class JobQueues {
+/** The producer side of the per-model inference queues, and what can be read of them. */
+export class InferenceQueues {
   private readonly queues = new Map<string, Queue>();
 
   constructor(
@@ -45,11 +48,9 @@ export class JobQueues {
     readonly prefix: string,
     models: Iterable<string>,
   ) {
-    for (const model of models) this.queues.set(model, this.create(model));
-  }
-
-  private create(model: string): Queue {
-    return new Queue(inferenceQueueName(model), { connection: this.connection, prefix: this.prefix });
+    for (const model of models) {
+      this.queues.set(model, new Queue(inferenceQueueName(model), { connection, prefix }));
+    }
   }
 
   has(model: string): boolean {
@@ -66,26 +67,17 @@ export class JobQueues {
     return [...this.queues.values()];
   }
 
-  async enqueue(data: InferenceJobData, options: EnqueueOptions & { priority?: number }): Promise<void> {
-    await this.enqueueMany([{ data, priority: options.priority ?? 0 }], options);
-  }
-
   /** One addBulk per model (a batch names one model, so usually one round trip). */
-  async enqueueMany(jobs: readonly Enqueued[], options: EnqueueOptions): Promise<void> {
+  async enqueueMany(jobs: readonly Enqueued[], options: { attempts: number }): Promise<void> {
     const byModel = new Map<string, Enqueued[]>();
     for (const job of jobs) byModel.set(job.data.model, [...(byModel.get(job.data.model) ?? []), job]);
     await Promise.all(
       [...byModel].map(([model, group]) =>
         this.get(model).addBulk(
           group.map(({ data, priority }) => ({
-            name: JOB_NAMES.infer,
+            name: INFERENCE_JOB_NAME,
             data,
-            opts: {
-              jobId: data.jobId,
-              attempts: options.attempts,
-              backoff: { type: 'exponential', delay: 1000 },
-              priority: bullPriority(priority),
-            },
+            opts: inferenceJobOptions({ jobId: data.jobId, attempts: options.attempts, priority }),
           })),
         ),
       ),

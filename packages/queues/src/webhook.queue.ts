@@ -1,0 +1,76 @@
+import { WEBHOOK_EVENTS } from '@infer/contracts';
+import { type JobsOptions, type Processor, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/**
+ * The `webhooks` queue: the outbox relay (producer) adds one delivery job per
+ * event, apps/webhook-dispatcher's delivery worker (consumer) sends it. Both
+ * take name, payload and options from here.
+ */
+export const WEBHOOK_QUEUE_NAME = 'webhooks';
+export const WEBHOOK_JOB_NAME = 'deliver';
+
+/** What one delivery job carries: the frozen body, so that retries send the same bytes. */
+export const webhookDeliveryJobDataSchema = z.object({
+  /** BullMQ job id: the event id for the first series, `<event id>.r<n>` for redeliveries. */
+  deliveryId: z.string().min(1),
+  /** Sent as `webhook-id`. */
+  eventId: z.string().min(1),
+  jobId: z.string().min(1),
+  type: z.enum(WEBHOOK_EVENTS),
+  /** Event time, epoch ms (for the delivery latency metric). */
+  occurredAt: z.number().int().nonnegative(),
+  url: z.string().min(1),
+  body: z.string(),
+});
+export type WebhookDeliveryJobData = z.infer<typeof webhookDeliveryJobDataSchema>;
+
+/** Name of our BullMQ custom backoff: the worker's strategy takes the delay the attempt chose. */
+const WEBHOOK_BACKOFF = 'webhook-schedule';
+
+/** How long finished deliveries stay in BullMQ: completed ones also deduplicate relays (jobId = delivery id). */
+const KEEP_COMPLETED_SECONDS = 7 * 86_400;
+const KEEP_FAILED_SECONDS = 30 * 86_400;
+
+/** Add options of a delivery: its BullMQ id is the delivery id, so a relay replayed after a crash adds nothing twice. */
+export function webhookDeliveryOptions(delivery: { deliveryId: string; attempts: number }): JobsOptions {
+  return {
+    jobId: delivery.deliveryId,
+    attempts: delivery.attempts,
+    backoff: { type: WEBHOOK_BACKOFF },
+    removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+    removeOnFail: { age: KEEP_FAILED_SECONDS },
+  };
+}
+
+export interface WebhookWorkerOptions {
+  prefix: string;
+  concurrency: number;
+  /** Longest single attempt: the lock must outlast it. */
+  timeoutMs: number;
+  /** Delay before retry number `attemptsMade`, given the error the attempt failed with. */
+  retryDelay: (attemptsMade: number, error: Error | undefined) => number;
+}
+
+/**
+ * The BullMQ worker of the `webhooks` queue, created paused. Its backoff
+ * strategy asks `retryDelay`, so BullMQ's delayed set holds each retry durably
+ * across dispatcher restarts.
+ */
+export function createWebhookWorker(connection: Redis, processor: Processor, options: WebhookWorkerOptions): Worker {
+  return new Worker(WEBHOOK_QUEUE_NAME, processor, {
+    connection,
+    prefix: options.prefix,
+    autorun: false,
+    concurrency: options.concurrency,
+    lockDuration: Math.max(30_000, options.timeoutMs * 3),
+    // A dispatcher killed mid-attempt hands the delivery back; never drop it for stalling.
+    maxStalledCount: 100,
+    removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+    removeOnFail: { age: KEEP_FAILED_SECONDS },
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => options.retryDelay(attemptsMade, error),
+    },
+  });
+}
