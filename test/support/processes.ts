@@ -9,11 +9,10 @@ export class ServiceProcess {
   readonly child: ChildProcess;
   private output = '';
 
-  constructor(
-    readonly name: string,
-    entry: string,
-    env: Record<string, string>,
-  ) {
+  readonly name: string;
+
+  constructor(name: string, entry: string, env: Record<string, string>) {
+    this.name = name;
     this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },

@@ -29,13 +29,25 @@ export class TestSystem {
   /** Signing secret given to dispatchers unless dispatcherEnv or env names one. */
   readonly webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
   private dispatcherEnv: Record<string, string> = {};
+  readonly prefix: string;
+  public api: ServiceProcess;
+  readonly apiUrl: string;
+  private readonly env: Record<string, string>;
+  private readonly workerEnv: Record<string, string>;
+
   private constructor(
-    readonly prefix: string,
-    public api: ServiceProcess,
-    readonly apiUrl: string,
-    private readonly env: Record<string, string>,
-    private readonly workerEnv: Record<string, string>,
-  ) {}
+    prefix: string,
+    api: ServiceProcess,
+    apiUrl: string,
+    env: Record<string, string>,
+    workerEnv: Record<string, string>,
+  ) {
+    this.prefix = prefix;
+    this.api = api;
+    this.apiUrl = apiUrl;
+    this.env = env;
+    this.workerEnv = workerEnv;
+  }
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {
     const prefix = uniquePrefix('sys');

@@ -22,10 +22,13 @@ export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
   private server: Server | undefined;
-  private constructor(
-    private responder: Responder,
-    private portNumber: number,
-  ) {}
+  private responder: Responder;
+  private portNumber: number;
+
+  private constructor(responder: Responder, portNumber: number) {
+    this.responder = responder;
+    this.portNumber = portNumber;
+  }
 
   /** Listen on `port` (0 = any free one). */
   static async start(responder: Responder = () => ({ status: 204 }), port = 0): Promise<WebhookReceiver> {

@@ -35,7 +35,10 @@ export class Authenticator {
   private readonly keys: ApiKey[];
   private readonly jwtKey: Uint8Array | JWTVerifyGetKey | undefined;
 
-  private constructor(private readonly settings: AuthSettings) {
+  private readonly settings: AuthSettings;
+
+  private constructor(settings: AuthSettings) {
+    this.settings = settings;
     this.keys = settings.apiKeys.map((entry) => {
       const colon = entry.lastIndexOf(':');
       const hex = entry.slice(colon + 1).toLowerCase();

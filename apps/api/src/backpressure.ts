@@ -18,12 +18,17 @@ interface Depth {
 export class Backpressure {
   private readonly depths = new Map<string, Depth>();
 
-  constructor(
-    private readonly queues: InferenceQueues,
-    private readonly maxDepth: number,
-    private readonly cacheMs = 250,
-    private readonly retryAfterSeconds = 5,
-  ) {}
+  private readonly queues: InferenceQueues;
+  private readonly maxDepth: number;
+  private readonly cacheMs: number;
+  private readonly retryAfterSeconds: number;
+
+  constructor(queues: InferenceQueues, maxDepth: number, cacheMs = 250, retryAfterSeconds = 5) {
+    this.queues = queues;
+    this.maxDepth = maxDepth;
+    this.cacheMs = cacheMs;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 
   async admit(model: string, count: number): Promise<void> {
     const depth = await this.depth(model);

@@ -13,12 +13,17 @@ import type { JobsService } from './jobs.service.ts';
 export class DeadlineSweeper {
   private loop: { stop: () => Promise<void> } | undefined;
 
-  constructor(
-    private readonly deadlines: Deadlines,
-    private readonly jobs: JobsService,
-    private readonly logger: Logger,
-    private readonly intervalMs = 500,
-  ) {}
+  private readonly deadlines: Deadlines;
+  private readonly jobs: JobsService;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+
+  constructor(deadlines: Deadlines, jobs: JobsService, logger: Logger, intervalMs = 500) {
+    this.deadlines = deadlines;
+    this.jobs = jobs;
+    this.logger = logger;
+    this.intervalMs = intervalMs;
+  }
 
   start(): this {
     this.loop = runPeriodically(

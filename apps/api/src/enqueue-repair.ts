@@ -26,12 +26,17 @@ export interface EnqueueRepairSettings {
 export class EnqueueRepair {
   private loop: { stop: () => Promise<void> } | undefined;
 
-  constructor(
-    private readonly store: JobStore,
-    private readonly queues: InferenceQueues,
-    private readonly logger: Logger,
-    private readonly settings: EnqueueRepairSettings,
-  ) {}
+  private readonly store: JobStore;
+  private readonly queues: InferenceQueues;
+  private readonly logger: Logger;
+  private readonly settings: EnqueueRepairSettings;
+
+  constructor(store: JobStore, queues: InferenceQueues, logger: Logger, settings: EnqueueRepairSettings) {
+    this.store = store;
+    this.queues = queues;
+    this.logger = logger;
+    this.settings = settings;
+  }
 
   start(): this {
     this.loop = runPeriodically(

@@ -41,11 +41,15 @@ const RELEASE_RETRY_MS = 500;
  * answer, so twenty identical submissions make exactly one job.
  */
 export class Idempotency {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly settings: IdempotencySettings,
-  ) {}
+  private readonly redis: Redis;
+  private readonly keys: RedisKeys;
+  private readonly settings: IdempotencySettings;
+
+  constructor(redis: Redis, keys: RedisKeys, settings: IdempotencySettings) {
+    this.redis = redis;
+    this.keys = keys;
+    this.settings = settings;
+  }
 
   /** A digest of what makes two requests "the same": route plus every option and the image's bytes or URL. */
   static fingerprint(parts: unknown): string {

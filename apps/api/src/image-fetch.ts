@@ -21,7 +21,10 @@ export interface ImageFetchSettings {
 export class ImageFetcher {
   private readonly allowlist: Allowlist;
 
-  constructor(private readonly settings: ImageFetchSettings) {
+  private readonly settings: ImageFetchSettings;
+
+  constructor(settings: ImageFetchSettings) {
+    this.settings = settings;
     this.allowlist = Allowlist.from(settings.allowlist);
   }
 

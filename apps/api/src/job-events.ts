@@ -22,11 +22,15 @@ export class JobEvents {
   private closed = false;
   private readonly closing = new AbortController();
 
-  constructor(
-    private readonly connect: () => Redis,
-    private readonly channel: string,
-    private readonly logger: Logger,
-  ) {}
+  private readonly connect: () => Redis;
+  private readonly channel: string;
+  private readonly logger: Logger;
+
+  constructor(connect: () => Redis, channel: string, logger: Logger) {
+    this.connect = connect;
+    this.channel = channel;
+    this.logger = logger;
+  }
 
   /** Subscribe now instead of at the first watcher (main.ts does, so the first wait pays nothing). */
   start(): Promise<void> {

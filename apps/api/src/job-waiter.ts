@@ -27,7 +27,11 @@ export function preferredWait(header: string | string[] | undefined): number | u
  * channel: a waiting request costs a map entry, not a Redis poll loop.
  */
 export class JobWaiter {
-  constructor(private readonly events: JobEvents) {}
+  private readonly events: JobEvents;
+
+  constructor(events: JobEvents) {
+    this.events = events;
+  }
 
   /**
    * Read the job until it is terminal or `seconds` have passed, re-reading only

@@ -43,26 +43,40 @@ export class JobExpiredError extends AppError {
   }
 }
 
+export interface JobsServiceOptions {
+  attempts: number;
+  resultTtlSeconds: number;
+  /** Called once per accepted job (the submitted-jobs metric). */
+  onSubmitted?: (model: string) => void;
+  /** Called when addBulk failed after the jobs were stored (the enqueue repair takes them). */
+  onEnqueueDeferred?: (error: unknown, jobs: number) => void;
+  /** Position, wait estimate and reason of queued jobs. */
+  insight?: QueueInsight;
+  /** SSRF_ALLOWLIST, for the accept-time check of webhook URLs. */
+  ssrfAllowlist?: readonly string[];
+}
+
 /** Submission and lookup of jobs: validate, store the payload once, enqueue, read state. */
 export class JobsService {
+  private readonly store: JobStore;
+  private readonly queues: InferenceQueues;
+  private readonly catalog: ModelCatalog;
+  private readonly deadlines: Deadlines;
+  private readonly options: JobsServiceOptions;
+
   constructor(
-    private readonly store: JobStore,
-    private readonly queues: InferenceQueues,
-    private readonly catalog: ModelCatalog,
-    private readonly deadlines: Deadlines,
-    private readonly options: {
-      attempts: number;
-      resultTtlSeconds: number;
-      /** Called once per accepted job (the submitted-jobs metric). */
-      onSubmitted?: (model: string) => void;
-      /** Called when addBulk failed after the jobs were stored (the enqueue repair takes them). */
-      onEnqueueDeferred?: (error: unknown, jobs: number) => void;
-      /** Position, wait estimate and reason of queued jobs. */
-      insight?: QueueInsight;
-      /** SSRF_ALLOWLIST, for the accept-time check of webhook URLs. */
-      ssrfAllowlist?: readonly string[];
-    },
-  ) {}
+    store: JobStore,
+    queues: InferenceQueues,
+    catalog: ModelCatalog,
+    deadlines: Deadlines,
+    options: JobsServiceOptions,
+  ) {
+    this.store = store;
+    this.queues = queues;
+    this.catalog = catalog;
+    this.deadlines = deadlines;
+    this.options = options;
+  }
 
   /** Refuse an unknown model before any expensive work (fetching an image_url, idempotency claims). */
   checkModel(model: string, version?: string): void {

@@ -13,7 +13,11 @@ export interface CatalogEntry {
  * so jobs for a model whose workers are scaled to zero are still accepted.
  */
 export class ModelCatalog {
-  private constructor(private readonly entries: Map<string, CatalogEntry>) {}
+  private readonly entries: Map<string, CatalogEntry>;
+
+  private constructor(entries: Map<string, CatalogEntry>) {
+    this.entries = entries;
+  }
 
   static fromRepository(root: string): ModelCatalog {
     const models = loadModelRepository(root);

@@ -28,12 +28,17 @@ export interface ModelLiveness {
 export class QueueInsight {
   private cached: { at: number; workers: Promise<WorkerHeartbeat[]> } | undefined;
 
-  constructor(
-    private readonly queues: InferenceQueues,
-    private readonly registry: WorkerRegistry,
-    private readonly heartbeatTtlMs: number,
-    private readonly cacheMs = 1000,
-  ) {}
+  private readonly queues: InferenceQueues;
+  private readonly registry: WorkerRegistry;
+  private readonly heartbeatTtlMs: number;
+  private readonly cacheMs: number;
+
+  constructor(queues: InferenceQueues, registry: WorkerRegistry, heartbeatTtlMs: number, cacheMs = 1000) {
+    this.queues = queues;
+    this.registry = registry;
+    this.heartbeatTtlMs = heartbeatTtlMs;
+    this.cacheMs = cacheMs;
+  }
 
   async standing(model: string, id: string): Promise<QueueStanding> {
     const [position, liveness] = await Promise.all([

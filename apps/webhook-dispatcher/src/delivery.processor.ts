@@ -22,11 +22,11 @@ export interface DeliveryProcessorDeps {
 
 /** Thrown to make BullMQ retry after exactly `delayMs` (read back by the backoff strategy). */
 export class DeliveryRetry extends Error {
-  constructor(
-    message: string,
-    readonly delayMs: number,
-  ) {
+  readonly delayMs: number;
+
+  constructor(message: string, delayMs: number) {
     super(message);
+    this.delayMs = delayMs;
     this.name = 'DeliveryRetry';
   }
 }

@@ -46,16 +46,31 @@ export class OutboxRelay {
   private readonly blockMs: number;
   private readonly batch: number;
 
+  /** Dedicated connection: XREADGROUP BLOCK holds it. */
+  private readonly blocking: Redis;
+  private readonly client: Redis;
+  private readonly queue: Queue;
+  private readonly keys: RedisKeys;
+  private readonly logger: Logger;
+  private readonly metrics: DispatcherMetrics;
+  private readonly options: OutboxRelayOptions;
+
   constructor(
-    /** Dedicated connection: XREADGROUP BLOCK holds it. */
-    private readonly blocking: Redis,
-    private readonly client: Redis,
-    private readonly queue: Queue,
-    private readonly keys: RedisKeys,
-    private readonly logger: Logger,
-    private readonly metrics: DispatcherMetrics,
-    private readonly options: OutboxRelayOptions,
+    blocking: Redis,
+    client: Redis,
+    queue: Queue,
+    keys: RedisKeys,
+    logger: Logger,
+    metrics: DispatcherMetrics,
+    options: OutboxRelayOptions,
   ) {
+    this.blocking = blocking;
+    this.client = client;
+    this.queue = queue;
+    this.keys = keys;
+    this.logger = logger;
+    this.metrics = metrics;
+    this.options = options;
     this.claimIdleMs = options.claimIdleMs ?? 30_000;
     this.blockMs = options.blockMs ?? 1000;
     this.batch = options.batch ?? 100;

@@ -6,11 +6,14 @@
 export class ThroughputWindow {
   private readonly buckets = new Map<string, Map<number, number>>();
 
-  constructor(
-    private readonly windowSeconds = 60,
-    /** When counting began (epoch ms): a window younger than its length divides by its age. */
-    private readonly since = Date.now(),
-  ) {}
+  private readonly windowSeconds: number;
+  /** When counting began (epoch ms): a window younger than its length divides by its age. */
+  private readonly since;
+
+  constructor(windowSeconds = 60, since = Date.now()) {
+    this.windowSeconds = windowSeconds;
+    this.since = since;
+  }
 
   record(model: string, now = Date.now()): void {
     const second = Math.floor(now / 1000);

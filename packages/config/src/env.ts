@@ -179,8 +179,11 @@ export function parseDuration(text: string): number | undefined {
 export type Env = z.infer<typeof envSchema>;
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`Invalid configuration: ${problems.join('; ')}`);
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }

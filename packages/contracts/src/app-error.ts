@@ -1,5 +1,12 @@
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 
+export interface AppErrorOptions {
+  details?: unknown;
+  permanent?: boolean;
+  cause?: unknown;
+  headers?: Record<string, string>;
+}
+
 /**
  * Base of every failure the system reports to a client. `code` is stable,
  * `status` is the HTTP status the API answers with, and `permanent` tells the
@@ -7,17 +14,13 @@ import { ERROR_CODES, type ErrorCode } from './errors.ts';
  */
 export class AppError extends Error {
   readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly options: {
-      details?: unknown;
-      permanent?: boolean;
-      cause?: unknown;
-      headers?: Record<string, string>;
-    } = {},
-  ) {
+  readonly code: ErrorCode;
+  readonly options: AppErrorOptions;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
+    this.code = code;
+    this.options = options;
     this.name = new.target.name;
     this.status = ERROR_CODES[code];
   }

@@ -38,21 +38,26 @@ interface Lane<T, R> {
 
 export type RunBatch<T, R> = (key: string, inputs: T[]) => Promise<R[]>;
 
+export interface MicroBatcherOptions {
+  windowMs: number;
+  maxBatchSize: number;
+  /** Start a batch at once when no expect()ed item is still on its way (see the class comment). */
+  flushWhenNothingExpected?: boolean;
+  onBatch?: (key: string, size: number, ms: number) => void;
+}
+
 export class MicroBatcher<T, R> {
   private readonly lanes = new Map<string, Lane<T, R>>();
   private readonly idle = new Set<() => void>();
   private closedWith: Error | undefined;
 
-  constructor(
-    private readonly runBatch: RunBatch<T, R>,
-    private readonly options: {
-      windowMs: number;
-      maxBatchSize: number;
-      /** Start a batch at once when no expect()ed item is still on its way (see the class comment). */
-      flushWhenNothingExpected?: boolean;
-      onBatch?: (key: string, size: number, ms: number) => void;
-    },
-  ) {}
+  private readonly runBatch: RunBatch<T, R>;
+  private readonly options: MicroBatcherOptions;
+
+  constructor(runBatch: RunBatch<T, R>, options: MicroBatcherOptions) {
+    this.runBatch = runBatch;
+    this.options = options;
+  }
 
   private lane(key: string, maxBatchSize: number): Lane<T, R> {
     let lane = this.lanes.get(key);

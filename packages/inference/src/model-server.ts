@@ -45,11 +45,12 @@ export class ModelServer {
   private readonly served = new Map<string, ServedVersion>();
   private readonly batcher: MicroBatcher<Float32Array, Float32Array>;
 
-  private constructor(
-    private readonly models: Map<string, ModelEntry>,
-    private readonly runner: InferenceRunner,
-    batching: BatchingOptions,
-  ) {
+  private readonly models: Map<string, ModelEntry>;
+  private readonly runner: InferenceRunner;
+
+  private constructor(models: Map<string, ModelEntry>, runner: InferenceRunner, batching: BatchingOptions) {
+    this.models = models;
+    this.runner = runner;
     this.batcher = new MicroBatcher((key, inputs) => this.runBatch(key, inputs), {
       flushWhenNothingExpected: true,
       ...batching,

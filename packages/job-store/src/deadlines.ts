@@ -9,10 +9,13 @@ import type { JobStore } from './job-store.ts';
  * `expire` (queued -> canceled, deadline_exceeded), atomic against `start`.
  */
 export class Deadlines {
-  constructor(
-    private readonly store: JobStore,
-    private readonly redis: Redis,
-  ) {}
+  private readonly store: JobStore;
+  private readonly redis: Redis;
+
+  constructor(store: JobStore, redis: Redis) {
+    this.store = store;
+    this.redis = redis;
+  }
 
   /** Jobs whose deadline has passed by `now`, earliest first. */
   due(now: number, limit: number): Promise<string[]> {

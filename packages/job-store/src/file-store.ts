@@ -20,11 +20,15 @@ export interface StoredFile {
  * it, both expiring after `ttlSeconds`. Only the uploader reads them while auth is on.
  */
 export class FileStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly ttlSeconds: number,
-  ) {}
+  private readonly redis: Redis;
+  private readonly keys: RedisKeys;
+  private readonly ttlSeconds: number;
+
+  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number) {
+    this.redis = redis;
+    this.keys = keys;
+    this.ttlSeconds = ttlSeconds;
+  }
 
   async create(
     file: { name: string; contentType: string; bytes: Buffer; metadata: Record<string, unknown> },

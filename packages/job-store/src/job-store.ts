@@ -155,11 +155,12 @@ export class JobStore {
   readonly keys: RedisKeys;
   private readonly scripts: ScriptCommands;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-    private readonly ttlSeconds: number,
-  ) {
+  private readonly redis: Redis;
+  private readonly ttlSeconds: number;
+
+  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+    this.redis = redis;
+    this.ttlSeconds = ttlSeconds;
     this.keys = redisKeys(prefix);
     this.scripts = scriptsOf(redis);
   }

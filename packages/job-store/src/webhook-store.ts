@@ -88,11 +88,12 @@ export class WebhookStore {
   readonly keys: RedisKeys;
   private readonly scripts: ScriptCommands;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string | RedisKeys,
-    private readonly deadLetterMax = 10_000,
-  ) {
+  private readonly redis: Redis;
+  private readonly deadLetterMax: number;
+
+  constructor(redis: Redis, prefix: string | RedisKeys, deadLetterMax = 10_000) {
+    this.redis = redis;
+    this.deadLetterMax = deadLetterMax;
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
     this.scripts = scriptsOf(redis);
   }

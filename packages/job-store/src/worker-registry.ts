@@ -10,10 +10,10 @@ import { type RedisKeys, redisKeys } from './keys.ts';
 export class WorkerRegistry {
   private readonly keys: RedisKeys;
 
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
+  private readonly redis: Redis;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
     this.keys = redisKeys(prefix);
   }
 

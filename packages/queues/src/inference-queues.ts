@@ -43,11 +43,12 @@ export function enqueuedOf(job: EnqueuableJob): Enqueued {
 export class InferenceQueues {
   private readonly queues = new Map<string, Queue>();
 
-  constructor(
-    private readonly connection: Redis,
-    readonly prefix: string,
-    models: Iterable<string>,
-  ) {
+  private readonly connection: Redis;
+  readonly prefix: string;
+
+  constructor(connection: Redis, prefix: string, models: Iterable<string>) {
+    this.connection = connection;
+    this.prefix = prefix;
     for (const model of models) {
       this.queues.set(model, new Queue(inferenceQueueName(model), { connection, prefix }));
     }
