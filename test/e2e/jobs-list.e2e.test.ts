@@ -102,7 +102,7 @@ describe('GET /v1/jobs (real API, worker, Redis)', () => {
     const redis = testRedis();
     try {
       // Only the live job is left in alice's index: the write trimmed the expired ones.
-      expect(await redis.zrange(`${system.prefix}:jobs-of:key:alice`, 0, -1)).toEqual([fresh]);
+      expect(await redis.zrange(`${system.prefix}:jobs-of:key:alice`, 0, '-1')).toEqual([fresh]);
     } finally {
       redis.disconnect();
     }

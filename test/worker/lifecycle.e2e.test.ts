@@ -188,7 +188,9 @@ describe('worker lifecycle with a slow model (real processes)', () => {
   it('reports ready only after loading and warming up its models, while /healthz answers from the start', async () => {
     await stopAll();
     const before = system.workers.length;
-    const starting = system.startWorker({ WARMUP: 'true' });
+    // Only the 32-layer model: warming the 96-layer one too took ~50 s alone and over
+    // startWorker's 60 s under the full suite's load.
+    const starting = system.startWorker({ WARMUP: 'true', WORKER_MODELS: SLOW });
     await eventually(() => system.workers.length > before, 'the worker process');
     const worker = system.workers[before] as (typeof system.workers)[number];
     await eventually(async () => (await startUrl(worker.logs)) !== undefined, 'probe port');

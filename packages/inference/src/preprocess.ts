@@ -1,5 +1,5 @@
 import { ImageTooLargeError, InvalidImageError, type ModelInput } from '@infer/contracts';
-import sharp from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 
 /** Formats a client may send; anything else (including polyglots that sniff as another format) is refused. */
 export const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -39,7 +39,7 @@ export async function preprocessImage(
   limits: PreprocessLimits,
 ): Promise<PreprocessedImage> {
   if (bytes.byteLength === 0) throw new InvalidImageError('the image is empty (0 bytes)');
-  const options: sharp.SharpOptions = {
+  const options: SharpOptions = {
     // Checked against the header before any pixel is decoded (bombs cost nothing).
     limitInputPixels: limits.maxInputPixels,
     // 'error' (not the stricter default 'warning'): truncated or corrupt data is an
@@ -51,7 +51,7 @@ export async function preprocessImage(
     pages: 1,
     page: 0,
   };
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     metadata = await sharp(bytes, options).metadata();
   } catch (error) {
