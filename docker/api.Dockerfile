@@ -7,29 +7,33 @@
 # The API reads model.json and the <version>/model.onnx names of the model
 # repository (it never loads a model), so it gets the same repository as the workers.
 
-ARG NODE_VERSION=20.20.2
+ARG NODE_VERSION=24.22.3
 ARG PNPM_VERSION=10.34.9
 
-# ---- deps: production dependencies of @infer/api only, as a self-contained folder ----
+# ---- deps: the app, the workspace packages it uses and their production dependencies ----
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 ARG PNPM_VERSION
 ENV CI=true
 RUN npm install --global --no-fund --no-audit pnpm@${PNPM_VERSION}
-WORKDIR /src
+WORKDIR /app
 # Lockfile first: this layer (the package download) is reused until the lockfile changes.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
     pnpm fetch --prod --store-dir /pnpm/store
 COPY apps/ apps/
 COPY packages/ packages/
-# `deploy` copies the app and its workspace packages (which export ./src/*.ts, run by tsx,
-# a production dependency of the app) into /out with a pruned node_modules, resolved from the
-# workspace lockfile (hence --offline after `pnpm fetch`). inject-workspace-packages is what
-# pnpm 10's deploy requires; the legacy deploy would re-resolve versions from the registry.
+# Installed in the repository's layout: workspace packages stay symlinks into packages/,
+# outside node_modules, where Node 24 strips their types itself (it refuses to inside
+# node_modules), so no TypeScript loader runs in production. `pnpm fetch` filled the virtual
+# store with every app's packages: it goes first, so only this app's are linked. Then the
+# other apps go.
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    pnpm --filter @infer/api --prod --offline --store-dir /pnpm/store \
-      --config.inject-workspace-packages=true deploy /out \
- && test -f /out/src/main.ts
+    rm -rf node_modules \
+ && pnpm install --filter @infer/api... --prod --frozen-lockfile --offline --store-dir /pnpm/store \
+      --config.package-import-method=copy \
+ && find apps -mindepth 1 -maxdepth 1 ! -name api -exec rm -rf {} + \
+ && rm -rf packages/*/src/*.test.ts apps/api/src/*.test.ts \
+ && test -f apps/api/src/main.ts
 
 # ---- models: baked in (default) or left empty for a mounted volume ----
 FROM node:${NODE_VERSION}-bookworm-slim AS models
@@ -46,15 +50,15 @@ ENV NODE_ENV=production \
     MODEL_REPOSITORY=/models \
     MALLOC_ARENA_MAX=2 \
     HOME=/tmp
-WORKDIR /app
+WORKDIR /app/apps/api
 # Owned by root and read-only for the service user: the process cannot rewrite its own code.
-COPY --from=deps /out/ /app/
+COPY --from=deps /app/ /app/
 COPY --from=models /models/ /models/
 # uid/gid 1000 = the image's "node" user; numeric so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node itself is PID 1 and receives SIGTERM (graceful shutdown, SHUTDOWN_GRACE_MS); tsx is
-# loaded as a hook instead of its CLI, which would add a second process.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# node itself is PID 1 and receives SIGTERM (graceful shutdown, SHUTDOWN_GRACE_MS); it runs
+# the TypeScript sources directly (type stripping), with no loader.
+CMD ["node", "src/main.ts"]

@@ -14,33 +14,37 @@
 # The install step downloads the CUDA provider libraries from NuGet (api.nuget.org): the build needs
 # that host (GLOBAL_AGENT_HTTPS_PROXY is honoured behind a proxy).
 
-ARG NODE_VERSION=20.20.2
+ARG NODE_VERSION=24.22.3
 ARG PNPM_VERSION=10.34.9
 ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 
 FROM --platform=linux/amd64 node:${NODE_VERSION}-bookworm-slim AS node
 
-# ---- deps: production dependencies of @infer/worker with onnxruntime-node's CUDA 12 provider ----
+# ---- deps: the worker, its workspace packages and onnxruntime-node's CUDA 12 provider ----
 FROM node AS deps
 ARG PNPM_VERSION
 ENV CI=true
 # Environment wins over .npmrc's onnxruntime-node-install=skip.
 ENV ONNXRUNTIME_NODE_INSTALL=cuda12
 RUN npm install --global --no-fund --no-audit pnpm@${PNPM_VERSION}
-WORKDIR /src
+WORKDIR /app
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN --mount=type=cache,id=pnpm-store-cuda,target=/pnpm/store \
     pnpm fetch --prod --store-dir /pnpm/store
 COPY apps/ apps/
 COPY packages/ packages/
+# As in worker.Dockerfile: the repository's layout, so that Node strips the types itself.
 # side-effects-cache=false: otherwise pnpm reuses a cached *CPU* build of onnxruntime-node
 # (postinstall skipped) from the store and the CUDA libraries are silently missing.
 # The final test fails the build if the CUDA provider was not installed.
 RUN --mount=type=cache,id=pnpm-store-cuda,target=/pnpm/store \
-    pnpm --filter @infer/worker --prod --offline --store-dir /pnpm/store \
-      --config.inject-workspace-packages=true --config.side-effects-cache=false deploy /out \
- && test -f /out/src/main.ts \
- && find /out/node_modules/.pnpm -path '*/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so' | grep -q .
+    rm -rf node_modules \
+ && pnpm install --filter @infer/worker... --prod --frozen-lockfile --offline --store-dir /pnpm/store \
+      --config.package-import-method=copy --config.side-effects-cache=false \
+ && find apps -mindepth 1 -maxdepth 1 ! -name worker -exec rm -rf {} + \
+ && rm -rf packages/*/src/*.test.ts apps/worker/src/*.test.ts \
+ && test -f apps/worker/src/main.ts \
+ && find node_modules/.pnpm -path '*/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so' | grep -q .
 
 # ---- models: baked in (default) or left empty for a mounted volume ----
 FROM node AS models
@@ -60,12 +64,12 @@ ENV NODE_ENV=production \
     UV_THREADPOOL_SIZE=8 \
     HOME=/tmp \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
-WORKDIR /app
-COPY --from=deps /out/ /app/
+WORKDIR /app/apps/worker
+COPY --from=deps /app/ /app/
 COPY --from=models /models/ /models/
 # uid 1000 is the base image's "ubuntu" user.
 USER 1000:1000
 EXPOSE 9090
 HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WORKER_PORT||9090)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "src/main.ts"]

@@ -3,7 +3,8 @@
 # Installs whatever is missing, then starts the system or runs the suite; near-instant when
 # everything is already there.
 #   bash scripts/dev.sh start               pnpm, the dependencies, redis-server (unless REDIS_URL)
-#   bash scripts/dev.sh test <script>...    the same plus Debian's PyTorch, Chromium and promtool, then each pnpm script
+#   bash scripts/dev.sh test <script>...    the same plus Debian's PyTorch, Chromium and promtool (and podman,
+#                                           runc, mmdebstrap for test:containers), then each pnpm script
 # Debian packages are installed with apt when run as root; otherwise the one command to run is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,12 @@ if [ "$mode" = test ]; then
   command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null 2>&1 || missing+=(chromium)
   # promtool (Debian's prometheus package) lints every metric name.
   command -v "${PROMTOOL_PATH:-/usr/bin/promtool}" >/dev/null 2>&1 || missing+=(prometheus)
+  # test:containers: rootful podman with runc, and mmdebstrap for the offline base images.
+  if [[ " $* " == *" test:containers "* ]]; then
+    for package in podman runc mmdebstrap netavark aardvark-dns catatonit iptables; do
+      dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+  fi
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
@@ -46,6 +53,21 @@ if ! command -v pnpm >/dev/null 2>&1; then
     npm install -g --silent --prefix "$HOME/.local" pnpm@10
     export PATH="$HOME/.local/bin:$PATH"
   fi
+fi
+
+if [ "$mode" = test ]; then
+  # The suite runs on the Node.js release the images ship (.node-version) wherever the
+  # machine's is older than vitest 5 needs (22.12); HOST_NODE keeps the machine's for the
+  # test that development still works on it.
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)'; then
+    HOST_NODE=$(command -v node)
+    export HOST_NODE
+    # shellcheck source=lib/node-release.sh
+    . scripts/lib/node-release.sh
+    PATH="$(node_release_dir)/bin:$PATH"
+    export PATH
+  fi
+  echo "tests run on Node.js $(node --version)"
 fi
 
 # pnpm keeps a copy of the lockfile it installed: install only when the committed one differs.

@@ -90,28 +90,29 @@ describe.each(active)('$dockerfile', (spec: ImageSpec) => {
     }
   });
 
-  it('installs the production dependencies of its app with pnpm deploy', () => {
+  it('installs the production dependencies of its app in the repository layout, from the lockfile', () => {
     const packageName = apps().get(spec.app);
     expect(packageName, `apps/${spec.app}`).toBeDefined();
-    const deploy = dockerfile.stages.flatMap((stage) => stage.runs).find((run) => /\bpnpm\b.*\bdeploy\b/.test(run));
-    expect(deploy).toBeDefined();
-    expect(deploy).toContain(`--filter ${packageName}`);
-    expect(deploy).toMatch(/--prod\b/);
-    // Versions from the lockfile: fetched first, deployed offline; --legacy would re-resolve them.
+    const install = dockerfile.stages.flatMap((stage) => stage.runs).find((run) => /\bpnpm install\b/.test(run));
+    expect(install).toBeDefined();
+    expect(install).toContain(`--filter ${packageName}...`);
+    expect(install).toMatch(/--prod\b/);
+    // Versions from the lockfile: fetched first, installed offline and frozen.
     const runs = dockerfile.stages.flatMap((stage) => stage.runs);
-    expect(runs.findIndex((run) => /\bpnpm fetch --prod\b/.test(run))).toBeLessThan(runs.indexOf(deploy ?? ''));
-    expect(deploy).toContain('--offline');
-    expect(deploy).not.toContain('--legacy');
-    // The services run TypeScript through tsx, so it must be a production dependency.
+    expect(runs.findIndex((run) => /\bpnpm fetch --prod\b/.test(run))).toBeLessThan(runs.indexOf(install ?? ''));
+    expect(install).toContain('--offline');
+    expect(install).toContain('--frozen-lockfile');
+    // Injected (copied) workspace packages would land inside node_modules, where Node refuses to strip types.
+    expect(install).not.toContain('inject-workspace-packages');
+    // No TypeScript loader in production: tsx is a development dependency only.
     const manifest = JSON.parse(readText(`apps/${spec.app}/package.json`)) as { dependencies?: Record<string, string> };
-    expect(Object.keys(manifest.dependencies ?? {})).toContain('tsx');
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('tsx');
   });
 
-  it("starts the app's main.ts with node as PID 1", () => {
-    expect(final.cmd?.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-    const entry = final.cmd?.[3] ?? '';
-    // pnpm deploy puts the app's own files at the deploy root (WORKDIR).
-    expect(existsSync(fromRoot('apps', spec.app, entry)), `apps/${spec.app}/${entry}`).toBe(true);
+  it("starts the app's main.ts with node as PID 1, no loader", () => {
+    expect(final.cmd).toEqual(['node', 'src/main.ts']);
+    expect(final.workdir).toBe(`/app/apps/${spec.app}`);
+    expect(existsSync(fromRoot('apps', spec.app, 'src/main.ts'))).toBe(true);
   });
 
   it('sets only environment variables the code or the runtime reads, with valid values', () => {
@@ -185,9 +186,9 @@ describe.each(active)('$dockerfile', (spec: ImageSpec) => {
     expect(final.platform).toBe('linux/amd64');
     expect(final.env.get('EXECUTION_PROVIDERS')).toBe('cuda,cpu');
     // pnpm's side-effects cache would reuse a CPU-only onnxruntime-node build from the store.
-    const deploy = dockerfile.stages.flatMap((stage) => stage.runs).find((run) => /\bpnpm\b.*\bdeploy\b/.test(run));
-    expect(deploy).toContain('--config.side-effects-cache=false');
-    expect(deploy).toContain('libonnxruntime_providers_cuda.so');
+    const pnpmInstall = dockerfile.stages.flatMap((stage) => stage.runs).find((run) => /\bpnpm install\b/.test(run));
+    expect(pnpmInstall).toContain('--config.side-effects-cache=false');
+    expect(pnpmInstall).toContain('libonnxruntime_providers_cuda.so');
   });
 });
 

@@ -396,7 +396,7 @@ describe.each(variants)('k8s overlay $label', ({ name: overlay, namespace, gpu, 
       expect(securityContext.allowPrivilegeEscalation, where).toBe(false);
       expect(securityContext.readOnlyRootFilesystem, where).toBe(true);
       if (!spec) continue;
-      // HOME and tsx's cache live in /tmp.
+      // HOME lives in /tmp (npm and libraries that write caches under it).
       expect(imageEnv(spec).get('HOME')).toBe('/tmp');
       const mount = list(container.volumeMounts).find((m) => m.mountPath === '/tmp');
       const volume = list(workload.podSpec.volumes).find((v) => v.name === mount?.name);

@@ -11,9 +11,10 @@ export class ServiceProcess {
 
   readonly name: string;
 
-  constructor(name: string, entry: string, env: Record<string, string>) {
+  /** `node`: the Node.js binary to run it with (default: the one running the tests). */
+  constructor(name: string, entry: string, env: Record<string, string>, node = process.execPath) {
     this.name = name;
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    this.child = spawn(node, ['--import', 'tsx', path.join(ROOT, entry)], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

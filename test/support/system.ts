@@ -15,6 +15,8 @@ export interface SystemOptions {
   dispatcher?: boolean;
   /** Extra environment for dispatchers (WEBHOOK_SECRET defaults to a fresh `webhookSecret`). */
   dispatcherEnv?: Record<string, string>;
+  /** Node.js binary for every process (default: the one running the tests). */
+  node?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export class TestSystem {
   readonly apiUrl: string;
   private readonly env: Record<string, string>;
   private readonly workerEnv: Record<string, string>;
+  private readonly node: string | undefined;
 
   private constructor(
     prefix: string,
@@ -41,7 +44,9 @@ export class TestSystem {
     apiUrl: string,
     env: Record<string, string>,
     workerEnv: Record<string, string>,
+    node: string | undefined,
   ) {
+    this.node = node;
     this.prefix = prefix;
     this.api = api;
     this.apiUrl = apiUrl;
@@ -53,13 +58,13 @@ export class TestSystem {
     const prefix = uniquePrefix('sys');
     const port = await freePort();
     const env = { REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, WORKER_HEARTBEAT_TTL_MS: '3000', ...options.env };
-    const api = new ServiceProcess('api', 'apps/api/src/main.ts', {
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ...options.apiEnv,
-    });
-    const system = new TestSystem(prefix, api, `http://127.0.0.1:${port}`, env, options.workerEnv ?? {});
+    const api = new ServiceProcess(
+      'api',
+      'apps/api/src/main.ts',
+      { ...env, PORT: String(port), HOST: '127.0.0.1', ...options.apiEnv },
+      options.node,
+    );
+    const system = new TestSystem(prefix, api, `http://127.0.0.1:${port}`, env, options.workerEnv ?? {}, options.node);
     try {
       await api.waitForHttp(`${system.apiUrl}/healthz`);
       for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
@@ -77,12 +82,12 @@ export class TestSystem {
   async restartApi(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     await this.api.stop('SIGKILL');
     const port = new URL(this.apiUrl).port;
-    this.api = new ServiceProcess('api', 'apps/api/src/main.ts', {
-      ...this.env,
-      PORT: port,
-      HOST: '127.0.0.1',
-      ...extraEnv,
-    });
+    this.api = new ServiceProcess(
+      'api',
+      'apps/api/src/main.ts',
+      { ...this.env, PORT: port, HOST: '127.0.0.1', ...extraEnv },
+      this.node,
+    );
     await this.api.waitForHttp(`${this.apiUrl}/healthz`);
     return this.api;
   }
@@ -90,12 +95,12 @@ export class TestSystem {
   /** A worker process, ready once its models are warm; `extraEnv.WORKER_PORT` is honoured if given. */
   async startWorker(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
     const port = extraEnv.WORKER_PORT ?? String(await freePort());
-    const worker = new ServiceProcess(`worker-${this.workers.length + 1}`, 'apps/worker/src/main.ts', {
-      ...this.env,
-      ...this.workerEnv,
-      ...extraEnv,
-      WORKER_PORT: port,
-    });
+    const worker = new ServiceProcess(
+      `worker-${this.workers.length + 1}`,
+      'apps/worker/src/main.ts',
+      { ...this.env, ...this.workerEnv, ...extraEnv, WORKER_PORT: port },
+      this.node,
+    );
     this.workers.push(worker);
     await worker.waitForHttp(`http://127.0.0.1:${port}/readyz`);
     return worker;
@@ -114,6 +119,7 @@ export class TestSystem {
         DISPATCHER_PORT: String(port),
         ...extraEnv,
       },
+      this.node,
     );
     this.dispatchers.push(dispatcher);
     this.dispatcherUrls.push(`http://127.0.0.1:${port}`);

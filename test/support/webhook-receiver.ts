@@ -24,15 +24,21 @@ export class WebhookReceiver {
   private server: Server | undefined;
   private responder: Responder;
   private portNumber: number;
+  private readonly host: string;
 
-  private constructor(responder: Responder, portNumber: number) {
+  private constructor(responder: Responder, portNumber: number, host: string) {
     this.responder = responder;
     this.portNumber = portNumber;
+    this.host = host;
   }
 
-  /** Listen on `port` (0 = any free one). */
-  static async start(responder: Responder = () => ({ status: 204 }), port = 0): Promise<WebhookReceiver> {
-    const receiver = new WebhookReceiver(responder, port);
+  /** Listen on `host`:`port` (0 = any free one; a container reaches the host's bridge address, not 127.0.0.1). */
+  static async start(
+    responder: Responder = () => ({ status: 204 }),
+    port = 0,
+    host = '127.0.0.1',
+  ): Promise<WebhookReceiver> {
+    const receiver = new WebhookReceiver(responder, port, host);
     await receiver.listen();
     return receiver;
   }
@@ -74,7 +80,7 @@ export class WebhookReceiver {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.portNumber, '127.0.0.1', () => {
+      server.listen(this.portNumber, this.host, () => {
         this.portNumber = (server.address() as AddressInfo).port;
         resolve();
       });

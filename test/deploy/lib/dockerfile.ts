@@ -31,6 +31,7 @@ export interface Stage {
   runs: string[];
   expose: number[];
   user?: string;
+  workdir?: string;
   /** `NONE`, or the command of HEALTHCHECK CMD (JSON or shell form, unparsed). */
   healthcheck?: string;
   cmd?: string[];
@@ -209,6 +210,12 @@ export function parseDockerfile(text: string): Dockerfile {
       case 'USER':
         stage.user = substitute(args.trim(), scope);
         break;
+      case 'WORKDIR': {
+        // Relative paths resolve against the previous WORKDIR, as Docker does.
+        const dir = substitute(args.trim(), scope);
+        stage.workdir = dir.startsWith('/') ? dir : `${stage.workdir ?? ''}/${dir}`;
+        break;
+      }
       case 'HEALTHCHECK': {
         if (args.trim().toUpperCase() === 'NONE') {
           stage.healthcheck = 'NONE';

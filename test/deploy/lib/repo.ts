@@ -33,6 +33,10 @@ export const runtimeVariables: ReadonlySet<string> = new Set([
   'HOME',
   'CI',
   'TZ',
+  // Set by the node base image (the official one and test/containers/base-images.sh alike).
+  'PATH',
+  'NODE_VERSION',
+  'NODE_EXTRA_CA_CERTS',
 ]);
 const runtimePrefixes = ['NVIDIA_'];
 
