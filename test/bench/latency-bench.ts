@@ -20,6 +20,7 @@ import { freePort } from '../../scripts/lib/free-port.ts';
 import { startLocalRedis } from '../../scripts/lib/local-redis.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { ROOT, ServiceProcess } from '../support/processes.ts';
+import { CPU_SESSION } from './lib/systems.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const WARMUP = 20;
@@ -46,13 +47,7 @@ const image = await solidImage(COLOURS.green, 'png', 224);
 const repository = loadModelRepository(path.join(ROOT, 'models'), ['plant-pathology']);
 const input = repository.get('plant-pathology')?.config.input;
 if (!input) throw new Error('reference model missing');
-const settings = {
-  providers: ['cpu' as const],
-  intraOpNumThreads: 0,
-  cudaDeviceId: 0,
-  graphOptimizationLevel: 'all' as const,
-  enableCpuMemArena: true,
-};
+const settings = CPU_SESSION;
 
 // Raw and synchronous peer share one in-process ModelServer (inference thread, no batching window).
 const server = await ModelServer.start(repository, settings, { windowMs: 0, maxBatchSize: 1 });

@@ -53,7 +53,7 @@ def torchvision_model():
     import export_onnx
 
     args = export_onnx.parse_args(
-        ["--name", "peer", "--arch", ARCH, "--random-weights", "--labels", ",".join(LABELS),
+        ["--name", "peer", "--version", "1", "--arch", ARCH, "--random-weights", "--labels", ",".join(LABELS),
          "--input-size", str(INPUT["width"]), "--out", "/tmp"]
     )
     return export_onnx.load_model(args, len(LABELS), INPUT["width"], INPUT["height"])

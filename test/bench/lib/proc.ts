@@ -29,7 +29,9 @@ export class CpuMeter {
 
   /** ms of CPU per process since construction. */
   read(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.pids).map(([name, pid]) => [name, cpuMs(pid) - (this.before.get(name) ?? 0)]));
+    return Object.fromEntries(
+      Object.entries(this.pids).map(([name, pid]) => [name, cpuMs(pid) - (this.before.get(name) ?? 0)]),
+    );
   }
 }
 

@@ -26,7 +26,8 @@ export interface BenchModel {
   arch: string;
 }
 
-const SESSION = {
+/** The worker's default session settings on a CPU. */
+export const CPU_SESSION = {
   providers: ['cpu' as const],
   intraOpNumThreads: 0,
   cudaDeviceId: 0,
@@ -39,7 +40,7 @@ export async function startRaw(repository: string, model: BenchModel): Promise<S
   const models = loadModelRepository(repository, [model.name]);
   const input = models.get(model.name)?.config.input;
   if (!input) throw new Error(`no model ${model.name} in ${repository}`);
-  const server = await ModelServer.start(models, SESSION, { windowMs: 0, maxBatchSize: 1 });
+  const server = await ModelServer.start(models, CPU_SESSION, { windowMs: 0, maxBatchSize: 1 });
   return {
     name: 'raw',
     pids: { bench: process.pid },
@@ -75,7 +76,10 @@ export async function startOurs(
   const workers: ServiceProcess[] = [];
   for (let i = 0; i < (options.workers ?? 1); i++) {
     const workerPort = await freePort();
-    const worker = new ServiceProcess(`worker-${i}`, 'apps/worker/src/main.ts', { ...env, WORKER_PORT: String(workerPort) });
+    const worker = new ServiceProcess(`worker-${i}`, 'apps/worker/src/main.ts', {
+      ...env,
+      WORKER_PORT: String(workerPort),
+    });
     workers.push(worker);
     await worker.waitForHttp(`http://127.0.0.1:${workerPort}/readyz`, 180_000);
   }
@@ -114,7 +118,17 @@ export async function startPeer(repository: string, model: BenchModel): Promise<
   const port = await freePort();
   const child: ChildProcess = spawn(
     '/usr/bin/python3',
-    ['-m', 'uvicorn', 'peer:app', '--app-dir', path.join(ROOT, 'tools/bench-peer'), '--port', String(port), '--log-level', 'warning'],
+    [
+      '-m',
+      'uvicorn',
+      'peer:app',
+      '--app-dir',
+      path.join(ROOT, 'tools/bench-peer'),
+      '--port',
+      String(port),
+      '--log-level',
+      'warning',
+    ],
     {
       env: { ...process.env, BENCH_PEER_MODEL: path.join(repository, model.name), BENCH_PEER_ARCH: model.arch },
       stdio: ['ignore', 'inherit', 'inherit'],

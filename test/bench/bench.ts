@@ -1,0 +1,249 @@
+/**
+ * `pnpm bench` (quick, a few minutes) and `pnpm bench --full`: everything side by side in
+ * one run on the same images and ONNX files: the raw in-process pipeline, ours (API + Redis
+ * + worker) and the seed-style FastAPI + PyTorch peer, at several client counts, for the
+ * reference model, MobileNetV3-Small at 224 and EfficientNet-B3 at 300 (random weights,
+ * exported by tools/export-onnx into .bench/models the first time); then submissions/s with
+ * no worker (autocannon) with Redis memory per queued job, and tiny jobs end to end with
+ * CPU-ms per job of each process. Writes docs/benchmarks.md, docs/benchmarks.json and
+ * docs/images/bench-<model>.svg. Figures only: nothing here asserts a speed.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import sharp from 'sharp';
+import { ROOT } from '../support/processes.ts';
+import { closedLoop, type LoadPoint } from './lib/load.ts';
+import { CpuMeter } from './lib/proc.ts';
+import {
+  type BenchReport,
+  type EnqueueResult,
+  type ModelResult,
+  markdown,
+  type TinyJobsResult,
+  throughputSvg,
+} from './lib/report.ts';
+import { type BenchModel, type System, startOurs, startPeer, startRaw } from './lib/systems.ts';
+
+const FULL = process.argv.includes('--full');
+const CLIENTS = FULL ? [1, 4, 16, 64] : [1, 4, 16];
+const SECONDS = FULL ? 10 : 4;
+const WARMUP = 2;
+const MODELS_DIR = path.join(ROOT, '.bench', 'models');
+
+const MODELS: (BenchModel & { size: number })[] = [
+  { key: 'reference', name: 'plant-pathology', title: 'Reference model (224)', arch: '', size: 224 },
+  {
+    key: 'mobilenet_v3_small',
+    name: 'mobilenet-v3-small-224',
+    title: 'MobileNetV3-Small @224',
+    arch: 'mobilenet_v3_small',
+    size: 224,
+  },
+  {
+    key: 'efficientnet_b3',
+    name: 'efficientnet-b3-300',
+    title: 'EfficientNet-B3 @300',
+    arch: 'efficientnet_b3',
+    size: 300,
+  },
+];
+const IMAGES = FULL
+  ? [
+      { width: 640, height: 480 },
+      { width: 1600, height: 1200 },
+    ]
+  : [{ width: 1024, height: 768 }];
+
+function prepareModels(): void {
+  mkdirSync(MODELS_DIR, { recursive: true });
+  cpSync(path.join(ROOT, 'models/plant-pathology'), path.join(MODELS_DIR, 'plant-pathology'), { recursive: true });
+  for (const model of MODELS) {
+    if (!model.arch || existsSync(path.join(MODELS_DIR, model.name, '1', 'model.onnx'))) continue;
+    console.log(`exporting ${model.arch} at ${model.size} (random weights) with tools/export-onnx ...`);
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        path.join(ROOT, 'tools/export-onnx/export_onnx.py'),
+        ...['--name', model.name, '--version', '1', '--arch', model.arch, '--random-weights'],
+        ...['--labels', 'a,b,c,d', '--input-size', String(model.size), '--max-batch-size', '16'],
+        ...['--out', MODELS_DIR, '--force'],
+      ],
+      { stdio: 'inherit' },
+    );
+  }
+}
+
+/** A photo-like JPEG: smooth colour fields plus fine noise, so decoding costs what a photo's does. */
+async function photo(width: number, height: number, seed: number): Promise<Buffer> {
+  let state = seed;
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const coarse = Buffer.from(Array.from({ length: 16 * 12 * 3 }, () => Math.floor(60 + random() * 150)));
+  const base = await sharp(coarse, { raw: { width: 16, height: 12, channels: 3 } })
+    .resize(width, height, { kernel: 'cubic' })
+    .raw()
+    .toBuffer();
+  for (let i = 0; i < base.length; i++)
+    base[i] = Math.max(0, Math.min(255, (base[i] as number) + Math.floor((random() - 0.5) * 40)));
+  return sharp(base, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+async function measure(system: System, image: Uint8Array): Promise<{ label: string; points: LoadPoint[] }> {
+  const label = await system.send(image);
+  const points: LoadPoint[] = [];
+  for (const clients of CLIENTS) {
+    const point = await closedLoop(() => system.send(image).then(() => undefined), {
+      clients,
+      seconds: SECONDS,
+      warmup: WARMUP,
+      pids: system.pids,
+    });
+    console.log(
+      `  ${system.name.padEnd(4)} ${String(clients).padStart(2)} clients: ${point.perSecond.toFixed(1)} img/s, p50 ${point.p50Ms.toFixed(1)} ms, p99 ${point.p99Ms.toFixed(1)} ms, ${point.cpuMsPerRequest.total?.toFixed(1)} CPU-ms/img`,
+    );
+    points.push(point);
+  }
+  return { label, points };
+}
+
+async function benchModel(model: BenchModel, image: Buffer, imageName: string): Promise<ModelResult> {
+  console.log(`${model.title}, ${imageName}`);
+  const result: ModelResult = { key: model.key, title: model.title, image: imageName, points: {}, labels: {} };
+  for (const start of [startRaw, startOurs, startPeer]) {
+    const system = await start(MODELS_DIR, model);
+    try {
+      const { label, points } = await measure(system, image);
+      result.points[system.name] = points;
+      result.labels[system.name] = label;
+    } finally {
+      await system.close();
+    }
+  }
+  return result;
+}
+
+async function enqueueOnly(tiny: Buffer): Promise<EnqueueResult> {
+  const seconds = FULL ? 15 : 5;
+  const connections = 32;
+  const ours = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, { workers: 0 });
+  const redis = new Redis(ours.redisUrl);
+  try {
+    const memory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    const before = await memory();
+    const meter = new CpuMeter({ api: ours.pids.api as number, redis: ours.pids.redis as number });
+    const result = await autocannon({
+      url: `${ours.url}/v1/jobs`,
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: tiny,
+      connections,
+      duration: seconds,
+    });
+    const cpu = meter.read();
+    const accepted = result['2xx'];
+    // Every 202 is a queued job: no worker takes any.
+    const queued = accepted;
+    const bytes = ((await memory()) - before) / Math.max(1, queued);
+    console.log(
+      `enqueue only: ${(accepted / seconds).toFixed(0)} submissions/s, ${queued} queued, ${(bytes / 1024).toFixed(1)} KiB each`,
+    );
+    return {
+      connections,
+      seconds,
+      submissionsPerSecond: accepted / result.duration,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      errors: result.errors + result.non2xx,
+      apiCpuMsPerSubmission: (cpu.api ?? 0) / accepted,
+      redisCpuMsPerSubmission: (cpu.redis ?? 0) / accepted,
+      redisBytesPerQueuedJob: bytes,
+    };
+  } finally {
+    redis.disconnect();
+    await ours.close();
+  }
+}
+
+async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
+  const clients = 32;
+  const raw = await startRaw(MODELS_DIR, MODELS[0] as BenchModel);
+  const rawPoint = await closedLoop(() => raw.send(tiny).then(() => undefined), {
+    clients: 2,
+    seconds: SECONDS,
+    warmup: 20,
+    pids: raw.pids,
+  });
+  await raw.close();
+  const ours = await startOurs(MODELS_DIR, MODELS[0] as BenchModel);
+  try {
+    const point = await closedLoop(() => ours.send(tiny).then(() => undefined), {
+      clients,
+      seconds: SECONDS * 2,
+      warmup: 5,
+      pids: ours.pids,
+    });
+    console.log(`tiny jobs: ${point.perSecond.toFixed(0)} jobs/s, CPU-ms/job ${JSON.stringify(point.cpuMsPerRequest)}`);
+    return {
+      clients,
+      jobsPerSecond: point.perSecond,
+      p50Ms: point.p50Ms,
+      cpuMsPerJob: point.cpuMsPerRequest,
+      rawCpuMsPerJob: rawPoint.cpuMsPerRequest.total ?? 0,
+    };
+  } finally {
+    await ours.close();
+  }
+}
+
+const startedAt = new Date().toISOString();
+prepareModels();
+const models: ModelResult[] = [];
+for (const [i, size] of IMAGES.entries()) {
+  const image = await photo(size.width, size.height, 7 + i);
+  const name = `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)`;
+  for (const model of MODELS) models.push(await benchModel(model, image, name));
+}
+const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 160, b: 40 } } })
+  .png()
+  .toBuffer();
+const report: BenchReport = {
+  mode: FULL ? 'full' : 'quick',
+  startedAt,
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+    onnxruntime: JSON.parse(readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'))
+      .version,
+    sharp: sharp.versions.sharp ?? '',
+    torch: execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], {
+      encoding: 'utf8',
+    }).trim(),
+  },
+  models,
+  enqueue: await enqueueOnly(tiny),
+  tiny: await tinyJobs(tiny),
+};
+
+const charts: Record<string, string> = {};
+mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
+for (const model of models) {
+  if (charts[model.key]) continue;
+  const file = `images/bench-${model.key}.svg`;
+  writeFileSync(path.join(ROOT, 'docs', file), throughputSvg(model));
+  charts[model.key] = file;
+}
+writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
+const text = markdown(report, charts);
+writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), text);
+console.log(`\n${text}\nwrote docs/benchmarks.md, docs/benchmarks.json and docs/images/bench-*.svg`);

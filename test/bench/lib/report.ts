@@ -1,0 +1,227 @@
+import type { LoadPoint } from './load.ts';
+
+export interface ModelResult {
+  key: string;
+  title: string;
+  image: string;
+  /** system -> points at each client count */
+  points: Record<string, LoadPoint[]>;
+  /** Top label of the bench image from each system: they must agree (same weights). */
+  labels: Record<string, string>;
+}
+
+export interface EnqueueResult {
+  connections: number;
+  seconds: number;
+  submissionsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  apiCpuMsPerSubmission: number;
+  redisCpuMsPerSubmission: number;
+  redisBytesPerQueuedJob: number;
+}
+
+export interface TinyJobsResult {
+  clients: number;
+  jobsPerSecond: number;
+  p50Ms: number;
+  /** CPU-ms per job of each process, and the raw pipeline's for the same tiny image. */
+  cpuMsPerJob: Record<string, number>;
+  rawCpuMsPerJob: number;
+}
+
+export interface BenchReport {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  machine: Record<string, string | number>;
+  models: ModelResult[];
+  enqueue: EnqueueResult;
+  tiny: TinyJobsResult;
+}
+
+const f = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+const pointAt = (points: readonly LoadPoint[] | undefined, clients: number) =>
+  points?.find((p) => p.clients === clients);
+
+interface Target {
+  what: string;
+  met: boolean;
+  figure: string;
+}
+
+/** The targets of issue 16, each checked against this run's figures. */
+export function targets(report: BenchReport): Target[] {
+  const out: Target[] = [];
+  for (const model of report.models) {
+    const { raw, ours, peer } = model.points;
+    for (const o of ours ?? []) {
+      const r = pointAt(raw, o.clients);
+      const p = pointAt(peer, o.clients);
+      if (r && o.clients >= 4) {
+        const ratio = o.perSecond / r.perSecond;
+        out.push({
+          what: `${model.title}, ${o.clients} clients: ours >= 0.9x raw throughput`,
+          met: ratio >= 0.9,
+          figure: `${f(ratio, 2)}x`,
+        });
+        const cpu = (o.cpuMsPerRequest.total ?? 0) / (r.cpuMsPerRequest.total ?? 1);
+        out.push({
+          what: `${model.title}, ${o.clients} clients: CPU-ms per image <= 1.15x raw`,
+          met: cpu <= 1.15,
+          figure: `${f(cpu, 2)}x`,
+        });
+      }
+      if (r && o.clients === 1) {
+        const extra = o.p50Ms - r.p50Ms;
+        out.push({ what: `${model.title}, 1 client: p50 <= raw + 5 ms`, met: extra <= 5, figure: `+${f(extra)} ms` });
+      }
+      if (p) {
+        const ratio = o.perSecond / p.perSecond;
+        out.push({
+          what: `${model.title}, ${o.clients} clients: ours >= 2x the seed-style peer`,
+          met: ratio >= 2,
+          figure: `${f(ratio, 2)}x`,
+        });
+      }
+    }
+  }
+  const workerOverhead = (report.tiny.cpuMsPerJob.worker ?? 0) - report.tiny.rawCpuMsPerJob;
+  out.push({
+    what: 'tiny jobs: worker <= 1.5 CPU-ms per job outside decode and inference',
+    met: workerOverhead <= 1.5,
+    figure: `${f(workerOverhead, 2)} ms`,
+  });
+  out.push({
+    what: 'tiny jobs: API <= 0.7 CPU-ms per job',
+    met: (report.tiny.cpuMsPerJob.api ?? 0) <= 0.7,
+    figure: `${f(report.tiny.cpuMsPerJob.api ?? 0, 2)} ms`,
+  });
+  out.push({
+    what: 'tiny jobs: >= 600 jobs/s end to end',
+    met: report.tiny.jobsPerSecond >= 600,
+    figure: `${f(report.tiny.jobsPerSecond, 0)}/s`,
+  });
+  out.push({
+    what: 'enqueue only: >= 3,000 submissions/s on one API process',
+    met: report.enqueue.submissionsPerSecond >= 3000,
+    figure: `${f(report.enqueue.submissionsPerSecond, 0)}/s`,
+  });
+  return out;
+}
+
+/** A line chart of images/s against clients, one line per system, as a small standalone SVG. */
+export function throughputSvg(model: ModelResult): string {
+  const colours: Record<string, string> = { raw: '#777777', ours: '#1f77b4', peer: '#d62728' };
+  const width = 520;
+  const height = 300;
+  const pad = { left: 56, right: 110, top: 34, bottom: 44 };
+  const all = Object.values(model.points).flat();
+  const clients = [...new Set(all.map((p) => p.clients))].sort((a, b) => a - b);
+  const maxY = Math.max(...all.map((p) => p.perSecond)) * 1.1 || 1;
+  const x = (c: number) =>
+    pad.left + (clients.indexOf(c) / Math.max(1, clients.length - 1)) * (width - pad.left - pad.right);
+  const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
+  const lines = Object.entries(model.points).map(([system, points], i) => {
+    const path = points
+      .map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.clients).toFixed(1)},${y(p.perSecond).toFixed(1)}`)
+      .join(' ');
+    const dots = points
+      .map(
+        (p) =>
+          `<circle cx="${x(p.clients).toFixed(1)}" cy="${y(p.perSecond).toFixed(1)}" r="3" fill="${colours[system]}"/>`,
+      )
+      .join('');
+    return `<path d="${path}" fill="none" stroke="${colours[system]}" stroke-width="2"/>${dots}<text x="${width - pad.right + 10}" y="${pad.top + 16 + i * 18}" fill="${colours[system]}" font-size="12">${system}</text>`;
+  });
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
+    const v = (maxY / 1.1) * t;
+    return `<text x="${pad.left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${f(v, v < 10 ? 1 : 0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
+  });
+  const xTicks = clients.map(
+    (c) => `<text x="${x(c)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${c}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${pad.left}" y="20" font-size="13">${model.title}: images/s by concurrent clients (${model.image})</text>
+${yTicks.join('\n')}
+${xTicks.join('\n')}
+<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">clients (closed loop)</text>
+${lines.join('\n')}
+</svg>
+`;
+}
+
+export function markdown(report: BenchReport, charts: Record<string, string>): string {
+  const lines: string[] = [];
+  lines.push('# Benchmarks', '');
+  lines.push(
+    `Generated by \`pnpm bench${report.mode === 'full' ? ' --full' : ''}\` on ${report.startedAt} (${report.mode} mode); the raw figures are in [benchmarks.json](benchmarks.json). Every figure comes from this one run on this machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}, ${report.machine.kernel}. Closed-loop clients on 127.0.0.1; CPU is user + system time of every process involved (from /proc), per image.`,
+    '',
+  );
+  lines.push(
+    "- **raw**: the worker's own sharp preprocessing and onnxruntime-node session (in its inference thread) called in-process, no HTTP, no Redis: the limit.",
+    '- **ours**: API + Redis (AOF) + one worker process as shipped (defaults), `POST /v1/jobs` with the image as the body and `Prefer: wait`. CPU counts the API, the worker and Redis.',
+    '- **peer**: the seed-style deployment, FastAPI + uvicorn + PyTorch (`tools/bench-peer/peer.py`), synchronous, one process, the same networks and weights.',
+    '',
+  );
+  for (const model of report.models) {
+    lines.push(`## ${model.title}`, '');
+    lines.push(
+      `Image: ${model.image}. Top label from each system: ${Object.entries(model.labels)
+        .map(([s, l]) => `${s} \`${l}\``)
+        .join(', ')}.`,
+      '',
+    );
+    if (charts[model.key]) lines.push(`![${model.title}](${charts[model.key]})`, '');
+    lines.push(
+      '| system | clients | images/s | p50 ms | p99 ms | CPU-ms/image (total) | CPU-ms/image by process | RSS MiB |',
+    );
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+    for (const [system, points] of Object.entries(model.points)) {
+      for (const p of points) {
+        const by = Object.entries(p.cpuMsPerRequest)
+          .filter(([n]) => n !== 'total')
+          .map(([n, v]) => `${n} ${f(v)}`)
+          .join(', ');
+        const rss = Object.entries(p.rssMiB)
+          .map(([n, v]) => `${n} ${f(v, 0)}`)
+          .join(', ');
+        lines.push(
+          `| ${system} | ${p.clients} | ${f(p.perSecond)} | ${f(p.p50Ms)} | ${f(p.p99Ms)} | ${f(p.cpuMsPerRequest.total ?? 0)} | ${by} | ${rss} |`,
+        );
+      }
+    }
+    lines.push('');
+  }
+  const e = report.enqueue;
+  lines.push('## Submissions with no worker running', '');
+  lines.push(
+    `autocannon, ${e.connections} connections for ${f(e.seconds, 0)} s, \`POST /v1/jobs\` with a 64x64 PNG body against one API process: **${f(e.submissionsPerSecond, 0)} submissions/s**, p50 ${f(e.p50Ms)} ms, p99 ${f(e.p99Ms)} ms, ${e.errors} errors; API ${f(e.apiCpuMsPerSubmission, 2)} CPU-ms and Redis ${f(e.redisCpuMsPerSubmission, 2)} CPU-ms per submission; Redis memory ${f(e.redisBytesPerQueuedJob / 1024, 1)} KiB per queued job (record, image bytes, BullMQ job, indexes).`,
+    '',
+  );
+  const t = report.tiny;
+  lines.push('## Tiny jobs end to end', '');
+  lines.push(
+    `64x64 PNG, reference model, ${t.clients} clients, \`Prefer: wait\`: **${f(t.jobsPerSecond, 0)} jobs/s**, p50 ${f(t.p50Ms)} ms. CPU-ms per job: ${Object.entries(
+      t.cpuMsPerJob,
+    )
+      .map(([n, v]) => `${n} ${f(v, 2)}`)
+      .join(
+        ', ',
+      )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker's own overhead is ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job.`,
+    '',
+  );
+  lines.push('## Targets', '');
+  lines.push('| target | this run | met |', '| --- | ---: | :---: |');
+  for (const target of targets(report))
+    lines.push(`| ${target.what} | ${target.figure} | ${target.met ? 'yes' : '**no**'} |`);
+  lines.push('');
+  lines.push('## Other benchmarks', '');
+  lines.push(
+    '`pnpm bench:worker` measures one worker process with batching off and on against raw `session.run()` on the same batch sizes, and `pnpm bench:latency` the cost of the queue for sequential jobs on an idle system; both print their tables and write `.bench/worker.md` and `.bench/latency.md`.',
+    '',
+  );
+  return lines.join('\n');
+}
