@@ -203,41 +203,48 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
   }
 }
 
-const startedAt = new Date().toISOString();
-prepareModels();
-const models: ModelResult[] = [];
-for (const [i, size] of IMAGES.entries()) {
-  const image = await photo(size.width, size.height, 7 + i);
-  const name = `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)`;
-  for (const model of MODELS) models.push(await benchModel(model, image, name));
+/** Measure everything, or (--report-only) rewrite the report and charts from docs/benchmarks.json. */
+async function run(): Promise<BenchReport> {
+  if (process.argv.includes('--report-only')) {
+    return JSON.parse(readFileSync(path.join(ROOT, 'docs/benchmarks.json'), 'utf8')) as BenchReport;
+  }
+  const startedAt = new Date().toISOString();
+  prepareModels();
+  const models: ModelResult[] = [];
+  for (const [i, size] of IMAGES.entries()) {
+    const image = await photo(size.width, size.height, 7 + i);
+    const name = `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)`;
+    for (const model of MODELS) models.push(await benchModel(model, image, name));
+  }
+  const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 160, b: 40 } } })
+    .png()
+    .toBuffer();
+  return {
+    mode: FULL ? 'full' : 'quick',
+    startedAt,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: availableParallelism(),
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      kernel: release(),
+      onnxruntime: JSON.parse(readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'))
+        .version,
+      sharp: sharp.versions.sharp ?? '',
+      torch: execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+      }).trim(),
+    },
+    models,
+    enqueue: await enqueueOnly(tiny),
+    tiny: await tinyJobs(tiny),
+  };
 }
-const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 160, b: 40 } } })
-  .png()
-  .toBuffer();
-const report: BenchReport = {
-  mode: FULL ? 'full' : 'quick',
-  startedAt,
-  machine: {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: availableParallelism(),
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    kernel: release(),
-    onnxruntime: JSON.parse(readFileSync(path.join(ROOT, 'node_modules/onnxruntime-node/package.json'), 'utf8'))
-      .version,
-    sharp: sharp.versions.sharp ?? '',
-    torch: execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], {
-      encoding: 'utf8',
-    }).trim(),
-  },
-  models,
-  enqueue: await enqueueOnly(tiny),
-  tiny: await tinyJobs(tiny),
-};
 
+const report = await run();
 const charts: Record<string, string> = {};
 mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
-for (const model of models) {
+for (const model of report.models) {
   if (charts[model.key]) continue;
   const file = `images/bench-${model.key}.svg`;
   writeFileSync(path.join(ROOT, 'docs', file), throughputSvg(model));

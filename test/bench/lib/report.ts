@@ -116,7 +116,7 @@ export function throughputSvg(model: ModelResult): string {
   const colours: Record<string, string> = { raw: '#777777', ours: '#1f77b4', peer: '#d62728' };
   const width = 520;
   const height = 300;
-  const pad = { left: 56, right: 110, top: 34, bottom: 44 };
+  const pad = { left: 56, right: 110, top: 40, bottom: 44 };
   const all = Object.values(model.points).flat();
   const clients = [...new Set(all.map((p) => p.clients))].sort((a, b) => a - b);
   const maxY = Math.max(...all.map((p) => p.perSecond)) * 1.1 || 1;
@@ -144,7 +144,8 @@ export function throughputSvg(model: ModelResult): string {
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${pad.left}" y="20" font-size="13">${model.title}: images/s by concurrent clients (${model.image})</text>
+<text x="${pad.left}" y="16" font-size="13">${model.title}: images/s by concurrent clients</text>
+<text x="${pad.left}" y="29" font-size="10" fill="#555">${model.image}</text>
 ${yTicks.join('\n')}
 ${xTicks.join('\n')}
 <text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">clients (closed loop)</text>
@@ -163,7 +164,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
   lines.push(
     "- **raw**: the worker's own sharp preprocessing and onnxruntime-node session (in its inference thread) called in-process, no HTTP, no Redis: the limit.",
     '- **ours**: API + Redis (AOF) + one worker process as shipped (defaults), `POST /v1/jobs` with the image as the body and `Prefer: wait`. CPU counts the API, the worker and Redis.',
-    '- **peer**: the seed-style deployment, FastAPI + uvicorn + PyTorch (`tools/bench-peer/peer.py`), synchronous, one process, the same networks and weights.',
+    "- **peer**: the seed-style deployment, FastAPI + uvicorn + PyTorch (`tools/bench-peer/peer.py`), synchronous, one process, the same networks and weights (its PIL bilinear resize is not sharp's lanczos3, so a random-weight network's top label can differ).",
     '',
   );
   for (const model of report.models) {
