@@ -142,7 +142,8 @@ export function throughputSvg(model: ModelResult): string {
   const xTicks = clients.map(
     (c) => `<text x="${x(c)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${c}</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
+<title>${model.title}: images/s of raw, ours and the peer by concurrent clients</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${pad.left}" y="16" font-size="13">${model.title}: images/s by concurrent clients</text>
 <text x="${pad.left}" y="29" font-size="10" fill="#555">${model.image}</text>
