@@ -11,6 +11,7 @@ import { createProbeServer, installShutdown, Limiter, listenProbes, withTimeout 
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
+import { sessionSettingsOf } from './session-settings.ts';
 import { ThroughputWindow } from './throughput.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
@@ -73,13 +74,7 @@ const heartbeat = startHeartbeat(
 
 server = await ModelServer.start(
   models,
-  {
-    providers: env.EXECUTION_PROVIDERS,
-    intraOpNumThreads: env.INTRA_OP_THREADS,
-    cudaDeviceId: env.CUDA_DEVICE_ID,
-    graphOptimizationLevel: env.GRAPH_OPTIMIZATION_LEVEL,
-    enableCpuMemArena: env.CPU_MEM_ARENA,
-  },
+  sessionSettingsOf(env),
   {
     windowMs: env.BATCH_WINDOW_MS,
     maxBatchSize: env.MAX_BATCH_SIZE,

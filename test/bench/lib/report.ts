@@ -88,8 +88,9 @@ export function targets(report: BenchReport): Target[] {
     }
   }
   const workerOverhead = (report.tiny.cpuMsPerJob.worker ?? 0) - report.tiny.rawCpuMsPerJob;
+  // Not "outside decode and inference" itself: the worker's CPU minus the raw pipeline's on the same image.
   out.push({
-    what: 'tiny jobs: worker <= 1.5 CPU-ms per job outside decode and inference',
+    what: "tiny jobs: worker CPU-ms per job beyond the raw pipeline's (target: <= 1.5 outside decode and inference)",
     met: workerOverhead <= 1.5,
     figure: `${f(workerOverhead, 2)} ms`,
   });
@@ -212,7 +213,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
       .map(([n, v]) => `${n} ${f(v, 2)}`)
       .join(
         ', ',
-      )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker's own overhead is ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job.`,
+      )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker spends ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job beyond the raw pipeline.`,
     '',
   );
   lines.push('## Targets', '');

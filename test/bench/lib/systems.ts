@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadEnv } from '@infer/config';
 import type { JobView } from '@infer/contracts';
 import { loadModelRepository, ModelServer, preprocessImage } from '@infer/inference';
+import { sessionSettingsOf } from '../../../apps/worker/src/session-settings.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { startLocalRedis } from '../../../scripts/lib/local-redis.ts';
 import { ROOT, ServiceProcess } from '../../support/processes.ts';
@@ -26,14 +28,8 @@ export interface BenchModel {
   arch: string;
 }
 
-/** The worker's default session settings on a CPU. */
-export const CPU_SESSION = {
-  providers: ['cpu' as const],
-  intraOpNumThreads: 0,
-  cudaDeviceId: 0,
-  graphOptimizationLevel: 'all' as const,
-  enableCpuMemArena: true,
-};
+/** The worker's session settings with every variable at its default (CPU provider). */
+export const CPU_SESSION = sessionSettingsOf(loadEnv({}));
 
 /** The raw pipeline: the worker's own sharp preprocessing and ModelServer in this process; no HTTP, no Redis. */
 export async function startRaw(repository: string, model: BenchModel): Promise<System> {
