@@ -192,6 +192,7 @@ describe.skipIf(!hasTorch)('export-onnx: PyTorch classifier -> model repository'
         cudaDeviceId: 0,
         graphOptimizationLevel: 'all',
         enableCpuMemArena: true,
+        intraOpSpinning: false,
       },
       { windowMs: 0, maxBatchSize: 4 },
     );

@@ -16,7 +16,8 @@ export class ServiceProcess {
     this.name = name;
     this.child = spawn(node, ['--import', 'tsx', path.join(ROOT, entry)], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      // debug: tests read the per-job lines ("job started"), which are below info.
+      env: { ...process.env, LOG_LEVEL: 'debug', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => {

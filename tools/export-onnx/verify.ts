@@ -36,6 +36,7 @@ const SETTINGS: SessionSettings = {
   cudaDeviceId: 0,
   graphOptimizationLevel: 'all',
   enableCpuMemArena: true,
+  intraOpSpinning: false,
 };
 const MAX_INPUT_PIXELS = 50_000_000;
 

@@ -1,9 +1,9 @@
 import { AppError, type JobStatus } from '@infer/contracts';
 import {
+  decodeImage,
   type InferenceOutcome,
   type ModelServer,
   type PreprocessLimits,
-  preprocessImage,
   ServerClosingError,
 } from '@infer/inference';
 import type { Deadlines, JobStore } from '@infer/job-store';
@@ -46,13 +46,14 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const parsed = inferenceJobDataSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
     const data = parsed.data;
-    const logger = deps.logger.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
+    const logger = lazyJobLogger(deps.logger, data);
+    const debug = deps.logger.isLevelEnabled('debug');
 
     const handBack = async (): Promise<never> => {
       await store.apply('handBack', data.jobId);
       await job.moveToWait(token);
       metrics.jobs.inc({ model: data.model, outcome: 'handed_back' });
-      logger.info('worker shutting down; job handed back to the queue');
+      logger().info('worker shutting down; job handed back to the queue');
       throw new WaitingError();
     };
     if (deps.draining.aborted) return handBack();
@@ -61,26 +62,29 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     if (data.cancelAt !== undefined && Date.now() >= data.cancelAt) {
       const late = await deps.deadlines.expireIfDue(data.jobId);
       if (late.expired) {
-        logger.info('job still queued at its Cancel-After deadline; canceled');
+        logger().info('job still queued at its Cancel-After deadline; canceled');
         return { skipped: 'canceled' };
       }
     }
     // queued -> running; "running" again when BullMQ retries or recovers a stalled job.
-    const start = await store.apply('start', data.jobId, {
+    // Its image comes back in the same round trip.
+    const start = await store.start(data.jobId, {
       started_at: new Date().toISOString(),
       attempts: job.attemptsMade + 1,
     });
     if (!start.applied) {
-      logger.info({ status: start.previous ?? 'expired' }, 'job is no longer runnable; skipped');
+      logger().info({ status: start.previous ?? 'expired' }, 'job is no longer runnable; skipped');
       return { skipped: start.previous ?? 'expired' };
     }
     const queueMs = Math.max(0, Date.now() - data.enqueuedAt);
     metrics.stageSeconds.observe({ model: data.model, stage: 'queue' }, queueMs / 1000);
-    logger.info({ attempt: job.attemptsMade + 1, queueMs }, 'job started');
+    // Per-job progress is debug: at info, a line per job would cost the worker more CPU than
+    // the job's own Redis work (docs/benchmarks.md); failures and retries stay warn.
+    if (debug) logger().debug({ attempt: job.attemptsMade + 1, queueMs }, 'job started');
 
     const timeout = new AbortController();
     try {
-      return await withTimeout(run(data, queueMs, logger, timeout.signal), deps.jobTimeoutMs, () => {
+      return await withTimeout(run(data, start.image, queueMs, logger, timeout.signal), deps.jobTimeoutMs, () => {
         // A timeout may be load, not the job's fault: retried like other transient errors.
         const error = new AppError('job_timeout', `job did not finish within ${deps.jobTimeoutMs} ms`);
         // Withdraw its image from a batch not yet started: no inference for a job given up on.
@@ -99,11 +103,11 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
         });
         metrics.jobs.inc({ model: data.model, outcome: 'failed' });
         metrics.failures.inc({ model: data.model, code: failure.code });
-        logger.warn({ code: failure.code, err: error }, 'job failed');
+        logger().warn({ code: failure.code, err: error }, 'job failed');
       } else {
         await store.apply('retry', data.jobId);
         metrics.jobs.inc({ model: data.model, outcome: 'retried' });
-        logger.warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
+        logger().warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
       }
       if (failure.permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       throw failure;
@@ -112,12 +116,12 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
   async function run(
     data: InferenceJobData,
+    image: Buffer | null,
     queueMs: number,
-    logger: Logger,
+    logger: () => Logger,
     signal: AbortSignal,
   ): Promise<ProcessorOutcome> {
     const served = server.resolve(data.model, data.version);
-    const image = await store.getImage(data.jobId);
     if (!image)
       throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
 
@@ -130,18 +134,19 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const arrived = server.expect(data.model, data.version);
     let pending: Promise<InferenceOutcome>;
     try {
-      const { data: tensor } = await deps.preprocessLimiter.run(async () => {
+      const { pixels } = await deps.preprocessLimiter.run(async () => {
         if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
         signal.throwIfAborted();
         const started = performance.now();
         try {
-          return await preprocessImage(image, served.entry.config.input, deps.limits);
+          return await decodeImage(image, served.entry.config.input, deps.limits);
         } finally {
           preprocessMs = performance.now() - started;
         }
       });
       metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
-      pending = server.infer(data.model, data.version, tensor, signal);
+      // The batch tensor is written from the pixels when the batch forms: no float copy per image.
+      pending = server.infer(data.model, data.version, pixels, signal);
     } finally {
       arrived(); // queued for its batch (infer() queues synchronously) or failed: no longer on its way
     }
@@ -165,20 +170,33 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     });
     metrics.jobs.inc({ model: data.model, outcome: 'succeeded' });
     deps.onSucceeded?.(data.model);
-    logger.info(
-      {
-        preprocessMs: round(preprocessMs),
-        inferenceMs: round(outcome.inferenceMs),
-        batchSize: outcome.batchSize,
-        top: outcome.predictions[0],
-      },
-      'job succeeded',
-    );
+    if (deps.logger.isLevelEnabled('debug'))
+      logger().debug(
+        {
+          preprocessMs: round(preprocessMs),
+          inferenceMs: round(outcome.inferenceMs),
+          batchSize: outcome.batchSize,
+          top: outcome.predictions[0],
+        },
+        'job succeeded',
+      );
     return { status: done.applied ? 'succeeded' : (done.previous ?? 'failed') };
   }
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * The job's logger (jobId, requestId and model on every line), made on first use: at info
+ * level most jobs write no line, and a pino child serialises its bindings when it is made.
+ */
+function lazyJobLogger(parent: Logger, data: InferenceJobData): () => Logger {
+  let child: Logger | undefined;
+  return () => {
+    child ??= parent.child({ jobId: data.jobId, requestId: data.requestId, model: data.model });
+    return child;
+  };
+}
 
 /** The failure a job records: its AppError, or an unclassified (transient) inference_failed. */
 function failureOf(error: unknown): AppError {

@@ -8,4 +8,5 @@ export const sessionSettingsOf = (env: Env): SessionSettings => ({
   cudaDeviceId: env.CUDA_DEVICE_ID,
   graphOptimizationLevel: env.GRAPH_OPTIMIZATION_LEVEL,
   enableCpuMemArena: env.CPU_MEM_ARENA,
+  intraOpSpinning: env.INTRA_OP_SPINNING,
 });

@@ -122,6 +122,8 @@ export const envSchema = z.object({
   CUDA_DEVICE_ID: int(0, 64).default(0),
   GRAPH_OPTIMIZATION_LEVEL: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   CPU_MEM_ARENA: bool.default(true),
+  /** onnxruntime's busy-waiting intra-op threads; off by default so idle inference threads leave the cores to the decoders. */
+  INTRA_OP_SPINNING: bool.default(false),
   MAX_BATCH_SIZE: int(1, 1024).default(8),
   BATCH_WINDOW_MS: int(0, 10_000).default(5),
   PREPROCESS_CONCURRENCY: int(1, 64).default(2),

@@ -8,6 +8,12 @@ export interface SessionSettings {
   cudaDeviceId: number;
   graphOptimizationLevel: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena: boolean;
+  /**
+   * Whether idle intra-op threads busy-wait for the next run (onnxruntime's default). Off,
+   * they sleep: a worker whose batches are short and far apart stops burning the cores
+   * its decoders need, at a few microseconds of wake-up per run.
+   */
+  intraOpSpinning: boolean;
 }
 
 export interface LoadRequest {

@@ -54,6 +54,7 @@ async function load(request: LoadRequest): Promise<void> {
         graphOptimizationLevel: settings.graphOptimizationLevel,
         enableCpuMemArena: settings.enableCpuMemArena,
         ...(settings.intraOpNumThreads > 0 ? { intraOpNumThreads: settings.intraOpNumThreads } : {}),
+        extra: { session: { intra_op: { allow_spinning: settings.intraOpSpinning ? '1' : '0' } } },
       });
     } catch (error) {
       warnings.push(`execution provider "${provider}" unavailable: ${(error as Error).message.split('\n')[0]}`);

@@ -9,7 +9,7 @@ import { expectedScores } from '../../../test/support/reference-model.ts';
 import { generateModel, tempRepository } from '../../../test/worker/fixtures/fixture-models.ts';
 import type { SessionSettings } from './inference-protocol.ts';
 import { type InferenceOutcome, ModelServer } from './model-server.ts';
-import { preprocessImage, tensorLength } from './preprocess.ts';
+import { decodeImage, preprocessImage, tensorLength } from './preprocess.ts';
 
 const REPOSITORY = path.resolve(import.meta.dirname, '../../../models');
 const cpu: SessionSettings = {
@@ -18,6 +18,7 @@ const cpu: SessionSettings = {
   cudaDeviceId: 0,
   graphOptimizationLevel: 'all',
   enableCpuMemArena: true,
+  intraOpSpinning: false,
 };
 
 async function tensorOf(r: number, g: number, b: number, server: ModelServer): Promise<Float32Array> {
@@ -55,6 +56,23 @@ describe('ModelServer with the reference model', () => {
     expect(green.predictions[0]?.label).toBe('healthy');
     expect(rust.predictions[0]?.label).toBe('rust');
     expect(green.predictions.reduce((sum, p) => sum + p.score, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('answers the same for decoded pixels, written into the batch tensor, as for a prebuilt tensor', async () => {
+    const { input } = server.resolve('plant-pathology').entry.config;
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 100, b: 30 } } })
+      .png()
+      .toBuffer();
+    const { pixels } = await decodeImage(png, input, { maxInputPixels: 1e7 });
+    const { data } = await preprocessImage(png, input, { maxInputPixels: 1e7 });
+    const [fromPixels, fromTensor] = await Promise.all([
+      server.infer('plant-pathology', undefined, pixels),
+      server.infer('plant-pathology', undefined, data),
+    ]);
+    expect(fromPixels.predictions[0]?.label).toBe('rust');
+    for (const [i, p] of fromPixels.predictions.entries())
+      expect(p.score).toBeCloseTo(fromTensor.predictions[i]?.score ?? -1, 6);
+    await expect(server.infer('plant-pathology', undefined, pixels.subarray(3))).rejects.toThrow(/values per image/);
   });
 
   it('batches concurrent requests announced with expect() and gives each its own answer', async () => {

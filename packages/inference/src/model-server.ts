@@ -5,7 +5,7 @@ import { InferenceRunner } from './inference-runner.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import { modelVersionKey } from './model-version.ts';
 import { toPredictions } from './postprocess.ts';
-import { tensorLength } from './preprocess.ts';
+import { tensorLength, writeTensor } from './preprocess.ts';
 
 export interface BatchingOptions {
   windowMs: number;
@@ -32,6 +32,13 @@ export interface ServedVersion {
   fixedBatchSize: number | null;
 }
 
+/**
+ * One image for a batch: its decoded pixels (decodeImage: 8-bit HWC RGB at the model's
+ * size), written into the batch tensor as the batch forms, or a tensor already built
+ * (preprocessImage), copied in.
+ */
+export type BatchImage = Uint8Array | Float32Array;
+
 /** Rejects work once the server is closing: the caller hands its job back to the queue. */
 export class ServerClosingError extends Error {
   override name = 'ServerClosingError';
@@ -43,7 +50,7 @@ export class ServerClosingError extends Error {
  */
 export class ModelServer {
   private readonly served = new Map<string, ServedVersion>();
-  private readonly batcher: MicroBatcher<Float32Array, Float32Array>;
+  private readonly batcher: MicroBatcher<BatchImage, Float32Array>;
 
   private readonly models: Map<string, ModelEntry>;
   private readonly runner: InferenceRunner;
@@ -161,20 +168,20 @@ export class ModelServer {
   }
 
   /**
-   * Classify one preprocessed image (see preprocessImage); batched with concurrent
-   * calls. `signal` withdraws it if aborted before its batch starts.
+   * Classify one image, decoded (decodeImage) or preprocessed (preprocessImage); batched
+   * with concurrent calls. `signal` withdraws it if aborted before its batch starts.
    */
   async infer(
     name: string,
     version: string | undefined,
-    tensor: Float32Array,
+    image: BatchImage,
     signal?: AbortSignal,
   ): Promise<InferenceOutcome> {
     const served = this.resolve(name, version);
     const { config } = served.entry;
     const outcome = await this.batcher.submit(
       modelVersionKey(name, served.version),
-      tensor,
+      image,
       served.maxBatchSize,
       signal,
     );
@@ -187,7 +194,7 @@ export class ModelServer {
     };
   }
 
-  private async runBatch(key: string, inputs: Float32Array[]): Promise<Float32Array[]> {
+  private async runBatch(key: string, inputs: BatchImage[]): Promise<Float32Array[]> {
     const served = this.served.get(key);
     if (!served) throw new Error(`model ${key} is not loaded`);
     const { input } = served.entry.config;
@@ -195,7 +202,13 @@ export class ModelServer {
     // A graph with a fixed batch dimension gets exactly that many rows: pad with zeros.
     const rows = Math.max(inputs.length, served.fixedBatchSize ?? 0);
     const batch = new Float32Array(length * rows);
-    for (const [i, tensor] of inputs.entries()) batch.set(tensor, i * length);
+    for (const [i, image] of inputs.entries()) {
+      if (image.length !== length) {
+        throw new Error(`model ${key} takes ${length} values per image, got ${image.length}`);
+      }
+      if (image instanceof Uint8Array) writeTensor(image, input, batch, i * length);
+      else batch.set(image, i * length);
+    }
     const dims = input.layout === 'NCHW' ? [rows, 3, input.height, input.width] : [rows, input.height, input.width, 3];
     const { data, dims: outDims } = await this.runner.run(key, batch, dims);
     const perItem = data.length / rows;

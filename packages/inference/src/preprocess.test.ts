@@ -8,7 +8,7 @@ import {
   pngBomb,
   zipArchive,
 } from '../../../test/worker/fixtures/hostile-images.ts';
-import { preprocessImage, toTensor } from './preprocess.ts';
+import { preprocessImage, toTensor, writeTensor } from './preprocess.ts';
 
 const imagenet = modelInputSchema.parse({
   name: 'input',
@@ -32,6 +32,15 @@ describe('toTensor', () => {
     const t = toTensor(pixels, { ...imagenet, layout: 'NHWC', color_order: 'BGR' });
     const expected = [norm(0, 2), norm(0, 1), norm(255, 0), norm(255, 2), norm(128, 1), norm(0, 0)];
     for (const [i, value] of expected.entries()) expect(t[i]).toBeCloseTo(value, 5);
+  });
+
+  it('writes the same tensor at a batch row offset, leaving the other rows alone', () => {
+    for (const input of [imagenet, { ...imagenet, layout: 'NHWC' as const, color_order: 'BGR' as const }]) {
+      const batch = new Float32Array(18).fill(7);
+      writeTensor(pixels, input, batch, 6);
+      expect([...batch.subarray(0, 6), ...batch.subarray(12)]).toEqual(Array(12).fill(7));
+      expect([...batch.subarray(6, 12)]).toEqual([...toTensor(pixels, input)]);
+    }
   });
 });
 

@@ -61,6 +61,22 @@ describe('JobStore (real Redis)', () => {
     expect(messages.map((m) => JSON.parse(m).status)).toEqual(['running', 'succeeded']);
   });
 
+  it('start answers the binary image payload in the same call, only when it applies', async () => {
+    await create('s1');
+    const binary = Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x0d]);
+    await redis.set(`${prefix}:job:s1:image`, binary);
+    expect(await store.start('s1', { attempts: 1 })).toEqual({ applied: true, previous: 'queued', image: binary });
+    expect(await store.get('s1')).toMatchObject({ status: 'running' });
+    // A stalled job recovered: running again, image again.
+    expect(await store.start('s1', { attempts: 2 })).toEqual({ applied: true, previous: 'running', image: binary });
+    await store.apply('succeed', 's1');
+    expect(await store.start('s1', {})).toEqual({ applied: false, previous: 'succeeded', image: null });
+    expect(await store.start('never-created', {})).toEqual({ applied: false, previous: undefined, image: null });
+    await create('s2');
+    await redis.del(`${prefix}:job:s2:image`);
+    expect(await store.start('s2', {})).toEqual({ applied: true, previous: 'queued', image: null });
+  });
+
   it('refuses a transition from a status not allowed, reporting the blocking one', async () => {
     await create('c');
     await store.apply('cancel', 'c');

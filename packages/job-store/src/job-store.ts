@@ -306,12 +306,28 @@ export class JobStore {
    * subscribed to goes to the outbox in the same step. `expire` records DEADLINE_ERROR.
    */
   async apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
+    const [applied, status] = await this.scripts.transition(...this.transitionArgs(verb, id, update));
+    const previous = status === '' ? undefined : jobStatusSchema.parse(status);
+    return { applied: applied === 1, previous };
+  }
+
+  /**
+   * `apply('start', …)` that also answers the job's image payload, in the same script
+   * call: what a worker does first with every job (null image: the payload is gone).
+   */
+  async start(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
+    const [applied, status, image] = await this.scripts.transitionBuffer(...this.transitionArgs('start', id, update));
+    const previous = status.length === 0 ? undefined : jobStatusSchema.parse(status.toString());
+    return { applied: applied === 1, previous, image: image ?? null };
+  }
+
+  private transitionArgs(verb: LifecycleVerb, id: string, update: JobUpdate): string[] {
     const fields: string[] = [];
     for (const [name, value] of Object.entries(verb === 'expire' ? { error: DEADLINE_ERROR, ...update } : update)) {
       if (value === undefined) continue;
       fields.push(name, typeof value === 'string' ? value : JSON.stringify(value));
     }
-    const [applied, status] = await this.scripts.transition(
+    return [
       this.keys.job(id),
       this.keys.image(id),
       this.keys.webhookOutbox,
@@ -323,9 +339,7 @@ export class JobStore {
       newWebhookEventId(),
       new Date().toISOString(),
       ...fields,
-    );
-    const previous = status === '' ? undefined : jobStatusSchema.parse(status);
-    return { applied: applied === 1, previous };
+    ];
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnv } from '@infer/config';
 import type { JobView } from '@infer/contracts';
-import { loadModelRepository, ModelServer, preprocessImage } from '@infer/inference';
+import { decodeImage, loadModelRepository, ModelServer } from '@infer/inference';
 import { sessionSettingsOf } from '../../../apps/worker/src/session-settings.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { startLocalRedis } from '../../../scripts/lib/local-redis.ts';
@@ -41,8 +41,8 @@ export async function startRaw(repository: string, model: BenchModel): Promise<S
     name: 'raw',
     pids: { bench: process.pid },
     send: async (image) => {
-      const { data } = await preprocessImage(image, input, { maxInputPixels: 100_000_000 });
-      const outcome = await server.infer(model.name, undefined, data);
+      const { pixels } = await decodeImage(image, input, { maxInputPixels: 100_000_000 });
+      const outcome = await server.infer(model.name, undefined, pixels);
       return outcome.predictions[0]?.label ?? '';
     },
     close: () => server.close(),
@@ -60,7 +60,8 @@ export async function startOurs(
   const port = await freePort();
   const env = {
     REDIS_URL: redis.url,
-    LOG_LEVEL: 'warn',
+    // The default level: the API's access log is on, the worker writes no line per job.
+    LOG_LEVEL: 'info',
     MODEL_REPOSITORY: repository,
     DEFAULT_MODEL: model.name,
     WORKER_MODELS: model.name,

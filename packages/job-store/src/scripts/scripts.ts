@@ -40,6 +40,8 @@ type Arg = string | Buffer;
 export interface ScriptCommands {
   createJobs: (numberOfKeys: number, ...keysAndArgs: Arg[]) => Promise<number>;
   transition: (...keysAndArgs: Arg[]) => Promise<[number, string]>;
+  /** transition with bulk replies as Buffers (the `start` verb answers the binary image payload). */
+  transitionBuffer: (...keysAndArgs: Arg[]) => Promise<[number, Buffer, (Buffer | null)?]>;
   redeliverWebhook: (jobKey: string, outboxKey: string) => Promise<[number, string?, string?, string?]>;
   recordWebhookAttempt: (jobKey: string, ...args: Arg[]) => Promise<number>;
   releaseClaim: (key: string, claim: string) => Promise<number>;
@@ -57,7 +59,8 @@ export function scriptsOf(redis: Redis): ScriptCommands {
   for (const [name, { keys }] of Object.entries(SCRIPTS)) {
     if (!(name in redis)) redis.defineCommand(name, { lua: TEXTS[name] as string, numberOfKeys: keys });
   }
-  const command = (name: keyof typeof SCRIPTS) => {
+  // ioredis defines `<name>Buffer` beside each command: the same script, bulk replies as Buffers.
+  const command = (name: keyof typeof SCRIPTS | `${keyof typeof SCRIPTS}Buffer`) => {
     const fn = (redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name] as (
       ...args: unknown[]
     ) => Promise<unknown>;
@@ -66,6 +69,7 @@ export function scriptsOf(redis: Redis): ScriptCommands {
   const commands = {
     createJobs: command('inferCreateJobs'),
     transition: command('inferTransition'),
+    transitionBuffer: command('inferTransitionBuffer'),
     redeliverWebhook: command('inferRedeliverWebhook'),
     recordWebhookAttempt: command('inferRecordWebhookAttempt'),
     releaseClaim: command('inferReleaseClaim'),
