@@ -1,13 +1,20 @@
 import type { JobView } from '@infer/contracts';
 import { WorkerRegistry } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/lib/free-port.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { testRedis } from '../support/redis.ts';
 import { sseEvents } from '../support/sse.ts';
 import { TestSystem } from '../support/system.ts';
 
-type ModelView = { name: string; workers: number; loading_workers: number; throughput_per_second: number };
+type ModelView = {
+  name: string;
+  workers: number;
+  loading_workers: number;
+  throughput_per_second: number;
+  batch_size_limit: number | null;
+};
 
 /** Queued jobs say why they wait and for about how long; /v1/models says who serves (real processes). */
 describe('queue_position, eta_ms and waiting_reason (real API, worker, Redis)', () => {
@@ -77,7 +84,7 @@ describe('queue_position, eta_ms and waiting_reason (real API, worker, Redis)', 
     const leaveLoading = await announce('loading-worker', 'loading');
     // The API reads heartbeats at most once a second.
     await expect.poll(async () => (await get(id)).waiting_reason, { timeout: 3000 }).toBe('model_loading');
-    expect((await model()).loading_workers).toBe(1);
+    expect(await model()).toMatchObject({ loading_workers: 1, batch_size_limit: null }); // a heartbeat without batch_limits
     await leaveLoading();
 
     // A ready worker finishing 4 jobs a second: the job first in line waits about 250 ms.
@@ -89,13 +96,20 @@ describe('queue_position, eta_ms and waiting_reason (real API, worker, Redis)', 
     await leaveReady();
   });
 
-  it('a real worker reports its throughput in /v1/models; a job no longer queued has no standing', async () => {
-    await system.startWorker();
+  it('a real worker reports its throughput and tuned batch cap in /v1/models; a job no longer queued has no standing', async () => {
+    const workerPort = String(await freePort());
+    await system.startWorker({ WORKER_PORT: workerPort });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(((await (await submitImage(system.apiUrl, image)).json()) as JobView).id);
     const done = await pollUntilDone(system.apiUrl, ids[4] as string);
     expect(done).toMatchObject({ status: 'succeeded', queue_position: null, eta_ms: null, waiting_reason: null });
     await expect.poll(async () => (await model()).throughput_per_second, { timeout: 5000 }).toBeGreaterThan(0);
     expect(await model()).toMatchObject({ workers: 1, loading_workers: 0 });
+    // The cap it chose at warm-up on this machine, within MAX_BATCH_SIZE (8), as its metrics say.
+    const limit = (await model()).batch_size_limit;
+    expect(limit).toBeGreaterThanOrEqual(1);
+    expect(limit).toBeLessThanOrEqual(8);
+    const metrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
+    expect(metrics).toContain(`worker_batch_size_limit{model="plant-pathology",version="1"} ${limit}`);
   });
 });

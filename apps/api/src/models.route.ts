@@ -17,6 +17,12 @@ export interface ModelView {
   /** What a job without `version` runs. */
   default_version: string;
   max_batch_size: number;
+  /**
+   * The batch size cap live workers chose for the default version on their hardware
+   * (BATCH_AUTOTUNE; the largest if they differ), or their MAX_BATCH_SIZE bound; null
+   * while no live worker reports one.
+   */
+  batch_size_limit: number | null;
   /** Live workers serving the model (heartbeat within WORKER_HEARTBEAT_TTL_MS), per version and in total. */
   workers: number;
   live_versions: string[];
@@ -82,6 +88,8 @@ export function modelsRoute(deps: {
 function view(entry: CatalogEntry, alive: WorkerHeartbeat[], liveness: ModelLiveness): ModelView {
   const serving = alive.flatMap((worker) => worker.models.filter((model) => model.name === entry.name));
   const { config } = entry;
+  const defaultVersion = entry.versions[entry.versions.length - 1] ?? '';
+  const limits = serving.flatMap((model) => model.batch_limits[defaultVersion] ?? []);
   return {
     name: entry.name,
     description: config.description ?? null,
@@ -95,8 +103,9 @@ function view(entry: CatalogEntry, alive: WorkerHeartbeat[], liveness: ModelLive
     },
     output: { activation: config.output.activation },
     versions: entry.versions,
-    default_version: entry.versions[entry.versions.length - 1] ?? '',
+    default_version: defaultVersion,
     max_batch_size: config.max_batch_size,
+    batch_size_limit: limits.length > 0 ? Math.max(...limits) : null,
     workers: serving.length,
     live_versions: [...new Set(serving.flatMap((model) => model.versions))].sort((a, b) => Number(a) - Number(b)),
     available: serving.length > 0,

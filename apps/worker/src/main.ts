@@ -60,8 +60,11 @@ const heartbeat = startHeartbeat(
     hostname: hostname(),
     pid: process.pid,
     models:
-      server?.catalog().map(({ name, versions }) => ({ name, versions })) ??
-      [...models].map(([name, entry]) => ({ name, versions: entry.versions })),
+      server?.catalog().map(({ name, versions }) => ({
+        name,
+        versions,
+        batch_limits: Object.fromEntries(versions.map((version) => [version, server?.batchLimit(name, version) ?? 1])),
+      })) ?? [...models].map(([name, entry]) => ({ name, versions: entry.versions })),
     execution_provider: server?.provider ?? env.EXECUTION_PROVIDERS[0] ?? 'cpu',
     started_at: startedAt,
     seen_at: startedAt,
@@ -78,7 +81,16 @@ server = await ModelServer.start(
   {
     windowMs: env.BATCH_WINDOW_MS,
     maxBatchSize: env.MAX_BATCH_SIZE,
+    tuning: env.BATCH_AUTOTUNE ? { latencyBudgetMs: env.BATCH_LATENCY_BUDGET_MS } : undefined,
     onBatch: (key, size) => metrics.batchSize.observe({ model: modelOfVersionKey(key).name }, size),
+    onBatchLimit: (key, limit, choice) => {
+      const { name, version } = modelOfVersionKey(key);
+      metrics.batchLimit.set({ model: name, version }, limit);
+      logger.info(
+        { model: key, batchSizeLimit: limit, imagesPerSecond: choice?.imagesPerSecond },
+        choice ? 'batch size cap chosen from calibration' : 'batch size cap changed',
+      );
+    },
   },
   { warmUp: env.WARMUP, onWarning: (message) => logger.warn(message) },
 ).catch((error: unknown) => {
@@ -92,6 +104,9 @@ server.runnerEvents.on('error', (error) => {
   process.exit(1);
 });
 metrics.provider.set({ provider: server.provider }, 1);
+for (const { name, versions } of server.catalog()) {
+  for (const version of versions) metrics.batchLimit.set({ model: name, version }, server.batchLimit(name, version));
+}
 logger.info(
   {
     provider: server.provider,

@@ -39,6 +39,12 @@ export function createWorkerMetrics(state: WorkerMetricsState) {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     }),
+    batchLimit: new Gauge({
+      name: 'worker_batch_size_limit',
+      help: 'Batch size cap of each model version: chosen on this hardware (BATCH_AUTOTUNE) or MAX_BATCH_SIZE',
+      labelNames: ['model', 'version'] as const,
+      registers: [registry],
+    }),
     ready: new Gauge({
       name: 'worker_ready',
       help: '1 once models are loaded and warmed up and queues are consumed, 0 while starting or draining',

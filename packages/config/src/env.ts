@@ -126,6 +126,10 @@ export const envSchema = z.object({
   INTRA_OP_SPINNING: bool.default(false),
   MAX_BATCH_SIZE: int(1, 1024).default(8),
   BATCH_WINDOW_MS: int(0, 10_000).default(5),
+  /** Choose each model version's batch cap (<= MAX_BATCH_SIZE) from measured throughput, at warm-up and as batches run. */
+  BATCH_AUTOTUNE: bool.default(true),
+  /** With BATCH_AUTOTUNE: the longest one batch may take; larger batches than fit are not chosen. */
+  BATCH_LATENCY_BUDGET_MS: int(1, 600_000).default(250),
   PREPROCESS_CONCURRENCY: int(1, 64).default(2),
   /** Read by libuv itself (Node's thread pool, where sharp decodes); validated here, keep >= PREPROCESS_CONCURRENCY. */
   UV_THREADPOOL_SIZE: int(1, 1024).default(4),

@@ -45,6 +45,8 @@ export const modelViewSchema = z
     /** What a job without `version` runs. */
     default_version: z.string(),
     max_batch_size: z.number().int(),
+    /** The batch size cap live workers chose for the default version (BATCH_AUTOTUNE), the largest if they differ; null while none reports one. */
+    batch_size_limit: z.number().int().positive().nullable(),
     /** Live workers serving the model (heartbeat within WORKER_HEARTBEAT_TTL_MS). */
     workers: z.number().int().nonnegative(),
     live_versions: z.array(z.string()),

@@ -9,7 +9,14 @@ export const workerHeartbeatSchema = z.object({
   id: z.string(),
   hostname: z.string(),
   pid: z.number().int(),
-  models: z.array(z.object({ name: z.string(), versions: z.array(z.string()) })),
+  models: z.array(
+    z.object({
+      name: z.string(),
+      versions: z.array(z.string()),
+      /** Batch size cap per version, as this worker chose it (BATCH_AUTOTUNE) or its MAX_BATCH_SIZE. */
+      batch_limits: z.record(z.string(), z.number().int().positive()).default({}),
+    }),
+  ),
   execution_provider: z.string(),
   started_at: z.string(),
   seen_at: z.string(),

@@ -38,11 +38,23 @@ interface Lane<T, R> {
 
 export type RunBatch<T, R> = (key: string, inputs: T[]) => Promise<R[]>;
 
+/** A batch size cap per key that changes as batches run (BatchTuner, through ModelServer). */
+export interface BatchLimits {
+  /** The size at which a forming batch is full. */
+  limit(key: string): number;
+  /** The cap of the batch about to start (it may probe above `limit`). */
+  next(key: string): number;
+  /** A batch ran: its size, its wall time and how many items were queued for the next one when it ended. */
+  ran(key: string, size: number, ms: number, waiting: number): void;
+}
+
 export interface MicroBatcherOptions {
   windowMs: number;
   maxBatchSize: number;
   /** Start a batch at once when no expect()ed item is still on its way (see the class comment). */
   flushWhenNothingExpected?: boolean;
+  /** Caps below maxBatchSize chosen as batches run; without, every batch may reach maxBatchSize. */
+  limits?: BatchLimits;
   onBatch?: (key: string, size: number, ms: number) => void;
 }
 
@@ -147,7 +159,7 @@ export class MicroBatcher<T, R> {
 
   private schedule(key: string, lane: Lane<T, R>): void {
     if (lane.running || lane.items.length === 0) return;
-    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
+    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize, this.options.limits?.limit(key) ?? Infinity);
     const nothingComing = this.options.flushWhenNothingExpected === true && lane.expected === 0;
     if (lane.items.length >= limit || this.options.windowMs === 0 || nothingComing) {
       this.flush(key, lane);
@@ -160,7 +172,7 @@ export class MicroBatcher<T, R> {
     clearTimeout(lane.timer);
     lane.timer = undefined;
     if (lane.running || lane.items.length === 0) return;
-    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize);
+    const limit = Math.min(lane.maxBatchSize, this.options.maxBatchSize, this.options.limits?.next(key) ?? Infinity);
     const batch = lane.items.splice(0, limit);
     for (const item of batch) item.cleanup?.();
     lane.running = true;
@@ -172,6 +184,7 @@ export class MicroBatcher<T, R> {
     )
       .then((outputs) => {
         const batchMs = performance.now() - started;
+        this.options.limits?.ran(key, batch.length, batchMs, lane.items.length);
         this.options.onBatch?.(key, batch.length, batchMs);
         for (const [i, item] of batch.entries())
           item.resolve({ output: outputs[i] as R, batchSize: batch.length, batchMs });

@@ -101,6 +101,55 @@ describe('ModelServer with the reference model', () => {
   });
 });
 
+describe('ModelServer choosing its batch cap (reference model, real onnxruntime)', () => {
+  it('calibrates at warm-up, reports the choice, holds batches to the cap and keeps measuring', async () => {
+    const choices: { key: string; limit: number; sizes: string[] }[] = [];
+    const batches: number[] = [];
+    const server = await ModelServer.start(loadModelRepository(REPOSITORY), cpu, {
+      windowMs: 50,
+      maxBatchSize: 8,
+      tuning: { latencyBudgetMs: 1000, retuneEvery: 5 },
+      onBatch: (_key, size) => batches.push(size),
+      onBatchLimit: (key, limit, choice) =>
+        choices.push({ key, limit, sizes: Object.keys(choice?.imagesPerSecond ?? {}) }),
+    });
+    try {
+      expect(choices[0]).toMatchObject({ key: 'plant-pathology@1', sizes: ['1', '2', '4', '8'] });
+      const limit = server.batchLimit('plant-pathology');
+      expect(limit).toBe(choices[0]?.limit);
+      expect([1, 2, 4, 8]).toContain(limit);
+      // 3 x the cap images at once: no batch exceeds the cap except one probe step above it.
+      const tensor = await tensorOf(40, 160, 40, server);
+      const arrivals = Array.from({ length: 24 }, () => server.expect('plant-pathology', '1'));
+      const outcomes = await Promise.all(
+        arrivals.map((arrived) => {
+          const pending = server.infer('plant-pathology', '1', new Float32Array(tensor));
+          arrived();
+          return pending;
+        }),
+      );
+      expect(outcomes.every((o) => o.predictions[0]?.label === 'healthy')).toBe(true);
+      expect(Math.max(...batches)).toBeLessThanOrEqual(Math.min(8, limit * 2));
+      expect(server.batchLimit('plant-pathology')).toBeLessThanOrEqual(8);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with a latency budget below any batch, batches one image at a time', async () => {
+    const server = await ModelServer.start(loadModelRepository(REPOSITORY), cpu, {
+      windowMs: 50,
+      maxBatchSize: 8,
+      tuning: { latencyBudgetMs: 0.000_001 },
+    });
+    try {
+      expect(server.batchLimit('plant-pathology')).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('ModelServer loading', () => {
   let dir: string;
   beforeAll(() => {

@@ -1,5 +1,6 @@
 import { type ModelConfig, type Prediction, UnknownModelError } from '@infer/contracts';
 import { type ModelEntry, modelFile, newestVersion } from '@infer/model-repository';
+import { type BatchSizeChoice, BatchTuner } from './batch-tuner.ts';
 import type { ExecutionProvider, SessionSettings } from './inference-protocol.ts';
 import { InferenceRunner } from './inference-runner.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -9,7 +10,12 @@ import { tensorLength, writeTensor } from './preprocess.ts';
 
 export interface BatchingOptions {
   windowMs: number;
+  /** The bound of every batch; with `tuning`, each model version's cap is chosen below it. */
   maxBatchSize: number;
+  /** Batch size caps chosen per model version on this hardware (BatchTuner); off: every batch may reach the bound. */
+  tuning?: { latencyBudgetMs: number; retuneEvery?: number };
+  /** Called when a model version's cap is chosen (calibration) or changes (as batches run). */
+  onBatchLimit?: (key: string, limit: number, choice?: BatchSizeChoice) => void;
   /** Called after every batch with the model version's `name@version` key (see model-version.ts). */
   onBatch?: (key: string, size: number, ms: number) => void;
 }
@@ -30,6 +36,8 @@ export interface ServedVersion {
   maxBatchSize: number;
   /** Set when the graph's batch dimension is a fixed number: smaller batches are padded to it. */
   fixedBatchSize: number | null;
+  /** Chooses this version's batch size cap as it runs (with BatchingOptions.tuning). */
+  tuner?: BatchTuner;
 }
 
 /**
@@ -54,14 +62,31 @@ export class ModelServer {
 
   private readonly models: Map<string, ModelEntry>;
   private readonly runner: InferenceRunner;
+  private readonly batchBound: number;
 
   private constructor(models: Map<string, ModelEntry>, runner: InferenceRunner, batching: BatchingOptions) {
     this.models = models;
     this.runner = runner;
+    this.batchBound = batching.maxBatchSize;
     this.batcher = new MicroBatcher((key, inputs) => this.runBatch(key, inputs), {
       flushWhenNothingExpected: true,
       ...batching,
+      limits: batching.tuning ? this.tunedLimits(batching) : undefined,
     });
+  }
+
+  private tunedLimits(batching: BatchingOptions) {
+    const tunerOf = (key: string) => this.served.get(key)?.tuner;
+    return {
+      limit: (key: string) => tunerOf(key)?.limit ?? batching.maxBatchSize,
+      next: (key: string) => tunerOf(key)?.nextBatchLimit() ?? batching.maxBatchSize,
+      ran: (key: string, size: number, ms: number, waiting: number) => {
+        const tuner = tunerOf(key);
+        if (!tuner) return;
+        const before = tuner.limit;
+        if (tuner.record(size, ms, waiting) !== before) batching.onBatchLimit?.(key, tuner.limit);
+      },
+    };
   }
 
   /** Load every version of every model, trying execution providers in order, then warm each up. */
@@ -97,12 +122,16 @@ export class ModelServer {
               `${key}: the graph's batch dimension is fixed at ${fixed}; batches are capped at ${fixed} (export with a dynamic batch axis to batch more)`,
             );
           }
+          const maxBatchSize = fixed ?? entry.config.max_batch_size;
           server.served.set(key, {
             entry,
             version,
             provider: loaded.provider,
-            maxBatchSize: fixed ?? entry.config.max_batch_size,
+            maxBatchSize,
             fixedBatchSize: fixed,
+            tuner: batching.tuning
+              ? new BatchTuner({ ...batching.tuning, maxBatchSize: Math.min(maxBatchSize, batching.maxBatchSize) })
+              : undefined,
           });
           // Warm-up: the first run allocates arenas and picks kernels, and the largest batch
           // grows the arena to its peak; do both before reporting ready, not at the first jobs.
@@ -120,6 +149,7 @@ export class ModelServer {
                 );
               }
             }
+            await server.calibrate(key, batching);
           }
         }
       }
@@ -128,6 +158,39 @@ export class ModelServer {
       throw error;
     }
     return server;
+  }
+
+  /**
+   * Time batches of each calibration size (zeros: the cost of a dense network does not
+   * depend on the pixels) and choose the version's first cap from them; sizes stop at the
+   * first whose batch exceeds the latency budget, since no larger one can be chosen.
+   */
+  private async calibrate(key: string, batching: BatchingOptions): Promise<void> {
+    const served = this.served.get(key);
+    const tuner = served?.tuner;
+    if (!served || !tuner || !batching.tuning) return;
+    const length = tensorLength(served.entry.config.input);
+    for (const size of tuner.calibrationSizes()) {
+      const batch = () => Array.from({ length: size }, () => new Float32Array(length));
+      await this.runBatch(key, batch()); // the first run of a shape sizes its buffers
+      let ms = 0;
+      const runs = 3;
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        await this.runBatch(key, batch());
+        ms += (performance.now() - started) / runs;
+      }
+      tuner.record(size, ms);
+      if (ms > batching.tuning.latencyBudgetMs) break;
+    }
+    const choice = tuner.choose();
+    batching.onBatchLimit?.(key, choice.limit, choice);
+  }
+
+  /** The batch size cap of a model version now: tuned, or the bound. */
+  batchLimit(name: string, version?: string): number {
+    const served = this.resolve(name, version);
+    return served.tuner?.limit ?? Math.min(served.maxBatchSize, this.batchBound);
   }
 
   get runnerEvents(): InferenceRunner {
