@@ -9,7 +9,7 @@
  * docs/images/bench-<model>.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -18,17 +18,26 @@ import sharp from 'sharp';
 import { ROOT } from '../support/processes.ts';
 import { closedLoop, type LoadPoint } from './lib/load.ts';
 import { CpuMeter } from './lib/proc.ts';
+import { mainThreadProfile, summarizeProfile } from './lib/profile.ts';
 import {
   type BenchReport,
   type EnqueueResult,
   type ModelResult,
   markdown,
+  type ScaleOutResult,
+  scaleOutSvg,
   type TinyJobsResult,
   throughputSvg,
 } from './lib/report.ts';
 import { type BenchModel, type System, startOurs, startPeer, startRaw } from './lib/systems.ts';
 
 const FULL = process.argv.includes('--full');
+/** `--only=tiny,scaleout`: run those sections, print them and write .bench/only.json; the docs stay as they are. */
+const ONLY = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const runs = (section: 'models' | 'enqueue' | 'tiny' | 'scaleout') => !ONLY || ONLY.includes(section);
 const CLIENTS = FULL ? [1, 4, 16, 64] : [1, 4, 16];
 const SECONDS = FULL ? 10 : 4;
 const WARMUP = 2;
@@ -183,24 +192,95 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
   });
   await raw.close();
   const ours = await startOurs(MODELS_DIR, MODELS[0] as BenchModel);
+  let point: LoadPoint;
   try {
-    const point = await closedLoop(() => ours.send(tiny).then(() => undefined), {
+    point = await closedLoop(() => ours.send(tiny).then(() => undefined), {
       clients,
       seconds: SECONDS * 2,
       warmup: 5,
       pids: ours.pids,
     });
     console.log(`tiny jobs: ${point.perSecond.toFixed(0)} jobs/s, CPU-ms/job ${JSON.stringify(point.cpuMsPerRequest)}`);
-    return {
-      clients,
-      jobsPerSecond: point.perSecond,
-      p50Ms: point.p50Ms,
-      cpuMsPerJob: point.cpuMsPerRequest,
-      rawCpuMsPerJob: rawPoint.cpuMsPerRequest.total ?? 0,
-    };
   } finally {
     await ours.close();
   }
+  // Where the CPU goes: the same load again with the API and the worker under --cpu-prof
+  // (separately: profiling slows a process, so its figures are not the ones above).
+  const profileDir = path.join(ROOT, '.bench', 'profiles');
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+  const profiled = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, {
+    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+  });
+  await closedLoop(() => profiled.send(tiny).then(() => undefined), {
+    clients,
+    seconds: SECONDS,
+    warmup: 5,
+    pids: profiled.pids,
+  });
+  const pids = { api: profiled.pids.api as number, worker: profiled.pids.worker as number };
+  await profiled.close();
+  const profiles: TinyJobsResult['profiles'] = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    const file = mainThreadProfile(profileDir, pid);
+    if (file) profiles[name] = summarizeProfile(file).lines;
+  }
+  return {
+    clients,
+    jobsPerSecond: point.perSecond,
+    p50Ms: point.p50Ms,
+    cpuMsPerJob: point.cpuMsPerRequest,
+    rawCpuMsPerJob: rawPoint.cpuMsPerRequest.total ?? 0,
+    profiles,
+  };
+}
+
+/**
+ * Scale-out: 1 to 16 worker processes against one API and one Redis, each with the GPU
+ * stand-in (STAND_IN_BATCH_MS: a fixed wait per batch, no CPU), so that what limits the
+ * system is everything but the model. Tiny jobs, 8 closed-loop clients per worker.
+ */
+async function scaleOut(tiny: Buffer): Promise<ScaleOutResult> {
+  const batchMs = 100;
+  const maxBatchSize = 4;
+  const counts = FULL ? [1, 2, 4, 8, 12, 16] : [1, 2, 4, 8, 16];
+  const ours = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, {
+    env: { STAND_IN_BATCH_MS: String(batchMs), MAX_BATCH_SIZE: String(maxBatchSize) },
+  });
+  const redis = new Redis(ours.redisUrl);
+  const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1]);
+  const points: ScaleOutResult['points'] = [];
+  try {
+    for (const workers of counts) {
+      while (ours.workers.length < workers) await ours.addWorker();
+      const before = await commands();
+      const started = performance.now();
+      const point = await closedLoop(() => ours.send(tiny).then(() => undefined), {
+        clients: 8 * workers,
+        seconds: SECONDS,
+        warmup: 2,
+        pids: ours.pids,
+      });
+      // Commands over the whole loop (warm-up included) divided by its whole time.
+      const redisOpsPerSecond = ((await commands()) - before) / ((performance.now() - started) / 1000);
+      const linear = (workers * maxBatchSize * 1000) / batchMs;
+      console.log(
+        `scale-out ${String(workers).padStart(2)} workers: ${point.perSecond.toFixed(0)} jobs/s (linear ${linear}), p50 ${point.p50Ms.toFixed(0)} ms, Redis ${redisOpsPerSecond.toFixed(0)} ops/s`,
+      );
+      points.push({
+        workers,
+        jobsPerSecond: point.perSecond,
+        linearJobsPerSecond: linear,
+        p50Ms: point.p50Ms,
+        redisOpsPerSecond,
+        cpuMsPerJob: point.cpuMsPerRequest.total ?? 0,
+      });
+    }
+  } finally {
+    redis.disconnect();
+    await ours.close();
+  }
+  return { batchMs, maxBatchSize, points };
 }
 
 /** Measure everything, or (--report-only) rewrite the report and charts from docs/benchmarks.json. */
@@ -212,6 +292,7 @@ async function run(): Promise<BenchReport> {
   prepareModels();
   const models: ModelResult[] = [];
   for (const [i, size] of IMAGES.entries()) {
+    if (!runs('models')) break;
     const image = await photo(size.width, size.height, 7 + i);
     const name = `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)`;
     for (const model of MODELS) models.push(await benchModel(model, image, name));
@@ -236,12 +317,18 @@ async function run(): Promise<BenchReport> {
       }).trim(),
     },
     models,
-    enqueue: await enqueueOnly(tiny),
-    tiny: await tinyJobs(tiny),
+    enqueue: runs('enqueue') ? await enqueueOnly(tiny) : undefined,
+    tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
+    scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
   };
 }
 
 const report = await run();
+if (ONLY) {
+  writeFileSync(path.join(ROOT, '.bench/only.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote .bench/only.json (--only=${ONLY.join(',')}); docs/benchmarks.md is left as it was`);
+  process.exit(0);
+}
 const charts: Record<string, string> = {};
 mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
 for (const model of report.models) {
@@ -249,6 +336,10 @@ for (const model of report.models) {
   const file = `images/bench-${model.key}.svg`;
   writeFileSync(path.join(ROOT, 'docs', file), throughputSvg(model));
   charts[model.key] = file;
+}
+if (report.scaleOut) {
+  writeFileSync(path.join(ROOT, 'docs/images/bench-scale-out.svg'), scaleOutSvg(report.scaleOut));
+  charts.scaleOut = 'images/bench-scale-out.svg';
 }
 writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), `${JSON.stringify(report, null, 2)}\n`);
 const text = markdown(report, charts);

@@ -103,6 +103,32 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     expect(events.watching).toBe(0);
   });
 
+  it('with a settled check, reads the full view only once the job ends, or at the bound', async () => {
+    const waiter = new JobWaiter(events);
+    let reads = 0;
+    const counted = (id: string) => () => {
+      reads++;
+      return read(id)();
+    };
+    const settled = (id: string) => async () => {
+      const peek = await store.peek(id);
+      return !peek || ['succeeded', 'failed', 'canceled'].includes(peek.status);
+    };
+    await create('f');
+    const waiting = waiter.waitForTerminal('f', 30, counted('f'), undefined, settled('f'));
+    await expect.poll(() => events.watching).toBe(1);
+    await store.apply('start', 'f');
+    await store.apply('succeed', 'f', { result: { predictions: [] } });
+    expect(await waiting).toMatchObject({ id: 'f', status: 'succeeded' });
+    expect(reads).toBe(1);
+
+    reads = 0;
+    await create('g');
+    expect((await waiter.waitForTerminal('g', 1, counted('g'), undefined, settled('g'))).status).toBe('queued');
+    expect(reads).toBe(1);
+    expect(await store.peek('gone')).toBeNull();
+  });
+
   it('streams keep-alive comments while idle and drop their listener when the client hangs up', async () => {
     const app = express();
     app.use(eventsRoute(events, { read: (id) => read(id)(), heartbeatMs: 20 }));

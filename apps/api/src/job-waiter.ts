@@ -43,6 +43,7 @@ export class JobWaiter {
     seconds: number,
     read: () => Promise<JobView>,
     signal?: AbortSignal,
+    settled?: () => Promise<boolean>,
   ): Promise<JobView> {
     const deadline = Date.now() + seconds * 1000;
     let woken = false;
@@ -55,10 +56,14 @@ export class JobWaiter {
     try {
       for (;;) {
         woken = false;
-        const job = await read();
-        const remaining = deadline - Date.now();
-        if (isTerminal(job.status) || remaining <= 0 || signal?.aborted) return job;
-        if (!woken) await sleepUntilWoken(remaining, signal, (resolve) => (wake = resolve));
+        // `settled` is a cheap look (one HMGET) at whether the full view is worth reading yet:
+        // while the job waits or runs, its view (a queue position lookup while queued) is not needed.
+        const over = () => deadline - Date.now() <= 0 || signal?.aborted === true;
+        if (!settled || over() || (await settled())) {
+          const job = await read();
+          if (isTerminal(job.status) || over()) return job;
+        }
+        if (!woken) await sleepUntilWoken(deadline - Date.now(), signal, (resolve) => (wake = resolve));
         wake = undefined;
       }
     } finally {
@@ -77,6 +82,7 @@ export class JobWaiter {
     res: Response,
     job: Pick<JobView, 'id' | 'status'>,
     read: () => Promise<JobView>,
+    settled?: () => Promise<boolean>,
   ): Promise<JobView | undefined> {
     const seconds = preferredWait(req.headers.prefer);
     res.vary('Prefer');
@@ -93,6 +99,7 @@ export class JobWaiter {
         seconds,
         read,
         AbortSignal.any([gone.signal, this.events.closingSignal]),
+        settled,
       );
     } finally {
       res.off('close', onClose);

@@ -1,5 +1,6 @@
 import {
   AppError,
+  isTerminal,
   type JobAccepted,
   JobNotFoundError,
   type JobView,
@@ -147,6 +148,18 @@ export class JobsService {
     }
     if (job.status !== 'queued' || !this.options.insight) return job;
     return { ...job, ...(await this.options.insight.standing(job.model, id)) };
+  }
+
+  /**
+   * Whether get() would now answer something a waiting client takes: the job ended, is
+   * gone (or not the owner's), or is queued past its Cancel-After deadline (get() expires it).
+   * One HMGET, for `Prefer: wait` loops that would otherwise read the whole view each time.
+   */
+  async settled(id: string, owner?: string): Promise<boolean> {
+    const peek = await this.store.peek(id);
+    if (!peek || (owner !== undefined && peek.owner !== owner)) return true;
+    if (isTerminal(peek.status)) return true;
+    return peek.status === 'queued' && peek.cancelAt !== undefined && Date.parse(peek.cancelAt) <= Date.now();
   }
 
   /** A page of the owner's jobs, newest first (JobStore.list). */

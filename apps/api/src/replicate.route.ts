@@ -152,8 +152,11 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
       },
     ]);
     const id = (accepted as { id: string }).id;
-    const read = () => jobs.get(id, ownerOf(req));
-    const waited = await options.waiter.waitIfPreferred(req, res, { id, status: 'queued' }, read);
+    const owner = ownerOf(req);
+    const read = () => jobs.get(id, owner);
+    const waited = await options.waiter.waitIfPreferred(req, res, { id, status: 'queued' }, read, () =>
+      jobs.settled(id, owner),
+    );
     const job = waited ?? (await read());
     const prediction = await present(req, job, origin);
     // A blocking client takes anything but "starting" as the end: unfinished after the wait is "starting".

@@ -9,4 +9,5 @@ export const sessionSettingsOf = (env: Env): SessionSettings => ({
   graphOptimizationLevel: env.GRAPH_OPTIMIZATION_LEVEL,
   enableCpuMemArena: env.CPU_MEM_ARENA,
   intraOpSpinning: env.INTRA_OP_SPINNING,
+  standInBatchMs: env.STAND_IN_BATCH_MS,
 });

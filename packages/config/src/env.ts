@@ -128,6 +128,8 @@ export const envSchema = z.object({
   BATCH_WINDOW_MS: int(0, 10_000).default(5),
   /** Choose each model version's batch cap (<= MAX_BATCH_SIZE) from measured throughput, at warm-up and as batches run. */
   BATCH_AUTOTUNE: bool.default(true),
+  /** Benchmarking only: batches are not run but wait this long, using no CPU (a GPU stand-in); 0 runs them. */
+  STAND_IN_BATCH_MS: int(0, 60_000).default(0),
   /** With BATCH_AUTOTUNE: the longest one batch may take; larger batches than fit are not chosen. */
   BATCH_LATENCY_BUDGET_MS: int(1, 600_000).default(250),
   PREPROCESS_CONCURRENCY: int(1, 64).default(2),

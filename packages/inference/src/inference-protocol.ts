@@ -14,6 +14,12 @@ export interface SessionSettings {
    * its decoders need, at a few microseconds of wake-up per run.
    */
   intraOpSpinning: boolean;
+  /**
+   * Benchmarking only (STAND_IN_BATCH_MS): when above 0, a batch is not run; it waits this
+   * long, using no CPU, and answers zeros (uniform scores): a stand-in for a GPU, to measure
+   * how the rest of the system scales. The session is still loaded and checked.
+   */
+  standInBatchMs?: number;
 }
 
 export interface LoadRequest {

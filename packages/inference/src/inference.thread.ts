@@ -18,6 +18,8 @@ interface LoadedSession {
   session: ort.InferenceSession;
   inputName: string;
   outputName: string;
+  outputSize: number;
+  standInBatchMs: number;
 }
 
 // One session per model version for the life of the process (create/release leaks).
@@ -67,7 +69,13 @@ async function load(request: LoadRequest): Promise<void> {
       await session.release();
       throw error;
     }
-    sessions.set(request.key, { session, inputName: request.inputName, outputName: request.outputName });
+    sessions.set(request.key, {
+      session,
+      inputName: request.inputName,
+      outputName: request.outputName,
+      outputSize: request.outputSize ?? 1,
+      standInBatchMs: settings.standInBatchMs ?? 0,
+    });
     reply({ type: 'loaded', id: request.id, provider, warnings, fixedBatchSize });
     return;
   }
@@ -120,6 +128,14 @@ function checkContract(session: ort.InferenceSession, request: LoadRequest): num
 async function run(request: RunRequest): Promise<void> {
   const loaded = sessions.get(request.key);
   if (!loaded) throw new Error(`model ${request.key} is not loaded`);
+  const rows = request.dims[0] ?? 1;
+  if (loaded.standInBatchMs > 0) {
+    // The GPU stand-in (SessionSettings.standInBatchMs): a fixed wait per batch, no CPU.
+    await new Promise((resolve) => setTimeout(resolve, loaded.standInBatchMs));
+    const data = new Float32Array(rows * loaded.outputSize);
+    reply({ type: 'result', id: request.id, data, dims: [rows, loaded.outputSize] }, [data.buffer as ArrayBuffer]);
+    return;
+  }
   const input = new ort.Tensor('float32', request.data, request.dims);
   const outputs = await loaded.session.run({ [loaded.inputName]: input }, [loaded.outputName]);
   const output = outputs[loaded.outputName];

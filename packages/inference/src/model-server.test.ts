@@ -150,6 +150,40 @@ describe('ModelServer choosing its batch cap (reference model, real onnxruntime)
   });
 });
 
+describe('ModelServer with the GPU stand-in (standInBatchMs)', () => {
+  it('waits the set time per batch whatever its size, answers uniform scores, and the tuner then batches the most', async () => {
+    const server = await ModelServer.start(
+      loadModelRepository(REPOSITORY),
+      { ...cpu, standInBatchMs: 40 },
+      {
+        windowMs: 50,
+        maxBatchSize: 8,
+        tuning: { latencyBudgetMs: 1000 },
+      },
+    );
+    try {
+      // Fixed cost per batch: throughput grows with the batch, so the largest size is chosen.
+      expect(server.batchLimit('plant-pathology')).toBe(8);
+      const tensor = await tensorOf(200, 100, 30, server);
+      const started = performance.now();
+      const arrivals = Array.from({ length: 8 }, () => server.expect('plant-pathology', '1'));
+      const outcomes = await Promise.all(
+        arrivals.map((arrived) => {
+          const pending = server.infer('plant-pathology', '1', new Float32Array(tensor));
+          arrived();
+          return pending;
+        }),
+      );
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(39);
+      expect(outcomes[0]?.batchSize).toBe(8);
+      for (const prediction of outcomes[0]?.predictions ?? []) expect(prediction.score).toBeCloseTo(0.25, 5);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('ModelServer loading', () => {
   let dir: string;
   beforeAll(() => {

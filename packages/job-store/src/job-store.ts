@@ -284,6 +284,13 @@ export class JobStore {
     return predictionOriginOf({ protocol: protocol ?? '', input: input ?? '{}', base_url: baseUrl ?? '' });
   }
 
+  /** The job's status, owner and Cancel-After deadline, in one HMGET; null if the record is gone. */
+  async peek(id: string): Promise<{ status: JobStatus; owner?: string; cancelAt?: string } | null> {
+    const [status, owner, cancelAt] = await this.redis.hmget(this.keys.job(id), 'status', 'owner', 'cancel_at');
+    if (!status) return null;
+    return { status: jobStatusSchema.parse(status), owner: owner ?? undefined, cancelAt: cancelAt ?? undefined };
+  }
+
   async getImage(id: string): Promise<Buffer | null> {
     return this.redis.getBuffer(this.keys.image(id));
   }

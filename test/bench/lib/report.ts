@@ -1,4 +1,5 @@
 import type { LoadPoint } from './load.ts';
+import type { ProfileLine } from './profile.ts';
 
 export interface ModelResult {
   key: string;
@@ -29,6 +30,23 @@ export interface TinyJobsResult {
   /** CPU-ms per job of each process, and the raw pipeline's for the same tiny image. */
   cpuMsPerJob: Record<string, number>;
   rawCpuMsPerJob: number;
+  /** Self time on the main thread of the API and the worker, from a --cpu-prof run of the same load. */
+  profiles?: Record<string, ProfileLine[]>;
+}
+
+export interface ScaleOutResult {
+  /** The GPU stand-in: each batch waits this long and uses no CPU. */
+  batchMs: number;
+  maxBatchSize: number;
+  points: {
+    workers: number;
+    jobsPerSecond: number;
+    /** What the workers could do if nothing else limited them: workers x maxBatchSize / batchMs. */
+    linearJobsPerSecond: number;
+    p50Ms: number;
+    redisOpsPerSecond: number;
+    cpuMsPerJob: number;
+  }[];
 }
 
 export interface BenchReport {
@@ -36,8 +54,14 @@ export interface BenchReport {
   startedAt: string;
   machine: Record<string, string | number>;
   models: ModelResult[];
-  enqueue: EnqueueResult;
-  tiny: TinyJobsResult;
+  enqueue?: EnqueueResult | undefined;
+  tiny?: TinyJobsResult | undefined;
+  scaleOut?: ScaleOutResult | undefined;
+}
+
+/** The first worker count below 80 % of linear: where adding workers stops paying. */
+export function knee(result: ScaleOutResult): ScaleOutResult['points'][number] | undefined {
+  return result.points.find((p) => p.jobsPerSecond < 0.8 * p.linearJobsPerSecond);
 }
 
 const f = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -87,29 +111,68 @@ export function targets(report: BenchReport): Target[] {
       }
     }
   }
-  const workerOverhead = (report.tiny.cpuMsPerJob.worker ?? 0) - report.tiny.rawCpuMsPerJob;
-  // Not "outside decode and inference" itself: the worker's CPU minus the raw pipeline's on the same image.
-  out.push({
-    what: "tiny jobs: worker CPU-ms per job beyond the raw pipeline's (target: <= 1.5 outside decode and inference)",
-    met: workerOverhead <= 1.5,
-    figure: `${f(workerOverhead, 2)} ms`,
-  });
-  out.push({
-    what: 'tiny jobs: API <= 0.7 CPU-ms per job',
-    met: (report.tiny.cpuMsPerJob.api ?? 0) <= 0.7,
-    figure: `${f(report.tiny.cpuMsPerJob.api ?? 0, 2)} ms`,
-  });
-  out.push({
-    what: 'tiny jobs: >= 600 jobs/s end to end',
-    met: report.tiny.jobsPerSecond >= 600,
-    figure: `${f(report.tiny.jobsPerSecond, 0)}/s`,
-  });
-  out.push({
-    what: 'enqueue only: >= 3,000 submissions/s on one API process',
-    met: report.enqueue.submissionsPerSecond >= 3000,
-    figure: `${f(report.enqueue.submissionsPerSecond, 0)}/s`,
-  });
+  const { tiny, enqueue } = report;
+  if (tiny) {
+    const workerOverhead = (tiny.cpuMsPerJob.worker ?? 0) - tiny.rawCpuMsPerJob;
+    // Not "outside decode and inference" itself: the worker's CPU minus the raw pipeline's on the same image.
+    out.push({
+      what: "tiny jobs: worker CPU-ms per job beyond the raw pipeline's (target: <= 1.5 outside decode and inference)",
+      met: workerOverhead <= 1.5,
+      figure: `${f(workerOverhead, 2)} ms`,
+    });
+    out.push({
+      what: 'tiny jobs: API <= 0.7 CPU-ms per job',
+      met: (tiny.cpuMsPerJob.api ?? 0) <= 0.7,
+      figure: `${f(tiny.cpuMsPerJob.api ?? 0, 2)} ms`,
+    });
+    out.push({
+      what: 'tiny jobs: >= 600 jobs/s end to end',
+      met: tiny.jobsPerSecond >= 600,
+      figure: `${f(tiny.jobsPerSecond, 0)}/s`,
+    });
+  }
+  if (enqueue) {
+    out.push({
+      what: 'enqueue only: >= 3,000 submissions/s on one API process',
+      met: enqueue.submissionsPerSecond >= 3000,
+      figure: `${f(enqueue.submissionsPerSecond, 0)}/s`,
+    });
+  }
   return out;
+}
+
+/**
+ * Why the missed targets are missed, from this run's own figures: on a machine with this
+ * few cores every system is CPU-bound, so a system's ceiling is cores / CPU per image, and
+ * what ours spends beyond the raw pipeline (HTTP, Redis, the queue) is what it loses.
+ */
+function whyMissed(report: BenchReport): string[] {
+  const cores = Number(report.machine.cores) || 1;
+  const lines = ['### Why the missed targets are missed', ''];
+  for (const model of report.models) {
+    const raw = model.points.raw ?? [];
+    const ours = model.points.ours ?? [];
+    const at = ours.find((p) => p.clients >= 4);
+    const r = at && pointAt(raw, at.clients);
+    if (!at || !r) continue;
+    const oursCpu = at.cpuMsPerRequest.total ?? 0;
+    const rawCpu = r.cpuMsPerRequest.total ?? 0;
+    const extra = Object.entries(at.cpuMsPerRequest)
+      .filter(([name]) => name !== 'total' && name !== 'worker')
+      .map(([name, ms]) => `${name} ${f(ms)}`)
+      .join(', ');
+    lines.push(
+      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}). With ${cores} cores that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)}; ours measured ${f(at.perSecond)} and raw ${f(r.perSecond)}. Receiving the upload over HTTP, storing it in Redis and reading it back are work the raw pipeline never does, so where the model itself is cheap the ratio to raw cannot reach 0.9 on a CPU this small; on a GPU worker the model's share moves off the CPU and this overhead is what remains (see the scale-out).`,
+    );
+  }
+  const t = report.tiny;
+  if (t) {
+    const total = t.cpuMsPerJob.total ?? 0;
+    lines.push(
+      `- **Tiny jobs**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}, so 600 jobs/s is out of reach here whatever the queue costs. The profiles above show where the rest goes: the API's HTTP parsing and access log, Redis commands and garbage collection.`,
+    );
+  }
+  return lines;
 }
 
 /** A line chart of images/s against clients, one line per system, as a small standalone SVG. */
@@ -152,6 +215,46 @@ ${yTicks.join('\n')}
 ${xTicks.join('\n')}
 <text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">clients (closed loop)</text>
 ${lines.join('\n')}
+</svg>
+`;
+}
+
+/** Jobs/s against worker processes, with the linear line the stand-in allows. */
+export function scaleOutSvg(result: ScaleOutResult): string {
+  const width = 640;
+  const height = 320;
+  const pad = { left: 56, right: 110, top: 40, bottom: 44 };
+  const workers = result.points.map((p) => p.workers);
+  const maxX = Math.max(...workers);
+  const maxY = Math.max(...result.points.flatMap((p) => [p.jobsPerSecond, p.linearJobsPerSecond])) * 1.05 || 1;
+  const x = (w: number) => pad.left + (w / maxX) * (width - pad.left - pad.right);
+  const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
+  const line = (values: (p: ScaleOutResult['points'][number]) => number) =>
+    result.points
+      .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.workers).toFixed(1)},${y(values(p)).toFixed(1)}`)
+      .join(' ');
+  const dots = result.points
+    .map((p) => `<circle cx="${x(p.workers).toFixed(1)}" cy="${y(p.jobsPerSecond).toFixed(1)}" r="3" fill="#1f77b4"/>`)
+    .join('');
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
+    const v = (maxY / 1.05) * t;
+    return `<text x="${pad.left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${f(v, 0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
+  });
+  const xTicks = workers.map(
+    (w) => `<text x="${x(w)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${w}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
+<title>Scale-out: jobs/s by worker processes with a GPU stand-in, against linear</title>
+<rect width="100%" height="100%" fill="white"/>
+<text x="${pad.left}" y="16" font-size="13">Scale-out: jobs/s by worker processes (GPU stand-in)</text>
+<text x="${pad.left}" y="29" font-size="10" fill="#555">${result.batchMs} ms per batch of up to ${result.maxBatchSize}, no CPU; tiny jobs, 8 clients per worker</text>
+${yTicks.join('\n')}
+${xTicks.join('\n')}
+<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">worker processes</text>
+<path d="${line((p) => p.linearJobsPerSecond)}" fill="none" stroke="#999" stroke-dasharray="4 3" stroke-width="1.5"/>
+<path d="${line((p) => p.jobsPerSecond)}" fill="none" stroke="#1f77b4" stroke-width="2"/>${dots}
+<text x="${width - pad.right + 10}" y="${pad.top + 16}" fill="#1f77b4" font-size="12">ours</text>
+<text x="${width - pad.right + 10}" y="${pad.top + 34}" fill="#999" font-size="12">linear</text>
 </svg>
 `;
 }
@@ -199,28 +302,69 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
     lines.push('');
   }
   const e = report.enqueue;
-  lines.push('## Submissions with no worker running', '');
-  lines.push(
-    `autocannon, ${e.connections} connections for ${f(e.seconds, 0)} s, \`POST /v1/jobs\` with a 64x64 PNG body against one API process: **${f(e.submissionsPerSecond, 0)} submissions/s**, p50 ${f(e.p50Ms)} ms, p99 ${f(e.p99Ms)} ms, ${e.errors} errors; API ${f(e.apiCpuMsPerSubmission, 2)} CPU-ms and Redis ${f(e.redisCpuMsPerSubmission, 2)} CPU-ms per submission; Redis memory ${f(e.redisBytesPerQueuedJob / 1024, 1)} KiB per queued job (record, image bytes, BullMQ job, indexes).`,
-    '',
-  );
+  if (e) {
+    lines.push('## Submissions with no worker running', '');
+    lines.push(
+      `autocannon, ${e.connections} connections for ${f(e.seconds, 0)} s, \`POST /v1/jobs\` with a 64x64 PNG body against one API process: **${f(e.submissionsPerSecond, 0)} submissions/s**, p50 ${f(e.p50Ms)} ms, p99 ${f(e.p99Ms)} ms, ${e.errors} errors; API ${f(e.apiCpuMsPerSubmission, 2)} CPU-ms and Redis ${f(e.redisCpuMsPerSubmission, 2)} CPU-ms per submission; Redis memory ${f(e.redisBytesPerQueuedJob / 1024, 1)} KiB per queued job (record, image bytes, BullMQ job, indexes).`,
+      '',
+    );
+  }
   const t = report.tiny;
-  lines.push('## Tiny jobs end to end', '');
-  lines.push(
-    `64x64 PNG, reference model, ${t.clients} clients, \`Prefer: wait\`: **${f(t.jobsPerSecond, 0)} jobs/s**, p50 ${f(t.p50Ms)} ms. CPU-ms per job: ${Object.entries(
-      t.cpuMsPerJob,
-    )
-      .map(([n, v]) => `${n} ${f(v, 2)}`)
-      .join(
-        ', ',
-      )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker spends ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job beyond the raw pipeline.`,
-    '',
-  );
+  if (t) {
+    lines.push('## Tiny jobs end to end', '');
+    lines.push(
+      `64x64 PNG, reference model, ${t.clients} clients, \`Prefer: wait\`: **${f(t.jobsPerSecond, 0)} jobs/s**, p50 ${f(t.p50Ms)} ms. CPU-ms per job: ${Object.entries(
+        t.cpuMsPerJob,
+      )
+        .map(([n, v]) => `${n} ${f(v, 2)}`)
+        .join(
+          ', ',
+        )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker spends ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job beyond the raw pipeline.`,
+      '',
+    );
+    for (const [name, profile] of Object.entries(t.profiles ?? {})) {
+      lines.push(
+        `Where the ${name}'s main thread spends its busy time under this load (\`node --cpu-prof\`, self time, a separate run: profiling slows the process):`,
+        '',
+        '| share of busy time | function |',
+        '| ---: | --- |',
+        ...profile.map((line) => `| ${f(line.percentOfBusy)} % | \`${line.fn}\` |`),
+        '',
+      );
+    }
+  }
+  const so = report.scaleOut;
+  if (so) {
+    lines.push('## Scale-out with a GPU stand-in', '');
+    lines.push(
+      `One API, one Redis and 1 to ${Math.max(...so.points.map((p) => p.workers))} worker processes whose model is the stand-in (\`STAND_IN_BATCH_MS=${so.batchMs}\`, \`MAX_BATCH_SIZE=${so.maxBatchSize}\`): each batch waits ${so.batchMs} ms and uses no CPU, as a GPU would leave the CPU free, so what limits throughput is everything but the model. Tiny jobs, 8 closed-loop clients per worker; linear is workers x ${so.maxBatchSize} / ${so.batchMs} ms.`,
+      '',
+    );
+    if (charts.scaleOut) lines.push(`![Scale-out](${charts.scaleOut})`, '');
+    lines.push(
+      '| workers | jobs/s | linear | of linear | p50 ms | Redis ops/s | CPU-ms/job |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const p of so.points) {
+      lines.push(
+        `| ${p.workers} | ${f(p.jobsPerSecond, 0)} | ${f(p.linearJobsPerSecond, 0)} | ${f((p.jobsPerSecond / p.linearJobsPerSecond) * 100, 0)} % | ${f(p.p50Ms, 0)} | ${f(p.redisOpsPerSecond, 0)} | ${f(p.cpuMsPerJob, 2)} |`,
+      );
+    }
+    const bend = knee(so);
+    lines.push(
+      '',
+      bend
+        ? `The knee: at ${bend.workers} workers throughput falls below 80 % of linear (${f(bend.jobsPerSecond, 0)} of ${f(bend.linearJobsPerSecond, 0)} jobs/s), with Redis at ${f(bend.redisOpsPerSecond, 0)} ops/s. At ${f(bend.cpuMsPerJob, 2)} CPU-ms per job (API, Redis, workers: decoding included) these ${report.machine.cores} cores can carry about ${f(((report.machine.cores as number) * 1000) / bend.cpuMsPerJob, 0)} jobs/s: the machine's CPU, not Redis (one core at most), is what bends the line.`
+        : 'No knee within these worker counts: throughput stayed within 80 % of linear.',
+      '',
+    );
+  }
   lines.push('## Targets', '');
   lines.push('| target | this run | met |', '| --- | ---: | :---: |');
-  for (const target of targets(report))
-    lines.push(`| ${target.what} | ${target.figure} | ${target.met ? 'yes' : '**no**'} |`);
+  const checked = targets(report);
+  for (const target of checked) lines.push(`| ${target.what} | ${target.figure} | ${target.met ? 'yes' : '**no**'} |`);
   lines.push('');
+  if (checked.some((target) => !target.met)) lines.push(...whyMissed(report), '');
   lines.push('## Other benchmarks', '');
   lines.push(
     '`pnpm bench:worker` measures one worker process with batching off and on against raw `session.run()` on the same batch sizes, and `pnpm bench:latency` the cost of the queue for sequential jobs on an idle system; both print their tables and write `.bench/worker.md` and `.bench/latency.md`.',

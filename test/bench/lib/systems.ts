@@ -54,7 +54,16 @@ export async function startOurs(
   repository: string,
   model: BenchModel,
   options: { workers?: number; env?: Record<string, string> } = {},
-): Promise<System & { url: string; api: ServiceProcess; workers: ServiceProcess[]; redisUrl: string }> {
+): Promise<
+  System & {
+    url: string;
+    api: ServiceProcess;
+    workers: ServiceProcess[];
+    redisUrl: string;
+    /** Start one more worker (ready when this resolves); its pid joins `pids`. */
+    addWorker: (env?: Record<string, string>) => Promise<void>;
+  }
+> {
   const dir = mkdtempSync(path.join(tmpdir(), 'infer-bench-redis-'));
   const redis = await startLocalRedis({ dir, appendOnly: true });
   const port = await freePort();
@@ -71,26 +80,29 @@ export async function startOurs(
   const api = new ServiceProcess('api', 'apps/api/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   const workers: ServiceProcess[] = [];
-  for (let i = 0; i < (options.workers ?? 1); i++) {
+  const pids: Record<string, number> = { redis: redis.process.pid as number };
+  const addWorker = async (extra: Record<string, string> = {}) => {
+    const i = workers.length;
     const workerPort = await freePort();
     const worker = new ServiceProcess(`worker-${i}`, 'apps/worker/src/main.ts', {
       ...env,
+      ...extra,
       WORKER_PORT: String(workerPort),
     });
     workers.push(worker);
     await worker.waitForHttp(`http://127.0.0.1:${workerPort}/readyz`, 180_000);
-  }
+    pids[(options.workers ?? 1) === 1 && i === 0 ? 'worker' : `worker${i}`] = worker.child.pid as number;
+  };
+  for (let i = 0; i < (options.workers ?? 1); i++) await addWorker();
   await api.waitForHttp(`${url}/${workers.length > 0 ? 'readyz' : 'healthz'}`, 60_000);
-  const pids: Record<string, number> = { api: api.child.pid as number, redis: redis.process.pid as number };
-  workers.forEach((worker, i) => {
-    pids[workers.length === 1 ? 'worker' : `worker${i}`] = worker.child.pid as number;
-  });
+  pids.api = api.child.pid as number;
   return {
     name: 'ours',
     url,
     api,
     workers,
     redisUrl: redis.url,
+    addWorker,
     pids,
     send: async (image) => {
       const response = await fetch(`${url}/v1/jobs`, {
