@@ -67,6 +67,20 @@ const IMAGES = FULL
     ]
   : [{ width: 1024, height: 768 }];
 
+/** The peer's Python side (Debian packages): say what to install in one line rather than fail mid-run. */
+function checkPeerDependencies(): void {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import fastapi, uvicorn, multipart, torch, torchvision'], {
+      stdio: 'ignore',
+    });
+  } catch {
+    console.error(
+      'pnpm bench needs Debian packages for the peer: sudo apt-get install -y --no-install-recommends python3-fastapi python3-uvicorn python3-multipart python3-torch python3-torchvision',
+    );
+    process.exit(1);
+  }
+}
+
 function prepareModels(): void {
   mkdirSync(MODELS_DIR, { recursive: true });
   cpSync(path.join(ROOT, 'models/plant-pathology'), path.join(MODELS_DIR, 'plant-pathology'), { recursive: true });
@@ -289,6 +303,7 @@ async function run(): Promise<BenchReport> {
     return JSON.parse(readFileSync(path.join(ROOT, 'docs/benchmarks.json'), 'utf8')) as BenchReport;
   }
   const startedAt = new Date().toISOString();
+  if (runs('models')) checkPeerDependencies();
   prepareModels();
   const models: ModelResult[] = [];
   for (const [i, size] of IMAGES.entries()) {

@@ -29,6 +29,18 @@ async function tensorOf(r: number, g: number, b: number, server: ModelServer): P
   return (await preprocessImage(png, input, { maxInputPixels: 1e7 })).data;
 }
 
+/** `count` copies of a tensor at once, each announced before and released after its infer(), as the worker does. */
+function inferTogether(server: ModelServer, tensor: Float32Array, count: number): Promise<InferenceOutcome[]> {
+  const arrivals = Array.from({ length: count }, () => server.expect('plant-pathology', '1'));
+  return Promise.all(
+    arrivals.map((arrived) => {
+      const pending = server.infer('plant-pathology', '1', new Float32Array(tensor));
+      arrived();
+      return pending;
+    }),
+  );
+}
+
 describe('ModelServer with the reference model', () => {
   let server: ModelServer;
   const batches: number[] = [];
@@ -120,14 +132,7 @@ describe('ModelServer choosing its batch cap (reference model, real onnxruntime)
       expect([1, 2, 4, 8]).toContain(limit);
       // 3 x the cap images at once: no batch exceeds the cap except one probe step above it.
       const tensor = await tensorOf(40, 160, 40, server);
-      const arrivals = Array.from({ length: 24 }, () => server.expect('plant-pathology', '1'));
-      const outcomes = await Promise.all(
-        arrivals.map((arrived) => {
-          const pending = server.infer('plant-pathology', '1', new Float32Array(tensor));
-          arrived();
-          return pending;
-        }),
-      );
+      const outcomes = await inferTogether(server, tensor, 24);
       expect(outcomes.every((o) => o.predictions[0]?.label === 'healthy')).toBe(true);
       expect(Math.max(...batches)).toBeLessThanOrEqual(Math.min(8, limit * 2));
       expect(server.batchLimit('plant-pathology')).toBeLessThanOrEqual(8);
@@ -166,14 +171,7 @@ describe('ModelServer with the GPU stand-in (standInBatchMs)', () => {
       expect(server.batchLimit('plant-pathology')).toBe(8);
       const tensor = await tensorOf(200, 100, 30, server);
       const started = performance.now();
-      const arrivals = Array.from({ length: 8 }, () => server.expect('plant-pathology', '1'));
-      const outcomes = await Promise.all(
-        arrivals.map((arrived) => {
-          const pending = server.infer('plant-pathology', '1', new Float32Array(tensor));
-          arrived();
-          return pending;
-        }),
-      );
+      const outcomes = await inferTogether(server, tensor, 8);
       const elapsed = performance.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(39);
       expect(outcomes[0]?.batchSize).toBe(8);

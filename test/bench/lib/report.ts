@@ -161,8 +161,11 @@ function whyMissed(report: BenchReport): string[] {
       .filter(([name]) => name !== 'total' && name !== 'worker')
       .map(([name, ms]) => `${name} ${f(ms)}`)
       .join(', ');
+    const api = at.cpuMsPerRequest.api ?? 0;
+    const redis = at.cpuMsPerRequest.redis ?? 0;
+    const workerBeyond = (at.cpuMsPerRequest.worker ?? 0) - rawCpu;
     lines.push(
-      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}). With ${cores} cores that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)}; ours measured ${f(at.perSecond)} and raw ${f(r.perSecond)}. Receiving the upload over HTTP, storing it in Redis and reading it back are work the raw pipeline never does, so where the model itself is cheap the ratio to raw cannot reach 0.9 on a CPU this small; on a GPU worker the model's share moves off the CPU and this overhead is what remains (see the scale-out).`,
+      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).`,
     );
   }
   const t = report.tiny;
@@ -324,7 +327,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
     );
     for (const [name, profile] of Object.entries(t.profiles ?? {})) {
       lines.push(
-        `Where the ${name}'s main thread spends its busy time under this load (\`node --cpu-prof\`, self time, a separate run: profiling slows the process):`,
+        `Where the ${name}'s main thread spends its busy time (\`node --cpu-prof\`, self time, over the whole life of a separate run of this load, so module loading at start shows too; profiling slows the process):`,
         '',
         '| share of busy time | function |',
         '| ---: | --- |',
