@@ -1,12 +1,14 @@
-import { AppError, type JobStatus } from '@infer/contracts';
+import { AppError, type JobStatus, type Prediction } from '@infer/contracts';
 import {
   decodeImage,
   type InferenceOutcome,
   type ModelServer,
+  modelVersionKey,
   type PreprocessLimits,
+  type ServedVersion,
   ServerClosingError,
 } from '@infer/inference';
-import type { Deadlines, JobStore } from '@infer/job-store';
+import type { Deadlines, JobStore, ResultCache } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type InferenceJobData, inferenceJobDataSchema } from '@infer/queues';
 import { type Limiter, withTimeout } from '@infer/runtime';
@@ -25,6 +27,8 @@ export interface InferenceProcessorDeps {
   jobTimeoutMs: number;
   /** Aborted at shutdown: jobs not yet in a running batch go back to the queue. */
   draining: AbortSignal;
+  /** The opt-in result cache (RESULT_CACHE_TTL_SECONDS > 0); absent, every image is inferred. */
+  cache?: ResultCache | undefined;
   /** Called for each job that succeeded (the throughput the heartbeat reports). */
   onSucceeded?: (model: string) => void;
 }
@@ -41,6 +45,9 @@ export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'e
  */
 export function createInferenceProcessor(deps: InferenceProcessorDeps) {
   const { store, server, metrics } = deps;
+
+  // Result cache: the inference of each image (by cache key) running now, for identical jobs to share.
+  const inFlight = new Map<string, Promise<Answer>>();
 
   return async function processInference(job: Job<unknown>, token?: string): Promise<ProcessorOutcome> {
     const parsed = inferenceJobDataSchema.safeParse(job.data);
@@ -114,17 +121,13 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     }
   };
 
-  async function run(
+  /** Decode and infer one image (see run); what its job records, with the decode time. */
+  async function infer(
     data: InferenceJobData,
-    image: Buffer | null,
-    queueMs: number,
-    logger: () => Logger,
+    image: Buffer,
+    served: ServedVersion,
     signal: AbortSignal,
-  ): Promise<ProcessorOutcome> {
-    const served = server.resolve(data.model, data.version);
-    if (!image)
-      throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
-
+  ): Promise<Answer> {
     // Decoding runs on libuv's thread pool (sharp), bounded by the limiter, while the
     // previous batch runs in the inference thread: the two overlap.
     // preprocess_ms is the decode itself, not the wait for a decoding slot (that is queueing).
@@ -151,21 +154,78 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       arrived(); // queued for its batch (infer() queues synchronously) or failed: no longer on its way
     }
     const outcome = await pending;
+    metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
+    return {
+      predictions: outcome.predictions,
+      provider: outcome.provider,
+      preprocessMs,
+      inferenceMs: outcome.inferenceMs,
+      batchSize: outcome.batchSize,
+    };
+  }
+
+  /**
+   * The answer for this image: from the result cache when on (a stored one, or the
+   * inference of an identical job already running here), else decoded and inferred.
+   */
+  async function answer(
+    data: InferenceJobData,
+    image: Buffer,
+    served: ServedVersion,
+    signal: AbortSignal,
+  ): Promise<Answer> {
+    const { cache } = deps;
+    if (!cache) return infer(data, image, served, signal);
+    const key = cache.keyOf(modelVersionKey(data.model, served.version), image);
+    const stored = await cache.get(key);
+    if (stored) {
+      metrics.cache.inc({ model: data.model, outcome: 'hit' });
+      const { predictions, executionProvider } = stored;
+      return { predictions, provider: executionProvider, preprocessMs: 0, inferenceMs: 0, batchSize: 1, cache: 'hit' };
+    }
+    const running = inFlight.get(key);
+    if (running) {
+      metrics.cache.inc({ model: data.model, outcome: 'shared' });
+      return { ...(await running), cache: 'shared' };
+    }
+    metrics.cache.inc({ model: data.model, outcome: 'miss' });
+    const computing = infer(data, image, served, signal);
+    inFlight.set(key, computing);
+    try {
+      const computed = await computing;
+      await cache.set(key, { predictions: computed.predictions, executionProvider: computed.provider });
+      return computed;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  async function run(
+    data: InferenceJobData,
+    image: Buffer | null,
+    queueMs: number,
+    logger: () => Logger,
+    signal: AbortSignal,
+  ): Promise<ProcessorOutcome> {
+    const served = server.resolve(data.model, data.version);
+    if (!image)
+      throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
+    const outcome = await answer(data, image, served, signal);
     // A batch that finished after this attempt timed out must not write its result: the
     // record may already belong to the next attempt (it would "succeed" a running retry).
     signal.throwIfAborted();
-    metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
 
     const done = await store.apply('succeed', data.jobId, {
       completed_at: new Date().toISOString(),
       result: { predictions: outcome.predictions },
-      model_version: outcome.modelVersion,
+      model_version: served.version,
       execution_provider: outcome.provider,
       timings: {
         queue_ms: Math.round(queueMs),
-        preprocess_ms: round(preprocessMs),
+        preprocess_ms: round(outcome.preprocessMs),
         inference_ms: round(outcome.inferenceMs),
         batch_size: outcome.batchSize,
+        ...(outcome.cache ? { cache: outcome.cache } : {}),
       },
     });
     metrics.jobs.inc({ model: data.model, outcome: 'succeeded' });
@@ -173,15 +233,26 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     if (deps.logger.isLevelEnabled('debug'))
       logger().debug(
         {
-          preprocessMs: round(preprocessMs),
+          preprocessMs: round(outcome.preprocessMs),
           inferenceMs: round(outcome.inferenceMs),
           batchSize: outcome.batchSize,
+          cache: outcome.cache,
           top: outcome.predictions[0],
         },
         'job succeeded',
       );
     return { status: done.applied ? 'succeeded' : (done.previous ?? 'failed') };
   }
+}
+
+/** What a job that succeeded records about its answer. */
+interface Answer {
+  predictions: Prediction[];
+  provider: string;
+  preprocessMs: number;
+  inferenceMs: number;
+  batchSize: number;
+  cache?: 'hit' | 'shared';
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
 import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
-import { Deadlines, JobStore, WorkerRegistry } from '@infer/job-store';
+import { Deadlines, JobStore, ResultCache, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { createInferenceWorker } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
@@ -130,6 +130,10 @@ const processor = createInferenceProcessor({
   limits: { maxInputPixels: env.MAX_INPUT_PIXELS },
   jobTimeoutMs: env.JOB_TIMEOUT_MS,
   draining: draining.signal,
+  cache:
+    env.RESULT_CACHE_TTL_SECONDS > 0
+      ? new ResultCache(client, env.QUEUE_PREFIX, env.RESULT_CACHE_TTL_SECONDS)
+      : undefined,
   onSucceeded: (model) => throughput.record(model),
 });
 // One BullMQ worker per model queue, sharing one connection; started once models are warm.

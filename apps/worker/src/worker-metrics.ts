@@ -39,6 +39,12 @@ export function createWorkerMetrics(state: WorkerMetricsState) {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     }),
+    cache: new Counter({
+      name: 'worker_result_cache_total',
+      help: 'Result cache lookups (RESULT_CACHE_TTL_SECONDS), by model and outcome (hit, shared, miss)',
+      labelNames: ['model', 'outcome'] as const,
+      registers: [registry],
+    }),
     batchLimit: new Gauge({
       name: 'worker_batch_size_limit',
       help: 'Batch size cap of each model version: chosen on this hardware (BATCH_AUTOTUNE) or MAX_BATCH_SIZE',

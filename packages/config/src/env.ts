@@ -128,6 +128,11 @@ export const envSchema = z.object({
   BATCH_WINDOW_MS: int(0, 10_000).default(5),
   /** Choose each model version's batch cap (<= MAX_BATCH_SIZE) from measured throughput, at warm-up and as batches run. */
   BATCH_AUTOTUNE: bool.default(true),
+  /**
+   * Opt-in result cache: the same image bytes for the same model version answered from the
+   * stored predictions for this long (identical jobs running at once share one inference); 0 is off.
+   */
+  RESULT_CACHE_TTL_SECONDS: int(0, 30 * 86_400).default(0),
   /** Benchmarking only: batches are not run but wait this long, using no CPU (a GPU stand-in); 0 runs them. */
   STAND_IN_BATCH_MS: int(0, 60_000).default(0),
   /** With BATCH_AUTOTUNE: the longest one batch may take; larger batches than fit are not chosen. */

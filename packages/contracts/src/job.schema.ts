@@ -24,6 +24,12 @@ export const jobTimingsSchema = z.object({
   preprocess_ms: z.number().nonnegative(),
   inference_ms: z.number().nonnegative(),
   batch_size: z.number().int().positive(),
+  /**
+   * Set when the answer was reused (RESULT_CACHE_TTL_SECONDS): `hit`, stored from an earlier
+   * job with the same image bytes and model version (no decode, no inference: their times are
+   * 0); `shared`, the inference of an identical job running at the same time on this worker.
+   */
+  cache: z.enum(['hit', 'shared']).optional(),
 });
 export type JobTimings = z.infer<typeof jobTimingsSchema>;
 

@@ -23,6 +23,8 @@ export const redisKeys = (prefix: string) => ({
   rateLimit: (principal: string) => `${prefix}:ratelimit:${principal}`,
   /** Transactional outbox of webhook events (stream), relayed by the dispatcher into the `webhooks` queue. */
   webhookOutbox: `${prefix}:webhook-outbox`,
+  /** An answer of the opt-in result cache: `name@version:<sha256 of the image>` (result-cache.ts). */
+  resultCache: (key: string) => `${prefix}:result-cache:${key}`,
   /** Dead-lettered webhook deliveries (stream, capped), for inspection. */
   webhookDead: `${prefix}:webhook-dead`,
 });

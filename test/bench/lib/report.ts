@@ -49,6 +49,19 @@ export interface ScaleOutResult {
   }[];
 }
 
+export interface CacheResult {
+  model: string;
+  title: string;
+  image: string;
+  /** The first job with the image: decoded and inferred. */
+  missMs: number;
+  hitsPerSecond: number;
+  hitP50Ms: number;
+  hitP99Ms: number;
+  /** CPU-ms per hit over every process. */
+  hitCpuMs: number;
+}
+
 export interface BenchReport {
   mode: 'quick' | 'full';
   startedAt: string;
@@ -57,6 +70,7 @@ export interface BenchReport {
   enqueue?: EnqueueResult | undefined;
   tiny?: TinyJobsResult | undefined;
   scaleOut?: ScaleOutResult | undefined;
+  cache?: CacheResult | undefined;
 }
 
 /** The first worker count below 80 % of linear: where adding workers stops paying. */
@@ -359,6 +373,15 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
       bend
         ? `The knee: at ${bend.workers} workers throughput falls below 80 % of linear (${f(bend.jobsPerSecond, 0)} of ${f(bend.linearJobsPerSecond, 0)} jobs/s), with Redis at ${f(bend.redisOpsPerSecond, 0)} ops/s. At ${f(bend.cpuMsPerJob, 2)} CPU-ms per job (API, Redis, workers: decoding included) these ${report.machine.cores} cores can carry about ${f(((report.machine.cores as number) * 1000) / bend.cpuMsPerJob, 0)} jobs/s: the machine's CPU, not Redis (one core at most), is what bends the line.`
         : 'No knee within these worker counts: throughput stayed within 80 % of linear.',
+      '',
+    );
+  }
+  const c = report.cache;
+  if (c) {
+    const uncached = pointAt(report.models.find((m) => m.key === c.model)?.points.ours, 1);
+    lines.push('## Result cache (opt-in)', '');
+    lines.push(
+      `\`RESULT_CACHE_TTL_SECONDS=600\`, ${c.title}, ${c.image}, one client sending the same bytes: the first job (a miss, decoded and inferred) took ${f(c.missMs)} ms; the hits after it ${f(c.hitsPerSecond)} jobs/s, **p50 ${f(c.hitP50Ms)} ms**, p99 ${f(c.hitP99Ms)} ms, ${f(c.hitCpuMs)} CPU-ms each${uncached ? `, against p50 ${f(uncached.p50Ms)} ms and ${f(uncached.cpuMsPerRequest.total ?? 0)} CPU-ms per job with the cache off (ours, 1 client, above)` : ''}. A hit still travels the queue (upload, Redis, a worker, the answer): what it saves is the decode and the inference.`,
       '',
     );
   }
