@@ -21,6 +21,11 @@ import {
 const SLOW = 'slow';
 /** One image alone takes well over 1.5 s: a batch that outlives a 1 s lock even without batching. */
 const SLOWER = 'slower';
+/**
+ * The slow model again, under its own name, for the poison-pill scenario alone: its workers
+ * serve only it, so a job an earlier scenario left in another queue never joins its batch.
+ */
+const DYING = 'slow-dying';
 
 /**
  * Lifecycle of real worker processes serving a slow model (one image takes
@@ -53,13 +58,14 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     repository = tempRepository({ withReference: true });
     generateModel(repository, { kind: 'slow', name: SLOW, layers: 32 });
     generateModel(repository, { kind: 'slow', name: SLOWER, layers: 96 });
+    generateModel(repository, { kind: 'slow', name: DYING, layers: 32 });
     system = await TestSystem.start({
       workers: 0,
       env: { MODEL_REPOSITORY: repository },
       // One onnxruntime thread, no warm-up (it would cost a slow batch per start).
       workerEnv: { INTRA_OP_THREADS: '1', WARMUP: 'false', MAX_BATCH_SIZE: '2', BATCH_WINDOW_MS: '100' },
     });
-    events = [SLOW, SLOWER].map(
+    events = [SLOW, SLOWER, DYING].map(
       (model) => new QueueEvents(inferenceQueueName(model), { connection: testRedis(), prefix: system.prefix }),
     );
     for (const queueEvents of events) {
@@ -214,16 +220,16 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     // maxStalledCount is 2: the third interruption is one too many.
     let id: string | undefined;
     for (let kill = 0; kill < 3; kill++) {
-      const worker = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
-      id ??= await submit(system, await image(), { model: SLOW });
+      const worker = await startProbedWorker(system, { LOCK_DURATION_MS: '1000', WORKER_MODELS: DYING });
+      id ??= await submit(system, await image(), { model: DYING });
       await pendingReaches(worker, 1); // (re)started by this worker: in its batch
       expect(await worker.process.stop('SIGKILL')).toBe('SIGKILL');
     }
-    const last = await startProbedWorker(system, { LOCK_DURATION_MS: '1000' });
+    const last = await startProbedWorker(system, { LOCK_DURATION_MS: '1000', WORKER_MODELS: DYING });
     const job = await waitDone(system, id as string, 60_000);
     expect(job, last.process.logs).toMatchObject({ status: 'failed', error: { code: 'inference_failed' } });
     expect(job.error?.message).toMatch(/interrupted 3 times/);
-    expect(await bullJob(system, id as string, SLOW)).toMatchObject({ state: 'failed' });
+    expect(await bullJob(system, id as string, DYING)).toMatchObject({ state: 'failed' });
     expect(stalled.filter((jobId) => jobId === id)).toHaveLength(3);
     expect(countLogLines(last.process.logs, 'job started', id as string)).toBe(0);
   }, 180_000);

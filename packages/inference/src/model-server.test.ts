@@ -122,6 +122,7 @@ describe('ModelServer choosing its batch cap (reference model, real onnxruntime)
       maxBatchSize: 8,
       tuning: { latencyBudgetMs: 1000, retuneEvery: 5 },
       onBatch: (_key, size) => batches.push(size),
+      // Called at calibration (with the measurements) and whenever the cap changes later.
       onBatchLimit: (key, limit, choice) =>
         choices.push({ key, limit, sizes: Object.keys(choice?.imagesPerSecond ?? {}) }),
     });
@@ -134,7 +135,9 @@ describe('ModelServer choosing its batch cap (reference model, real onnxruntime)
       const tensor = await tensorOf(40, 160, 40, server);
       const outcomes = await inferTogether(server, tensor, 24);
       expect(outcomes.every((o) => o.predictions[0]?.label === 'healthy')).toBe(true);
-      expect(Math.max(...batches)).toBeLessThanOrEqual(Math.min(8, limit * 2));
+      // The cap may change as batches run (every 5 here): no batch exceeds one probe step above the largest cap.
+      const largestCap = Math.max(...choices.map((c) => c.limit));
+      expect(Math.max(...batches)).toBeLessThanOrEqual(Math.min(8, largestCap * 2));
       expect(server.batchLimit('plant-pathology')).toBeLessThanOrEqual(8);
     } finally {
       await server.close();
