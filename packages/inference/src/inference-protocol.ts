@@ -11,7 +11,7 @@ export interface SessionSettings {
   /**
    * Whether idle intra-op threads busy-wait for the next run (onnxruntime's default). Off,
    * they sleep: a worker whose batches are short and far apart stops burning the cores
-   * its decoders need, at a few microseconds of wake-up per run.
+   * its decoders need, at the cost of waking them for each run.
    */
   intraOpSpinning: boolean;
   /**
