@@ -260,8 +260,14 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
       expect(ids.size).toBe(accepted.length);
       expect([...records].sort()).toEqual([...ids].sort());
       const queue = `${system.prefix}:inference.plant-pathology`;
-      const pending = await Promise.all(['wait', 'active'].map((list) => inspect.llen(`${queue}:${list}`)));
-      expect(pending).toEqual([0, 0]);
+      // Polled, not read once: a worker writes the terminal record one step before BullMQ
+      // completes its job, and a repaired enqueue of a finished job runs briefly (and is
+      // skipped) after its record is terminal. Anything left for good still fails here.
+      await expect
+        .poll(() => Promise.all(['wait', 'active'].map((list) => inspect.llen(`${queue}:${list}`))), {
+          timeout: 15_000,
+        })
+        .toEqual([0, 0]);
       expect(await inspect.zcard(`${queue}:prioritized`)).toBe(0);
     } finally {
       inspect.disconnect();
