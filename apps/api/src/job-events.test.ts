@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { type JobEventMessage, JobNotFoundError } from '@infer/contracts';
+import { isTerminal, type JobEventMessage, JobNotFoundError } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import express from 'express';
@@ -112,7 +112,7 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     };
     const settled = (id: string) => async () => {
       const peek = await store.peek(id);
-      return !peek || ['succeeded', 'failed', 'canceled'].includes(peek.status);
+      return !peek || isTerminal(peek.status);
     };
     await create('f');
     const waiting = waiter.waitForTerminal('f', 30, counted('f'), undefined, settled('f'));

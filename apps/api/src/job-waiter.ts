@@ -22,6 +22,12 @@ export function preferredWait(header: string | string[] | undefined): number | u
   return undefined;
 }
 
+/** How a waiter looks at one job: its full view, and (optionally) a cheap look at whether it is worth reading. */
+export interface JobReader {
+  read: () => Promise<JobView>;
+  settled?: () => Promise<boolean>;
+}
+
 /**
  * Long-polling on job state (`Prefer: wait=N`), driven by the job-events
  * channel: a waiting request costs a map entry, not a Redis poll loop.
@@ -81,8 +87,7 @@ export class JobWaiter {
     req: Request,
     res: Response,
     job: Pick<JobView, 'id' | 'status'>,
-    read: () => Promise<JobView>,
-    settled?: () => Promise<boolean>,
+    reader: JobReader,
   ): Promise<JobView | undefined> {
     const seconds = preferredWait(req.headers.prefer);
     res.vary('Prefer');
@@ -97,9 +102,9 @@ export class JobWaiter {
       return await this.waitForTerminal(
         job.id,
         seconds,
-        read,
+        reader.read,
         AbortSignal.any([gone.signal, this.events.closingSignal]),
-        settled,
+        reader.settled,
       );
     } finally {
       res.off('close', onClose);

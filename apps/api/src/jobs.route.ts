@@ -180,10 +180,9 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   });
 
   addOperation(router, JOBS_OPERATIONS.getJob, async (req, res) => {
-    const job = await jobs.get(String(req.params.id), ownerOf(req));
     const owner = ownerOf(req);
-    const read = () => jobs.get(job.id, owner);
-    res.json((await waiter.waitIfPreferred(req, res, job, read, () => jobs.settled(job.id, owner))) ?? job);
+    const job = await jobs.get(String(req.params.id), owner);
+    res.json((await waiter.waitIfPreferred(req, res, job, jobs.reader(job.id, owner))) ?? job);
   });
 
   const cancel: RequestHandler = async (req, res) => {
@@ -200,14 +199,7 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
 
   /** With `Prefer: wait=N`: wait, then answer the job (200 if it ended, else 202); false without the preference. */
   async function answerWaited(req: Request, res: Response, accepted: JobAccepted): Promise<boolean> {
-    const owner = ownerOf(req);
-    const waited = await waiter.waitIfPreferred(
-      req,
-      res,
-      accepted,
-      () => jobs.get(accepted.id, owner),
-      () => jobs.settled(accepted.id, owner),
-    );
+    const waited = await waiter.waitIfPreferred(req, res, accepted, jobs.reader(accepted.id, ownerOf(req)));
     if (!waited) return false;
     res
       .status(isTerminal(waited.status) ? 200 : 202)

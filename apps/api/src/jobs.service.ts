@@ -11,6 +11,7 @@ import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@inf
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
 import type { IdempotencyBinding } from './idempotency.ts';
+import type { JobReader } from './job-waiter.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import type { QueueInsight } from './queue-insight.ts';
 import { assertWebhookUrlAllowed } from './webhook-url.ts';
@@ -148,6 +149,11 @@ export class JobsService {
     }
     if (job.status !== 'queued' || !this.options.insight) return job;
     return { ...job, ...(await this.options.insight.standing(job.model, id)) };
+  }
+
+  /** get() and settled() of one job for one owner, as a `Prefer: wait` loop takes them. */
+  reader(id: string, owner?: string): JobReader {
+    return { read: () => this.get(id, owner), settled: () => this.settled(id, owner) };
   }
 
   /**

@@ -152,12 +152,9 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
       },
     ]);
     const id = (accepted as { id: string }).id;
-    const owner = ownerOf(req);
-    const read = () => jobs.get(id, owner);
-    const waited = await options.waiter.waitIfPreferred(req, res, { id, status: 'queued' }, read, () =>
-      jobs.settled(id, owner),
-    );
-    const job = waited ?? (await read());
+    const reader = jobs.reader(id, ownerOf(req));
+    const waited = await options.waiter.waitIfPreferred(req, res, { id, status: 'queued' }, reader);
+    const job = waited ?? (await reader.read());
     const prediction = await present(req, job, origin);
     // A blocking client takes anything but "starting" as the end: unfinished after the wait is "starting".
     if (waited && !isTerminal(job.status)) prediction.status = 'starting';

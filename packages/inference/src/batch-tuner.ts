@@ -91,17 +91,15 @@ export class BatchTuner {
   choose(): BatchSizeChoice {
     this.batchesSinceChoice = 0;
     const imagesPerSecond: Record<number, number> = {};
-    let best = 0;
+    const eligible: number[] = [];
     for (const [size, ms] of this.msBySize) {
       if (size > this.options.maxBatchSize) continue;
       imagesPerSecond[size] = (size * 1000) / Math.max(ms, 1e-3);
-      if (size === 1 || ms <= this.options.latencyBudgetMs) best = Math.max(best, imagesPerSecond[size] as number);
+      if (size === 1 || ms <= this.options.latencyBudgetMs) eligible.push(size);
     }
-    const candidates = [...this.msBySize.keys()]
-      .filter((size) => size <= this.options.maxBatchSize)
-      .filter((size) => size === 1 || (this.msBySize.get(size) as number) <= this.options.latencyBudgetMs)
-      .sort((a, b) => a - b);
-    const chosen = candidates.find((size) => (imagesPerSecond[size] as number) >= best * GOOD_ENOUGH);
+    eligible.sort((a, b) => a - b);
+    const best = Math.max(0, ...eligible.map((size) => imagesPerSecond[size] as number));
+    const chosen = eligible.find((size) => (imagesPerSecond[size] as number) >= best * GOOD_ENOUGH);
     if (chosen !== undefined) this.current = chosen;
     return { limit: this.current, imagesPerSecond };
   }

@@ -1,3 +1,4 @@
+import { lineChartSvg } from './chart.ts';
 import type { LoadPoint } from './load.ts';
 import type { ProfileLine } from './profile.ts';
 
@@ -192,88 +193,63 @@ function whyMissed(report: BenchReport): string[] {
   return lines;
 }
 
-/** A line chart of images/s against clients, one line per system, as a small standalone SVG. */
+/** A line chart of images/s against clients, one line per system. */
 export function throughputSvg(model: ModelResult): string {
   const colours: Record<string, string> = { raw: '#777777', ours: '#1f77b4', peer: '#d62728' };
-  const width = 520;
-  const height = 300;
-  const pad = { left: 56, right: 110, top: 40, bottom: 44 };
-  const all = Object.values(model.points).flat();
-  const clients = [...new Set(all.map((p) => p.clients))].sort((a, b) => a - b);
-  const maxY = Math.max(...all.map((p) => p.perSecond)) * 1.1 || 1;
-  const x = (c: number) =>
-    pad.left + (clients.indexOf(c) / Math.max(1, clients.length - 1)) * (width - pad.left - pad.right);
-  const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
-  const lines = Object.entries(model.points).map(([system, points], i) => {
-    const path = points
-      .map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.clients).toFixed(1)},${y(p.perSecond).toFixed(1)}`)
-      .join(' ');
-    const dots = points
-      .map(
-        (p) =>
-          `<circle cx="${x(p.clients).toFixed(1)}" cy="${y(p.perSecond).toFixed(1)}" r="3" fill="${colours[system]}"/>`,
-      )
-      .join('');
-    return `<path d="${path}" fill="none" stroke="${colours[system]}" stroke-width="2"/>${dots}<text x="${width - pad.right + 10}" y="${pad.top + 16 + i * 18}" fill="${colours[system]}" font-size="12">${system}</text>`;
-  });
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
-    const v = (maxY / 1.1) * t;
-    return `<text x="${pad.left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${f(v, v < 10 ? 1 : 0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
-  });
-  const xTicks = clients.map(
-    (c) => `<text x="${x(c)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${c}</text>`,
+  const clients = [...new Set(Object.values(model.points).flatMap((points) => points.map((p) => p.clients)))].sort(
+    (a, b) => a - b,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
-<title>${model.title}: images/s of raw, ours and the peer by concurrent clients</title>
-<rect width="100%" height="100%" fill="white"/>
-<text x="${pad.left}" y="16" font-size="13">${model.title}: images/s by concurrent clients</text>
-<text x="${pad.left}" y="29" font-size="10" fill="#555">${model.image}</text>
-${yTicks.join('\n')}
-${xTicks.join('\n')}
-<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">clients (closed loop)</text>
-${lines.join('\n')}
-</svg>
-`;
+  return lineChartSvg({
+    width: 520,
+    height: 300,
+    title: `${model.title}: images/s of raw, ours and the peer by concurrent clients`,
+    heading: `${model.title}: images/s by concurrent clients`,
+    subtitle: model.image,
+    xLabel: 'clients (closed loop)',
+    xTicks: clients,
+    // Client counts grow by factors: evenly spaced, not to scale.
+    xFraction: (c) => clients.indexOf(c) / Math.max(1, clients.length - 1),
+    headroom: 1.1,
+    yDigits: (v) => (v < 10 ? 1 : 0),
+    series: Object.entries(model.points).map(([system, points]) => ({
+      name: system,
+      colour: colours[system] ?? '#000',
+      points: points.map((p) => ({ x: p.clients, y: p.perSecond })),
+      dots: true,
+    })),
+  });
 }
 
 /** Jobs/s against worker processes, with the linear line the stand-in allows. */
 export function scaleOutSvg(result: ScaleOutResult): string {
-  const width = 640;
-  const height = 320;
-  const pad = { left: 56, right: 110, top: 40, bottom: 44 };
   const workers = result.points.map((p) => p.workers);
   const maxX = Math.max(...workers);
-  const maxY = Math.max(...result.points.flatMap((p) => [p.jobsPerSecond, p.linearJobsPerSecond])) * 1.05 || 1;
-  const x = (w: number) => pad.left + (w / maxX) * (width - pad.left - pad.right);
-  const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
-  const line = (values: (p: ScaleOutResult['points'][number]) => number) =>
-    result.points
-      .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.workers).toFixed(1)},${y(values(p)).toFixed(1)}`)
-      .join(' ');
-  const dots = result.points
-    .map((p) => `<circle cx="${x(p.workers).toFixed(1)}" cy="${y(p.jobsPerSecond).toFixed(1)}" r="3" fill="#1f77b4"/>`)
-    .join('');
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
-    const v = (maxY / 1.05) * t;
-    return `<text x="${pad.left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${f(v, 0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`;
+  return lineChartSvg({
+    width: 640,
+    height: 320,
+    title: 'Scale-out: jobs/s by worker processes with a GPU stand-in, against linear',
+    heading: 'Scale-out: jobs/s by worker processes (GPU stand-in)',
+    subtitle: `${result.batchMs} ms per batch of up to ${result.maxBatchSize}, no CPU; tiny jobs, 8 clients per worker`,
+    xLabel: 'worker processes',
+    xTicks: workers,
+    xFraction: (w) => w / maxX,
+    headroom: 1.05,
+    yDigits: () => 0,
+    series: [
+      {
+        name: 'ours',
+        colour: '#1f77b4',
+        points: result.points.map((p) => ({ x: p.workers, y: p.jobsPerSecond })),
+        dots: true,
+      },
+      {
+        name: 'linear',
+        colour: '#999',
+        points: result.points.map((p) => ({ x: p.workers, y: p.linearJobsPerSecond })),
+        dashed: true,
+      },
+    ],
   });
-  const xTicks = workers.map(
-    (w) => `<text x="${x(w)}" y="${height - pad.bottom + 16}" font-size="10" text-anchor="middle">${w}</text>`,
-  );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" role="img">
-<title>Scale-out: jobs/s by worker processes with a GPU stand-in, against linear</title>
-<rect width="100%" height="100%" fill="white"/>
-<text x="${pad.left}" y="16" font-size="13">Scale-out: jobs/s by worker processes (GPU stand-in)</text>
-<text x="${pad.left}" y="29" font-size="10" fill="#555">${result.batchMs} ms per batch of up to ${result.maxBatchSize}, no CPU; tiny jobs, 8 clients per worker</text>
-${yTicks.join('\n')}
-${xTicks.join('\n')}
-<text x="${(pad.left + width - pad.right) / 2}" y="${height - 8}" font-size="11" text-anchor="middle">worker processes</text>
-<path d="${line((p) => p.linearJobsPerSecond)}" fill="none" stroke="#999" stroke-dasharray="4 3" stroke-width="1.5"/>
-<path d="${line((p) => p.jobsPerSecond)}" fill="none" stroke="#1f77b4" stroke-width="2"/>${dots}
-<text x="${width - pad.right + 10}" y="${pad.top + 16}" fill="#1f77b4" font-size="12">ours</text>
-<text x="${width - pad.right + 10}" y="${pad.top + 34}" fill="#999" font-size="12">linear</text>
-</svg>
-`;
 }
 
 export function markdown(report: BenchReport, charts: Record<string, string>): string {
