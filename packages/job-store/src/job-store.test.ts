@@ -1,5 +1,9 @@
-import type { Redis } from 'ioredis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalRedis, startLocalRedis } from '../../../scripts/lib/local-redis.ts';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { JobStore } from './job-store.ts';
 
@@ -61,7 +65,7 @@ describe('JobStore (real Redis)', () => {
     expect(messages.map((m) => JSON.parse(m).status)).toEqual(['running', 'succeeded']);
   });
 
-  it('start answers the binary image payload in the same call, only when it applies', async () => {
+  it('start answers the binary image payload in the same round trip, only when it applies', async () => {
     await create('s1');
     const binary = Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x0d]);
     await redis.set(`${prefix}:job:s1:image`, binary);
@@ -96,5 +100,39 @@ describe('JobStore (real Redis)', () => {
       const status = (await store.get(id))?.status;
       expect(status).toBe(cancel.applied ? 'canceled' : 'running');
     }
+  });
+});
+
+describe('JobStore transactions on a Redis that lost its scripts (private redis-server)', () => {
+  let server: LocalRedis;
+  let redis: Redis;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'infer-store-noscript-'));
+    server = await startLocalRedis({ dir });
+    redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads the scripts and runs create and start once each, as after a restart or SCRIPT FLUSH', async () => {
+    const store = new JobStore(redis, 'flushed', 3600);
+    const bytes = Buffer.from([0xff, 0xd8, 0x00, 0x0d, 0x0a]);
+    for (const id of ['n1', 'n2']) {
+      await redis.script('FLUSH');
+      await store.create({ id, model: 'm', createdAt: new Date() }, bytes);
+      expect(await redis.zrange(store.keys.enqueueIntents, '0', '-1')).toContain(id);
+      await redis.script('FLUSH');
+      expect(await store.start(id, { attempts: 1 })).toEqual({ applied: true, previous: 'queued', image: bytes });
+      expect(await redis.hget(store.keys.job(id), 'attempts')).toBe('1');
+    }
+    // Once each: one intent per job.
+    expect(await redis.zcard(store.keys.enqueueIntents)).toBe(2);
+    expect(await redis.getBuffer(store.keys.image('n1'))).toEqual(bytes);
+    expect(await redis.ttl(store.keys.image('n1'))).toBeGreaterThan(3500);
   });
 });

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
-import { type ScriptCommands, scriptError, scriptsOf } from './scripts/scripts.ts';
+import { type ScriptCommands, scriptError, scriptsOf, transaction } from './scripts/scripts.ts';
 import { newWebhookEventId, webhookStatusFromHash } from './webhook-store.ts';
 
 export interface NewJob {
@@ -187,23 +187,27 @@ export class JobStore {
       idempotency?.key ?? this.keys.enqueueIntents,
       this.keys.jobIndex(indexScope(owner)),
     ];
-    const args: (string | Buffer)[] = [
+    const args: string[] = [
       idempotency?.claim ?? '',
       idempotency?.answer ?? '',
       String(idempotency?.ttlSeconds ?? 1),
       String(this.ttlSeconds),
       String(createdAt),
     ];
-    for (const { job, image } of jobs) {
+    for (const { job } of jobs) {
       keys.push(this.keys.job(job.id), this.keys.image(job.id));
-      args.push(
-        JSON.stringify(recordOf(job)),
-        Buffer.from(image.buffer, image.byteOffset, image.byteLength),
-        job.cancelAt ? String(job.cancelAt.getTime()) : '',
-      );
+      args.push(JSON.stringify(recordOf(job)), job.cancelAt ? String(job.cancelAt.getTime()) : '');
     }
-    const reply = await this.scripts.createJobs(keys.length, ...keys, ...args);
-    const error = scriptError(reply);
+    const replies = await transaction(this.redis, (tx) => {
+      // The bytes go beside the script, not through it (see transaction); the script
+      // deletes them again if the Idempotency-Key claim turns out lost.
+      for (const { job, image } of jobs) {
+        const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+        tx.command('set', this.keys.image(job.id), bytes, 'EX', String(this.ttlSeconds));
+      }
+      tx.script('inferCreateJobs', String(keys.length), ...keys, ...args);
+    });
+    const error = scriptError(replies.at(-1) as number);
     if (error) throw error;
   }
 
@@ -319,13 +323,18 @@ export class JobStore {
   }
 
   /**
-   * `apply('start', …)` that also answers the job's image payload, in the same script
-   * call: what a worker does first with every job (null image: the payload is gone).
+   * `apply('start', …)` and a read of the job's image payload in one atomic round trip:
+   * what a worker does first with every job (null image: the payload is gone). The bytes
+   * are read beside the script, not returned through it (see transaction).
    */
   async start(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
-    const [applied, status, image] = await this.scripts.transitionBuffer(...this.transitionArgs('start', id, update));
+    const [transition, image] = await transaction(this.redis, (tx) => {
+      tx.script('inferTransition', ...this.transitionArgs('start', id, update));
+      tx.command('get', this.keys.image(id));
+    });
+    const [applied, status] = transition as [number, Buffer];
     const previous = status.length === 0 ? undefined : jobStatusSchema.parse(status.toString());
-    return { applied: applied === 1, previous, image: image ?? null };
+    return { applied: applied === 1, previous, image: applied === 1 ? (image as Buffer | null) : null };
   }
 
   private transitionArgs(verb: LifecycleVerb, id: string, update: JobUpdate): string[] {

@@ -9,11 +9,8 @@ import { type JobError, type JobStatus, TERMINAL_STATUSES, WEBHOOK_EVENT_FOR_STA
  * disagree about a rule.
  */
 export const LIFECYCLE = {
-  /**
-   * A worker takes the job; `running` again when BullMQ retries it or recovers it after a stall.
-   * It answers the image payload too (`payload`), saving the worker a round trip per job.
-   */
-  start: { from: ['queued', 'running'], to: 'running', payload: true },
+  /** A worker takes the job; `running` again when BullMQ retries it or recovers it after a stall. */
+  start: { from: ['queued', 'running'], to: 'running' },
   succeed: { from: ['running'], to: 'succeeded' },
   /** A permanent failure, or the last attempt's. */
   fail: { from: ['running'], to: 'failed' },
@@ -27,7 +24,7 @@ export const LIFECYCLE = {
   expire: { from: ['queued'], to: 'canceled' },
   /** Its workers kept dying under it (a poison pill): failed instead of retried forever. */
   abandon: { from: ['queued', 'running'], to: 'failed' },
-} as const satisfies Record<string, { from: readonly JobStatus[]; to: JobStatus; payload?: true }>;
+} as const satisfies Record<string, { from: readonly JobStatus[]; to: JobStatus }>;
 
 export type LifecycleVerb = keyof typeof LIFECYCLE;
 
@@ -43,8 +40,7 @@ const luaSet = (items: readonly string[]) => `{ ${items.map((item) => `[${luaStr
 /** The table and the status facts as Lua, for scripts/transition.lua (`--@include "lifecycle.lua"`). */
 export function lifecycleLua(): string {
   const verbs = Object.entries(LIFECYCLE).map(
-    ([verb, rule]) =>
-      `  [${luaString(verb)}] = { from = ${luaSet(rule.from)}, to = ${luaString(rule.to)}${'payload' in rule ? ', payload = true' : ''} },`,
+    ([verb, rule]) => `  [${luaString(verb)}] = { from = ${luaSet(rule.from)}, to = ${luaString(rule.to)} },`,
   );
   const events = Object.entries(WEBHOOK_EVENT_FOR_STATUS).map(
     ([status, event]) => `  [${luaString(status)}] = ${luaString(event as string)},`,

@@ -14,8 +14,6 @@
 
   Returns {1, previous status} when applied, {0, current status} when the verb may not
   leave the current status ('' if the record is gone); an error for an unknown verb.
-  A verb whose rule has `payload` (start) answers {1, previous status, image payload or
-  nil} when applied: the worker gets the image in the same round trip.
 ]]
 --@include "lifecycle.lua"
 --@include "webhook-outbox.lua"
@@ -34,5 +32,4 @@ if TERMINAL[rule.to] then
   redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 end
 redis.call('PUBLISH', ARGV[3], ARGV[4])
-if rule.payload then return {1, current, redis.call('GET', KEYS[2])} end
 return {1, current}
