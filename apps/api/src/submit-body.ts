@@ -173,6 +173,12 @@ function textSources(fields: Record<string, unknown>, limits: BodyLimits): Image
 }
 
 /** Options from strings (form fields, query parameters), converted then validated by the same schema as JSON. */
+/**
+ * Built once: zod compiles a parser for each new schema object on its first parse, which
+ * per request cost more than the rest of a submission's handling.
+ */
+const strictSubmitOptions = submitOptionsSchema.strict();
+
 function parseOptions(raw: Record<string, unknown>, kind: string): SubmitOptions {
   const converted: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -187,7 +193,7 @@ function parseOptions(raw: Record<string, unknown>, kind: string): SubmitOptions
     else if (name === 'metadata') converted[name] = parseJsonObject(text, name);
     else converted[name] = text.trim();
   }
-  return validate(submitOptionsSchema.strict(), converted);
+  return validate(strictSubmitOptions, converted);
 }
 
 /** webhook_events as repeated fields, a comma-separated list or a JSON array. */
