@@ -101,6 +101,26 @@ describe('auth and rate limit (real API process and Redis)', () => {
     expect((await call<JobView>(`/v1/jobs/${id}`, keys.alice)).body.status).toBe('queued');
   });
 
+  it('logs each request as one access line, with its id, route and status but never its credentials', async () => {
+    const requestId = `access-${randomBytes(4).toString('hex')}`;
+    const response = await submit(keys.alice);
+    const listed = await call('/v1/jobs?limit=1', keys.bob, { headers: { 'X-Request-Id': requestId } });
+    expect(response.status).toBe(202);
+    expect(listed.status).toBe(200);
+    const accessLine = () => system.api.logs.split('\n').find((line) => line.includes(`"id":"${requestId}"`));
+    await expect.poll(accessLine).toBeDefined();
+    const entry = JSON.parse(accessLine() as string) as {
+      msg: string;
+      req: Record<string, unknown>;
+      res: Record<string, unknown>;
+    };
+    expect(entry.msg).toBe('request completed');
+    expect(entry.req).toMatchObject({ id: requestId, method: 'GET', url: '/v1/jobs?limit=1' });
+    expect(entry.res).toMatchObject({ statusCode: 200 });
+    for (const key of Object.values(keys)) expect(system.api.logs).not.toContain(key);
+    expect(system.api.logs.toLowerCase()).not.toContain('authorization');
+  });
+
   it('accepts a valid HS256 JWT (its subject owns its jobs) and refuses expired, forged and foreign ones', async () => {
     const valid = jwt(secret, { sub: 'dave', iss: issuer, iat: now(), exp: now() + 300 });
     const submitted = await submit(valid);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type Request } from 'express';
+import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { ownerOf, requireAuth } from './auth.ts';
 import { corsFor } from './cors.ts';
@@ -18,6 +20,22 @@ import { webhooksRoute } from './webhooks.route.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The request as the access log shows it. */
+function requestLine(req: IncomingMessage & { id?: unknown }) {
+  return {
+    id: req.id,
+    method: req.method,
+    url: req.url,
+    remoteAddress: req.socket?.remoteAddress,
+    userAgent: req.headers['user-agent'],
+  };
+}
+
+/** The response as the access log shows it. */
+function responseLine(res: ServerResponse) {
+  return { statusCode: res.statusCode, contentLength: res.getHeader('content-length') };
+}
+
 /** The HTTP API over the services, without listening (main.ts listens; tests build it in-process). */
 export function createApp(services: ApiServices): Express {
   const { settings, jobs, events, waiter } = services;
@@ -35,6 +53,11 @@ export function createApp(services: ApiServices): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      // A lean access line: the request and how it ended. pino-http's defaults serialize every
+      // header of every request (and redact them) when the request's logger is made, about a
+      // tenth of the API's CPU per small submission, for headers nobody reads in an access log.
+      wrapSerializers: false,
+      serializers: { req: requestLine, res: responseLine, err: pino.stdSerializers.err },
     }),
   );
   app.use(services.metrics.middleware);
