@@ -106,11 +106,13 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
   it('with a settled check, reads the full view only once the job ends, or at the bound', async () => {
     const waiter = new JobWaiter(events);
     let reads = 0;
+    let looks = 0;
     const counted = (id: string) => () => {
       reads++;
       return read(id)();
     };
     const settled = (id: string) => async () => {
+      looks++;
       const peek = await store.peek(id);
       return !peek || isTerminal(peek.status);
     };
@@ -121,6 +123,8 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     await store.apply('succeed', 'f', { result: { predictions: [] } });
     expect(await waiting).toMatchObject({ id: 'f', status: 'succeeded' });
     expect(reads).toBe(1);
+    // One look before waiting; the terminal event itself says the job ended, so no second look.
+    expect(looks).toBe(1);
 
     reads = 0;
     await create('g');

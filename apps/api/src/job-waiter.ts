@@ -40,9 +40,9 @@ export class JobWaiter {
   }
 
   /**
-   * Read the job until it is terminal or `seconds` have passed, re-reading only
-   * when an event says it ended (or the subscription reconnected). Subscribes
-   * before the first read, so a job that ends in between is not missed.
+   * Read the job until it is terminal, `seconds` have passed, `signal` aborts or the
+   * process shuts down, re-reading only when an event says it ended (or the subscription
+   * reconnected). Subscribes before the first read, so a job that ends in between is not missed.
    */
   async waitForTerminal(
     id: string,
@@ -53,23 +53,30 @@ export class JobWaiter {
   ): Promise<JobView> {
     const deadline = Date.now() + seconds * 1000;
     let woken = false;
+    // Woken by the job's own terminal event: its record says so already, no need to look first.
+    let ended = false;
     let wake: (() => void) | undefined;
     const unwatch = await this.events.watch(id, (event) => {
       if (event && !isTerminal(event.status)) return;
       woken = true;
+      ended ||= event !== undefined;
       wake?.();
     });
+    // The caller's signal (the client went away), and the process shutting down.
+    const stops = signal ? [signal, this.events.closingSignal] : [this.events.closingSignal];
     try {
       for (;;) {
+        const byEvent = ended;
         woken = false;
+        ended = false;
         // `settled` is a cheap look (one HMGET) at whether the full view is worth reading yet:
         // while the job waits or runs, its view (a queue position lookup while queued) is not needed.
-        const over = () => deadline - Date.now() <= 0 || signal?.aborted === true;
-        if (!settled || over() || (await settled())) {
+        const over = () => deadline - Date.now() <= 0 || stops.some((stop) => stop.aborted);
+        if (!settled || byEvent || over() || (await settled())) {
           const job = await read();
           if (isTerminal(job.status) || over()) return job;
         }
-        if (!woken) await sleepUntilWoken(deadline - Date.now(), signal, (resolve) => (wake = resolve));
+        if (!woken) await sleepUntilWoken(deadline - Date.now(), stops, (resolve) => (wake = resolve));
         wake = undefined;
       }
     } finally {
@@ -94,33 +101,27 @@ export class JobWaiter {
     if (seconds === undefined) return undefined;
     res.setHeader('Preference-Applied', `wait=${seconds}`);
     if (isTerminal(job.status) && 'result' in job) return job as JobView;
-    // Stop waiting when the client goes away (its listener must not outlive it) or the process shuts down.
+    // Stop waiting when the client goes away (its listener must not outlive it).
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.once('close', onClose);
     try {
-      return await this.waitForTerminal(
-        job.id,
-        seconds,
-        reader.read,
-        AbortSignal.any([gone.signal, this.events.closingSignal]),
-        reader.settled,
-      );
+      return await this.waitForTerminal(job.id, seconds, reader.read, gone.signal, reader.settled);
     } finally {
       res.off('close', onClose);
     }
   }
 }
 
-function sleepUntilWoken(ms: number, signal: AbortSignal | undefined, setWake: (wake: () => void) => void) {
+function sleepUntilWoken(ms: number, signals: readonly AbortSignal[], setWake: (wake: () => void) => void) {
   return new Promise<void>((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const signal of signals) signal.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    for (const signal of signals) signal.addEventListener('abort', done, { once: true });
     setWake(done);
   });
 }
