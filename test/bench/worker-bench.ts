@@ -14,12 +14,16 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { JobAccepted, JobView, ModelConfig } from '@infer/contracts';
+import { weighExternalMemoryWithHeap } from '@infer/runtime';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { startLocalRedis } from '../../scripts/lib/local-redis.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { ROOT, ServiceProcess } from '../support/processes.ts';
+
+// The raw pipeline runs in this process: with the services' GC settings, as they run it.
+weighExternalMemoryWithHeap();
 
 const BENCH_DIR = path.join(ROOT, '.bench');
 const MODELS_DIR = path.join(BENCH_DIR, 'models');

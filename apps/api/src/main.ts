@@ -2,7 +2,7 @@ import { loadEnvOrExit } from '@infer/config';
 import { redisKeys } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
-import { installShutdown } from '@infer/runtime';
+import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { createApp } from './app.ts';
 import { Authenticator } from './auth.ts';
@@ -10,6 +10,8 @@ import { JobEvents } from './job-events.ts';
 import { ModelCatalog } from './model-catalog.ts';
 import { createApiServices } from './services.ts';
 
+// First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
+weighExternalMemoryWithHeap();
 const env = loadEnvOrExit();
 const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 warnPortless(new Allowlist(env.SSRF_ALLOWLIST), logger);

@@ -4,7 +4,13 @@ import { redisKeys, WebhookStore } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
 import { createWebhookWorker, WEBHOOK_QUEUE_NAME } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { createProbeServer, installShutdown, listenProbes, withTimeout } from '@infer/runtime';
+import {
+  createProbeServer,
+  installShutdown,
+  listenProbes,
+  weighExternalMemoryWithHeap,
+  withTimeout,
+} from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { Queue } from 'bullmq';
 import { createDeliveryProcessor, DeliveryRetry } from './delivery.processor.ts';
@@ -13,6 +19,8 @@ import { OutboxRelay } from './outbox-relay.ts';
 import { retryDelay } from './retry-policy.ts';
 import { decodeSecret } from './signing.ts';
 
+// First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
+weighExternalMemoryWithHeap();
 const env = loadEnvOrExit();
 const logger = createLogger({ name: 'webhook-dispatcher', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 

@@ -7,7 +7,14 @@ import { Deadlines, JobStore, ResultCache, WorkerRegistry } from '@infer/job-sto
 import { createLogger } from '@infer/logger';
 import { createInferenceWorker } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
-import { createProbeServer, installShutdown, Limiter, listenProbes, withTimeout } from '@infer/runtime';
+import {
+  createProbeServer,
+  installShutdown,
+  Limiter,
+  listenProbes,
+  weighExternalMemoryWithHeap,
+  withTimeout,
+} from '@infer/runtime';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
@@ -15,6 +22,8 @@ import { sessionSettingsOf } from './session-settings.ts';
 import { ThroughputWindow } from './throughput.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
+// First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
+weighExternalMemoryWithHeap();
 const env = loadEnvOrExit();
 const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
 const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;

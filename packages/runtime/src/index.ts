@@ -1,4 +1,5 @@
 export * from './crash-point.ts';
+export * from './gc-limits.ts';
 export * from './limiter.ts';
 export * from './periodic.ts';
 export * from './probe-server.ts';
