@@ -12,6 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import path from 'node:path';
+import { decodeImage, loadModelRepository } from '@infer/inference';
+import { weighExternalMemoryWithHeap } from '@infer/runtime';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
@@ -31,6 +33,9 @@ import {
   throughputSvg,
 } from './lib/report.ts';
 import { type BenchModel, type System, startOurs, startPeer, startRaw } from './lib/systems.ts';
+
+// The raw pipeline runs in this process: with the services' GC settings, as they run it.
+weighExternalMemoryWithHeap();
 
 const FULL = process.argv.includes('--full');
 /** `--only=tiny,scaleout`: run those sections, print them and write .bench/only.json; the docs stay as they are. */
@@ -196,8 +201,30 @@ async function enqueueOnly(tiny: Buffer): Promise<EnqueueResult> {
   }
 }
 
+/** CPU-ms per call of `fn` in this process, run `times` times one after another (after a warm-up). */
+async function cpuMsPerCall(fn: () => Promise<unknown>, times: number): Promise<number> {
+  for (let i = 0; i < 20; i++) await fn();
+  const before = process.cpuUsage();
+  for (let i = 0; i < times; i++) await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / times;
+}
+
+/** Where the raw pipeline's CPU goes for one image: decoding alone, then decoding and resizing to the model's input. */
+async function preprocessBreakdown(image: Buffer, model: BenchModel): Promise<TinyJobsResult['rawPreprocess']> {
+  const input = loadModelRepository(MODELS_DIR, [model.name]).get(model.name)?.config.input;
+  if (!input) throw new Error(`no model ${model.name}`);
+  return {
+    decodeCpuMs: await cpuMsPerCall(() => sharp(image).raw().toBuffer(), 300),
+    decodeAndResizeCpuMs: await cpuMsPerCall(() => decodeImage(image, input, { maxInputPixels: 100_000_000 }), 300),
+    width: input.width,
+    height: input.height,
+  };
+}
+
 async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
   const clients = 32;
+  const rawPreprocess = await preprocessBreakdown(tiny, MODELS[0] as BenchModel);
   const raw = await startRaw(MODELS_DIR, MODELS[0] as BenchModel);
   const rawPoint = await closedLoop(() => raw.send(tiny).then(() => undefined), {
     clients: 2,
@@ -246,6 +273,7 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
     p50Ms: point.p50Ms,
     cpuMsPerJob: point.cpuMsPerRequest,
     rawCpuMsPerJob: rawPoint.cpuMsPerRequest.total ?? 0,
+    rawPreprocess,
     profiles,
   };
 }

@@ -31,6 +31,8 @@ export interface TinyJobsResult {
   /** CPU-ms per job of each process, and the raw pipeline's for the same tiny image. */
   cpuMsPerJob: Record<string, number>;
   rawCpuMsPerJob: number;
+  /** The raw pipeline's preprocessing of the same image, one call at a time in the bench process. */
+  rawPreprocess?: { decodeCpuMs: number; decodeAndResizeCpuMs: number; width: number; height: number } | undefined;
   /** Self time on the main thread of the API and the worker, from a --cpu-prof run of the same load. */
   profiles?: Record<string, ProfileLine[]>;
 }
@@ -77,6 +79,13 @@ export interface BenchReport {
 /** The first worker count below 80 % of linear: where adding workers stops paying. */
 export function knee(result: ScaleOutResult): ScaleOutResult['points'][number] | undefined {
   return result.points.find((p) => p.jobsPerSecond < 0.8 * p.linearJobsPerSecond);
+}
+
+/** ", of which …" for the raw pipeline's preprocessing, when the run measured it. */
+function preprocessText(t: TinyJobsResult): string {
+  const p = t.rawPreprocess;
+  if (!p) return '';
+  return `, of which decoding the 64x64 PNG takes ${f(p.decodeCpuMs, 2)} and enlarging it to ${p.width}x${p.height} ${f(p.decodeAndResizeCpuMs - p.decodeCpuMs, 2)} more: libvips enlarges with \`vips_affine\` and a bicubic interpolator, where it shrinks with its fast \`vips_reduce\``;
 }
 
 const f = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -180,14 +189,14 @@ function whyMissed(report: BenchReport): string[] {
     const redis = at.cpuMsPerRequest.redis ?? 0;
     const workerBeyond = (at.cpuMsPerRequest.worker ?? 0) - rawCpu;
     lines.push(
-      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).`,
+      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again, beside the scripts rather than through Lua) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).`,
     );
   }
   const t = report.tiny;
   if (t) {
     const total = t.cpuMsPerJob.total ?? 0;
     lines.push(
-      `- **Tiny jobs**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}, so 600 jobs/s is out of reach here whatever the queue costs. The profiles above show where the rest goes: the API's HTTP parsing and access log, Redis commands and garbage collection.`,
+      `- **Tiny jobs**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}${preprocessText(t)}, so 600 jobs/s is out of reach here whatever the queue costs. The profiles above show where the rest goes: the API's HTTP handling, Redis commands and garbage collection.`,
     );
   }
   return lines;
