@@ -23,12 +23,17 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal_error', 'internal error', { cause: error });
 }
 
-/** ioredis without offline queue fails fast while Redis is down; that is a 503, not a 500. */
+/**
+ * ioredis without offline queue fails fast while Redis is down, and aborts a transaction
+ * whose connection dropped half-answered; that is a 503, not a 500.
+ */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|Redis not ready/i.test(error.message)
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|Redis not ready|Command aborted due to connection close/i.test(
+      error.message,
+    )
   );
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -103,7 +104,7 @@ describe('JobStore (real Redis)', () => {
   });
 });
 
-describe('JobStore transactions on a Redis that lost its scripts (private redis-server)', () => {
+describe('JobStore transactions on a private redis-server: lost scripts, full memory, a dropped connection', () => {
   let server: LocalRedis;
   let redis: Redis;
   let dir: string;
@@ -134,5 +135,62 @@ describe('JobStore transactions on a Redis that lost its scripts (private redis-
     expect(await redis.zcard(store.keys.enqueueIntents)).toBe(2);
     expect(await redis.getBuffer(store.keys.image('n1'))).toEqual(bytes);
     expect(await redis.ttl(store.keys.image('n1'))).toBeGreaterThan(3500);
+  });
+
+  it('aborts, not resends, the rest of a transaction whose connection dropped after MULTI was answered', async () => {
+    // A proxy that, once armed, passes Redis's first reply (MULTI's +OK) and cuts the connection.
+    let armed = false;
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(server.port, '127.0.0.1');
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (!armed) return void client.write(chunk);
+        armed = false;
+        client.end(chunk.subarray(0, '+OK\r\n'.length), () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const viaProxy = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null });
+    try {
+      const store = new JobStore(viaProxy, 'cut', 3600);
+      await store.create({ id: 'warm', model: 'm', createdAt: new Date() }, Buffer.from([1]));
+      await redis.config('RESETSTAT');
+      armed = true;
+      const failed = await store.create({ id: 'c1', model: 'm', createdAt: new Date() }, Buffer.from([2])).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failed?.message).toMatch(/aborted due to connection close/);
+      // The transaction ran once, whole (Redis had it all); nothing of it ran again after the reconnect.
+      await viaProxy.ping();
+      const stats = await redis.info('commandstats');
+      expect(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
+      expect(/cmdstat_exec:calls=(\d+)/.exec(stats)?.[1]).toBe('1');
+    } finally {
+      viaProxy.disconnect();
+      proxy.close();
+    }
+  });
+
+  it("raises Redis's own refusal (OOM under noeviction), not EXECABORT, and writes nothing", async () => {
+    const store = new JobStore(redis, 'full', 3600);
+    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    await redis.config('SET', 'maxmemory', String(used - 1024 * 1024));
+    try {
+      const refused = await store.create({ id: 'f1', model: 'm', createdAt: new Date() }, Buffer.from([1, 2, 3])).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(refused?.message).toMatch(/^OOM /);
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+    }
+    expect(await redis.exists(store.keys.job('f1'), store.keys.image('f1'))).toBe(0);
   });
 });

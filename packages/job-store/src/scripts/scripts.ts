@@ -136,17 +136,35 @@ export async function transaction(redis: Redis, queue: (tx: Transaction) => void
  * each pipeline it builds, about 66 µs per call on one that carries BullMQ's 64 scripts.
  */
 function execAtomically(redis: Redis, commands: readonly [string, Arg[]][]): Promise<unknown[]> {
-  const send = (name: string, args: Arg[]) =>
-    redis.sendCommand(new Command(name, args, { replyEncoding: null })) as Promise<unknown>;
+  let index = 0;
+  const send = (name: string, args: Arg[]) => {
+    const command = new Command(name, args, { replyEncoding: null });
+    // Marked as ioredis marks its own transactions: if the connection drops after some of
+    // them were answered, ioredis aborts the rest instead of resending them on reconnect
+    // without their MULTI (they would run one by one, outside any transaction).
+    command.inTransaction = true;
+    command.pipelineIndex = index++;
+    return redis.sendCommand(command) as Promise<unknown>;
+  };
   // Corked, the socket writes them with one writev instead of a syscall per command.
   const socket = redis.stream as NetStream | undefined;
   socket?.cork();
   const queued = [send('multi', []), ...commands.map(([name, args]) => send(name, args))];
   const exec = send('exec', []) as Promise<unknown[]>;
   socket?.uncork();
-  // Their replies (OK, QUEUED) carry nothing: EXEC answers for them, or fails with EXECABORT.
-  for (const reply of queued) reply.catch(() => undefined);
-  return exec;
+  // Their replies (OK, QUEUED) carry nothing: EXEC answers for them, or fails with EXECABORT
+  // when Redis refused a command as it was queued (OOM under noeviction, a READONLY replica).
+  // Then the refusal is the error worth raising: callers map OOM and READONLY, not EXECABORT.
+  const refusals = queued.map((reply) =>
+    reply.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+  );
+  return exec.catch(async (error: unknown) => {
+    const refusal = (await Promise.all(refusals)).find((reason) => reason !== undefined);
+    throw refusal ?? error;
+  });
 }
 
 /** Numeric replies of our scripts other than success (0), each mapped to its error in `scriptError`. */
