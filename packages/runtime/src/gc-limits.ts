@@ -8,8 +8,9 @@ import v8 from 'node:v8';
  * the last one, however little the heap itself grew. The API moves about 0.8 MB of Buffers
  * per 267 KB upload (socket chunks, the body, ioredis's command buffer), so it ran a full
  * GC every hundred or so uploads: nearly half its CPU, most of it on V8's helper threads.
- * Measured end to end with 1024x768 JPEGs at 4 clients: API 8.4 -> 5.6 CPU-ms per image,
- * worker 22.6 -> 18.7, 46 -> 57 images/s.
+ * Measured end to end with 1024x768 JPEGs at 4 clients: API 8.4 -> 5.3 CPU-ms per image,
+ * worker 22.6 -> 17.4, 46 -> 60 images/s; RSS rose (API 247 -> 326 MiB, worker 314 -> 477):
+ * memory is held longer between collections (docs/operations.md).
  *
  * `--external-memory-accounted-in-global-limit` is off by default in Node 24, and Node does
  * not take it in NODE_OPTIONS; V8 reads it each time it weighs external memory, so setting
