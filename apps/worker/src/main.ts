@@ -140,9 +140,7 @@ const processor = createInferenceProcessor({
   jobTimeoutMs: env.JOB_TIMEOUT_MS,
   draining: draining.signal,
   cache:
-    env.RESULT_CACHE_TTL_SECONDS > 0
-      ? new ResultCache(client, env.QUEUE_PREFIX, env.RESULT_CACHE_TTL_SECONDS)
-      : undefined,
+    env.RESULT_CACHE_TTL_SECONDS > 0 ? new ResultCache(client, store.keys, env.RESULT_CACHE_TTL_SECONDS) : undefined,
   onSucceeded: (model) => throughput.record(model),
 });
 // One BullMQ worker per model queue, sharing one connection; started once models are warm.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
+import { redisKeys } from './keys.ts';
 import { ResultCache } from './result-cache.ts';
 
 describe('ResultCache (real Redis)', () => {
@@ -11,7 +12,7 @@ describe('ResultCache (real Redis)', () => {
 
   beforeAll(() => {
     redis = testRedis();
-    cache = new ResultCache(redis, prefix, 30);
+    cache = new ResultCache(redis, redisKeys(prefix), 30);
   });
   afterAll(async () => {
     await deletePrefix(redis, prefix);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Prediction, predictionSchema } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { type RedisKeys, redisKeys } from './keys.ts';
+import type { RedisKeys } from './keys.ts';
 
 /** What a cached answer holds: the predictions and where they came from. */
 export interface CachedAnswer {
@@ -26,9 +26,10 @@ export class ResultCache {
   private readonly redis: Redis;
   private readonly ttlSeconds: number;
 
-  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+  /** `keys`: the job store's (JobStore.keys), as the other stores beside it take them. */
+  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number) {
     this.redis = redis;
-    this.keys = redisKeys(prefix);
+    this.keys = keys;
     this.ttlSeconds = ttlSeconds;
   }
 
