@@ -2,6 +2,7 @@ import {
   AppError,
   httpUrlSchema,
   type SubmitOptions,
+  sniffImageType,
   submitBatchJsonSchema,
   submitJsonSchema,
   submitOptionsSchema,
@@ -9,7 +10,6 @@ import {
 import type { Request } from 'express';
 import type { z } from 'zod';
 import type { BodyKind } from './body-parsers.ts';
-import { sniffImageType } from './image-sniffer.ts';
 
 /** One image of a submission, before any download: bytes already here, or a URL the API fetches. */
 export type ImageInput =

@@ -1,6 +1,7 @@
 export * from './api.schema.ts';
 export * from './app-error.ts';
 export * from './errors.ts';
+export * from './image-type.ts';
 export * from './job.schema.ts';
 export * from './job-event.schema.ts';
 export * from './json-depth.ts';

@@ -52,7 +52,7 @@ const solid = (r: number, g: number, b: number, channels: 3 | 4 = 3, alpha = 1) 
 describe('preprocessImage', () => {
   it('decodes a PNG to scaled RGB values', async () => {
     const { data, source } = await preprocessImage(await solid(40, 160, 40).png().toBuffer(), input224, limits);
-    expect(source).toEqual({ format: 'png', width: 16, height: 12 });
+    expect(source).toEqual({ format: 'png' });
     expect(data).toHaveLength(3 * 8 * 8);
     expect(data[0]).toBeCloseTo(40 / 255, 5);
     expect(data[64]).toBeCloseTo(160 / 255, 5);
@@ -177,7 +177,7 @@ describe('preprocessImage decoding variants', () => {
   it('applies EXIF orientation 6: a left-red/right-blue photo is seen top-red/bottom-blue', async () => {
     const tall = modelInputSchema.parse({ name: 'input', width: 16, height: 32 });
     const { data, source } = await preprocessImage(await orientedJpeg(6), tall, limits);
-    expect(source).toMatchObject({ format: 'jpeg', width: 64, height: 32 });
+    expect(source).toEqual({ format: 'jpeg' });
     expect(planeMean(data, tall, 0, [0, 14])).toBeGreaterThan(240); // top: red
     expect(planeMean(data, tall, 2, [0, 14])).toBeLessThan(15);
     expect(planeMean(data, tall, 0, [18, 32])).toBeLessThan(15); // bottom: blue
@@ -221,8 +221,10 @@ describe('preprocessImage decoding variants', () => {
     const animated = await animatedWebp({ r: 255, g: 0, b: 0 }, { r: 0, g: 0, b: 255 });
     expect((await sharp(animated).metadata()).pages).toBe(2);
     const { data, source } = await preprocessImage(animated, input224, limits);
-    expect(source).toMatchObject({ format: 'webp', width: 32, height: 32 });
-    expect([data[0], data[64], data[128]].map((v) => Math.round((v as number) * 255))).toEqual([255, 0, 0]);
+    expect(source).toEqual({ format: 'webp' });
+    // Red all over: all frames, stacked, would have filled the lower half with the blue one.
+    expect(planeMean(data, input224, 0)).toBeCloseTo(255, 0);
+    expect(planeMean(data, input224, 2)).toBeCloseTo(0, 0);
   });
 
   it('refuses a truncated JPEG instead of classifying a grey half-image', async () => {

@@ -1,8 +1,5 @@
-import { ImageTooLargeError, InvalidImageError, type ModelInput } from '@infer/contracts';
-import sharp, { type Metadata, type SharpOptions } from 'sharp';
-
-/** Formats a client may send; anything else (including polyglots that sniff as another format) is refused. */
-export const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp']);
+import { ImageTooLargeError, InvalidImageError, type ModelInput, sniffImageType } from '@infer/contracts';
+import sharp, { type SharpOptions } from 'sharp';
 
 export interface PreprocessLimits {
   /** Decompression-bomb guard: width x height of the encoded image. */
@@ -12,13 +9,14 @@ export interface PreprocessLimits {
 export interface DecodedImage {
   /** The image at the model's input size: 8-bit RGB, interleaved (HWC), what writeTensor reads. */
   pixels: Uint8Array;
-  source: { format: string; width: number; height: number };
+  /** What the bytes are, by their magic bytes: JPEG, PNG or WebP. */
+  source: { format: 'jpeg' | 'png' | 'webp' };
 }
 
 export interface PreprocessedImage {
   /** One image's tensor in the model's layout, without the batch axis. */
   data: Float32Array;
-  source: { format: string; width: number; height: number };
+  source: DecodedImage['source'];
 }
 
 /**
@@ -59,8 +57,15 @@ export async function decodeImage(
   limits: PreprocessLimits,
 ): Promise<DecodedImage> {
   if (bytes.byteLength === 0) throw new InvalidImageError('the image is empty (0 bytes)');
+  // JPEG, PNG or WebP by magic bytes, before libvips sees anything: GIF, TIFF, SVG, PDF and
+  // the rest never reach a decoder. No separate metadata() pass: it opened the image once
+  // more (about 0.45 CPU-ms per image, measured: a sixth of a small image's decode).
+  const type = sniffImageType(bytes);
+  if (!type) throw new InvalidImageError('unsupported image format; send JPEG, PNG or WebP');
+  const format = FORMATS[type];
   const options: SharpOptions = {
-    // Checked against the header before any pixel is decoded (bombs cost nothing).
+    // Checked against the header when the image is opened, before any pixel is decoded
+    // (bombs cost nothing): sharp's "exceeds pixel limit" becomes image_too_large (classify).
     limitInputPixels: limits.maxInputPixels,
     // 'error' (not the stricter default 'warning'): truncated or corrupt data is an
     // error, not a grey half-image that would be classified anyway; but harmless
@@ -71,21 +76,6 @@ export async function decodeImage(
     pages: 1,
     page: 0,
   };
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(bytes, options).metadata();
-  } catch (error) {
-    throw classify(error);
-  }
-  const { format, width = 0, height = 0 } = metadata;
-  if (!format || !ACCEPTED_FORMATS.has(format)) {
-    throw new InvalidImageError(`unsupported image format "${format ?? 'unknown'}"; send JPEG, PNG or WebP`);
-  }
-  if (width * height > limits.maxInputPixels) {
-    throw new ImageTooLargeError(
-      `image is ${width}x${height} = ${width * height} pixels, above the limit of ${limits.maxInputPixels}`,
-    );
-  }
 
   const [r, g, b] = input.background;
   let pixels: Buffer;
@@ -110,7 +100,7 @@ export async function decodeImage(
   if (pixels.length !== expected) {
     throw new InvalidImageError(`decoder produced ${pixels.length} bytes, expected ${expected}`);
   }
-  return { pixels, source: { format, width, height } };
+  return { pixels, source: { format } };
 }
 
 /** HWC uint8 RGB -> float32 in the model's layout, colour order and normalisation. */
@@ -162,6 +152,8 @@ function normalisationTables(input: ModelInput): Float32Array[] {
   }
   return tables;
 }
+
+const FORMATS = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const;
 
 function classify(error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);

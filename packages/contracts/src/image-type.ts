@@ -2,7 +2,9 @@ export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
 
 /**
  * The type of an upload comes from its magic bytes, never from the client's
- * Content-Type or file name. The worker's decoder checks again.
+ * Content-Type or file name: the API refuses anything else, and the worker's
+ * decoder checks again before libvips sees the bytes (libvips picks its loader by
+ * the same magic bytes, and none of the three is claimed by another loader).
  */
 export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
   const at = (i: number) => bytes[i];
