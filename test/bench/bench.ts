@@ -33,6 +33,7 @@ import {
   throughputSvg,
 } from './lib/report.ts';
 import { type BenchModel, type System, startOurs, startPeer, startRaw } from './lib/systems.ts';
+import { measureWakeCost } from './lib/wake.ts';
 
 // The raw pipeline runs in this process: with the services' GC settings, as they run it.
 weighExternalMemoryWithHeap();
@@ -397,6 +398,8 @@ async function run(): Promise<BenchReport> {
       }).trim(),
     },
     models,
+    // With the models: it explains their p50 at one client.
+    wake: runs('models') ? await measureWakeCost() : undefined,
     enqueue: runs('enqueue') ? await enqueueOnly(tiny) : undefined,
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,

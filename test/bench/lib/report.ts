@@ -1,6 +1,7 @@
 import { lineChartSvg } from './chart.ts';
 import type { LoadPoint } from './load.ts';
 import type { ProfileLine } from './profile.ts';
+import type { WakeCost } from './wake.ts';
 
 export interface ModelResult {
   key: string;
@@ -74,6 +75,8 @@ export interface BenchReport {
   tiny?: TinyJobsResult | undefined;
   scaleOut?: ScaleOutResult | undefined;
   cache?: CacheResult | undefined;
+  /** A hop to an idle process on this machine (measureWakeCost). */
+  wake?: WakeCost | undefined;
 }
 
 /** The first worker count below 80 % of linear: where adding workers stops paying. */
@@ -190,6 +193,15 @@ function whyMissed(report: BenchReport): string[] {
     const workerBeyond = (at.cpuMsPerRequest.worker ?? 0) - rawCpu;
     lines.push(
       `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again, beside the scripts rather than through Lua) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).`,
+    );
+  }
+  const wake = report.wake;
+  const lone = report.models.find((model) => pointAt(model.points.ours, 1) && pointAt(model.points.raw, 1));
+  if (wake && lone) {
+    const o = pointAt(lone.points.ours, 1) as LoadPoint;
+    const r = pointAt(lone.points.raw, 1) as LoadPoint;
+    lines.push(
+      `- **p50 at 1 client** (${lone.title}: ours ${f(o.p50Ms)} ms, raw ${f(r.p50Ms)}): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client, about ten. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost several milliseconds before any work; the raw pipeline makes none of them. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
     );
   }
   const t = report.tiny;
