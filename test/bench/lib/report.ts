@@ -79,6 +79,9 @@ export interface BenchReport {
   wake?: WakeCost | undefined;
 }
 
+/** Wake-ups in sequence on the way of a lone job (see whyMissed). */
+const HOPS = 10;
+
 /** The first worker count below 80 % of linear: where adding workers stops paying. */
 export function knee(result: ScaleOutResult): ScaleOutResult['points'][number] | undefined {
   return result.points.find((p) => p.jobsPerSecond < 0.8 * p.linearJobsPerSecond);
@@ -201,7 +204,7 @@ function whyMissed(report: BenchReport): string[] {
     const o = pointAt(lone.points.ours, 1) as LoadPoint;
     const r = pointAt(lone.points.raw, 1) as LoadPoint;
     lines.push(
-      `- **p50 at 1 client** (${lone.title}: ours ${f(o.p50Ms)} ms, raw ${f(r.p50Ms)}): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client, about ten. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost several milliseconds before any work; the raw pipeline makes none of them. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
+      `- **p50 at 1 client** (${lone.title}: ours ${f(o.p50Ms)} ms, raw ${f(r.p50Ms)}, ${f(o.p50Ms - r.p50Ms)} more): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client: about ${HOPS}. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost about ${f(HOPS * wake.afterIdleMs)} ms before any work; the rest is the work on the way, one process after another (the upload received and stored, the image read back, the answer read and sent). The raw pipeline makes none of these hops. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
     );
   }
   const t = report.tiny;
