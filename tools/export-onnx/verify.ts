@@ -16,6 +16,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import type { ModelInput } from '../../packages/contracts/src/index.ts';
 import {
   InferenceRunner,
@@ -99,6 +100,8 @@ async function verify(cli: Cli, entry: ModelEntry, runner: InferenceRunner): Pro
 
   const image = await loadImage(cli);
   const { data, source } = await preprocessImage(image.bytes, config.input, { maxInputPixels: MAX_INPUT_PIXELS });
+  // The size shown in the verification summary (the worker's decode does not read it separately).
+  const { width, height } = await sharp(image.bytes).metadata();
   const batchDims = [1, ...dims];
   // Written before run(): run() transfers the buffer to the inference thread.
   await writeTensor(path.join(cli.work, 'image.tensor'), data, batchDims);
@@ -107,7 +110,12 @@ async function verify(cli: Cli, entry: ModelEntry, runner: InferenceRunner): Pro
 
   // The worker's post-processing too: it rejects a labels/outputs mismatch.
   const [top] = toPredictions(imageOut.data, config);
-  return { provider: loaded.provider, warnings: loaded.warnings, image: { path: image.path, ...source }, top };
+  return {
+    provider: loaded.provider,
+    warnings: loaded.warnings,
+    image: { path: image.path, ...source, width, height },
+    top,
+  };
 }
 
 async function main(): Promise<void> {
