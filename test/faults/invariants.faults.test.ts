@@ -196,12 +196,52 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
     await system.startDispatcher();
   }
 
+  /**
+   * Where a job that never ended is, for the failure message: its record, its enqueue
+   * intent, its BullMQ job in every list and set, and every log line that names it.
+   */
+  async function whereIs(id: string): Promise<string> {
+    const probe = new Redis(redis.url);
+    try {
+      const queue = 'infer:inference.plant-pathology';
+      const [record, intent, bull, lock, wait, active, prioritized, delayed, completed, failed] = await Promise.all([
+        probe.hgetall(`infer:job:${id}`).then((fields) => ({ ...fields, result: undefined })),
+        probe.zscore('infer:enqueue-intents', id),
+        probe.hgetall(`${queue}:${id}`).then((fields) => ({ ...fields, data: fields.data?.slice(0, 300) })),
+        probe.get(`${queue}:${id}:lock`),
+        probe.lpos(`${queue}:wait`, id),
+        probe.lpos(`${queue}:active`, id),
+        probe.zscore(`${queue}:prioritized`, id),
+        probe.zscore(`${queue}:delayed`, id),
+        probe.zscore(`${queue}:completed`, id),
+        probe.zscore(`${queue}:failed`, id),
+      ]);
+      const lines = system
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes(id));
+      return [
+        `record: ${JSON.stringify(record)}`,
+        `enqueue intent: ${intent ?? 'none'}`,
+        `BullMQ job: ${JSON.stringify(bull)} lock ${lock ?? 'none'}`,
+        `in wait ${wait ?? '-'}, active ${active ?? '-'}, prioritized ${prioritized ?? '-'}, delayed ${delayed ?? '-'}, completed ${completed ?? '-'}, failed ${failed ?? '-'}`,
+        `faults: ${faults.join('; ')}`,
+        `log lines naming it (${lines.length}):`,
+        ...lines.slice(-40),
+        '--- last log lines ---',
+        system.logs().slice(-8_000),
+      ].join('\n');
+    } finally {
+      probe.disconnect();
+    }
+  }
+
   async function settled(id: string, deadline: number): Promise<JobView> {
     for (;;) {
       const response = await fetch(system.url(`/v1/jobs/${id}`));
       const job = (await response.json()) as JobView;
       if (['succeeded', 'failed', 'canceled'].includes(job.status)) return job;
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}\n${system.logs().slice(-20_000)}`);
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}\n${await whereIs(id)}`);
       await sleep(200);
     }
   }
