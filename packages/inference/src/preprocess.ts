@@ -59,7 +59,7 @@ export async function decodeImage(
   if (bytes.byteLength === 0) throw new InvalidImageError('the image is empty (0 bytes)');
   // JPEG, PNG or WebP by magic bytes, before libvips sees anything: GIF, TIFF, SVG, PDF and
   // the rest never reach a decoder. No separate metadata() pass: it opened the image once
-  // more (about 0.45 CPU-ms per image, measured: a sixth of a small image's decode).
+  // more, 0.7 CPU-ms per image (measured alternately: 6.51 -> 5.76 for a 64x64 PNG).
   const type = sniffImageType(bytes);
   if (!type) throw new InvalidImageError('unsupported image format; send JPEG, PNG or WebP');
   const format = FORMATS[type];
