@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobView, WebhookPayload } from '@infer/contracts';
+import { redisKeys } from '@infer/job-store';
+import { inferenceQueueName } from '@infer/queues';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -198,33 +201,25 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
 
   /**
    * Where a job that never ended is, for the failure message: its record, its enqueue
-   * intent, its BullMQ job in every list and set, and every log line that names it.
+   * intent, its BullMQ job (state, attempts, lock), the faults and every log line naming it.
    */
   async function whereIs(id: string): Promise<string> {
     const probe = new Redis(redis.url);
+    const queue = new Queue(inferenceQueueName('plant-pathology'), { connection: probe, prefix: 'infer' });
     try {
-      const queue = 'infer:inference.plant-pathology';
-      const [record, intent, bull, lock, wait, active, prioritized, delayed, completed, failed] = await Promise.all([
-        probe.hgetall(`infer:job:${id}`).then((fields) => ({ ...fields, result: undefined })),
-        probe.zscore('infer:enqueue-intents', id),
-        probe.hgetall(`${queue}:${id}`).then((fields) => ({ ...fields, data: fields.data?.slice(0, 300) })),
-        probe.get(`${queue}:${id}:lock`),
-        probe.lpos(`${queue}:wait`, id),
-        probe.lpos(`${queue}:active`, id),
-        probe.zscore(`${queue}:prioritized`, id),
-        probe.zscore(`${queue}:delayed`, id),
-        probe.zscore(`${queue}:completed`, id),
-        probe.zscore(`${queue}:failed`, id),
-      ]);
+      const keys = redisKeys('infer');
+      const { result: _result, ...record } = await probe.hgetall(keys.job(id));
+      const bull = await queue.getJob(id);
+      const state = bull && (await queue.getJobState(id));
+      const lock = await probe.get(queue.toKey(`${id}:lock`));
       const lines = system
         .logs()
         .split('\n')
         .filter((line) => line.includes(id));
       return [
         `record: ${JSON.stringify(record)}`,
-        `enqueue intent: ${intent ?? 'none'}`,
-        `BullMQ job: ${JSON.stringify(bull)} lock ${lock ?? 'none'}`,
-        `in wait ${wait ?? '-'}, active ${active ?? '-'}, prioritized ${prioritized ?? '-'}, delayed ${delayed ?? '-'}, completed ${completed ?? '-'}, failed ${failed ?? '-'}`,
+        `enqueue intent: ${(await probe.zscore(keys.enqueueIntents, id)) ?? 'none'}`,
+        `BullMQ job: ${bull ? `${state}, attempts ${bull.attemptsMade}, stalled ${bull.stalledCounter}, lock ${lock ?? 'none'}, failed reason ${bull.failedReason ?? '-'}` : 'none'}`,
         `faults: ${faults.join('; ')}`,
         `log lines naming it (${lines.length}):`,
         ...lines.slice(-40),
@@ -232,6 +227,7 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
         system.logs().slice(-8_000),
       ].join('\n');
     } finally {
+      await queue.close();
       probe.disconnect();
     }
   }
