@@ -164,6 +164,35 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     for (const id of ids) expect(countLogLines(rescuer.process.logs, 'job started', id)).toBe(1);
   }, 180_000);
 
+  it('requeues a SIGKILLed worker’s jobs once its heartbeat is missed, long before their locks expire', async () => {
+    await stopAll();
+    // A minute's lock, as in production: only the missed heartbeat (2 s here) can free the jobs in time.
+    const env = { LOCK_DURATION_MS: '60000', WORKER_HEARTBEAT_TTL_MS: '2000' };
+    const doomed = await startProbedWorker(system, env);
+    const ids = [
+      await submit(system, await image(), { model: SLOW }),
+      await submit(system, await image(), { model: SLOW }),
+    ];
+    await pendingReaches(doomed, 2);
+    expect(await doomed.process.stop('SIGKILL')).toBe('SIGKILL');
+    const killedAt = Date.now();
+
+    const rescuer = await startProbedWorker(system, env);
+    // Well inside the 60 s lock: heartbeat TTL, a reclaim round (TTL/3), a stalled check or two (5 s), the batch.
+    const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 40_000)));
+    expect(
+      jobs.map((job) => job.status),
+      rescuer.process.logs,
+    ).toEqual(['succeeded', 'succeeded']);
+    expect(Date.now() - killedAt).toBeLessThan(45_000);
+    expect(stalled.filter((jobId) => ids.includes(jobId)).sort()).toEqual([...ids].sort());
+    const reclaimed =
+      'reclaimed the jobs of a process that stopped beating; they run again after the next stalled check';
+    for (const id of ids) expect(countLogLines(rescuer.process.logs, reclaimed, id)).toBe(1);
+    for (const id of ids) expect(countLogLines(rescuer.process.logs, 'job started', id)).toBe(1);
+    expect(sample(await metrics(rescuer), 'worker_reclaimed_jobs_total', { queue: inferenceQueueName(SLOW) })).toBe(2);
+  }, 180_000);
+
   it('times jobs out after JOB_TIMEOUT_MS, retries them with backoff, fails them with job_timeout', async () => {
     await stopAll();
     // One image per batch: while one job's batch runs (seconds), the other waits in the batcher and times out there.

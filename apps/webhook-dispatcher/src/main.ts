@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { loadEnvOrExit } from '@infer/config';
-import { redisKeys, WebhookStore } from '@infer/job-store';
+import { redisKeys, WebhookStore, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
-import { createWebhookWorker, WEBHOOK_QUEUE_NAME } from '@infer/queues';
+import { createWebhookWorker, startDeadWorkerReclaim, WEBHOOK_QUEUE_NAME } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import {
   createProbeServer,
@@ -85,6 +85,13 @@ const worker = createWebhookWorker(
   },
 );
 worker.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
+// Deliveries a SIGKILLed dispatcher held are retried once it misses its beat, not when their locks expire.
+const reclaim = await startDeadWorkerReclaim({
+  registry: new WorkerRegistry(client, env.QUEUE_PREFIX),
+  workers: [worker],
+  deadAfterMs: env.WORKER_HEARTBEAT_TTL_MS,
+  logger,
+});
 void worker.run();
 
 const relay = new OutboxRelay(blocking, client, queue, redisKeys(env.QUEUE_PREFIX), logger, metrics, {
@@ -124,6 +131,7 @@ installShutdown({
           await worker.close(true);
         }),
     },
+    { name: 'leave the queue workers’ registry', run: () => reclaim.stop() },
     { name: 'close queue', run: () => queue.close() },
     { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
     {

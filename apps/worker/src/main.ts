@@ -5,7 +5,7 @@ import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
 import { Deadlines, JobStore, ResultCache, WorkerRegistry } from '@infer/job-store';
 import { createLogger } from '@infer/logger';
-import { createInferenceWorker } from '@infer/queues';
+import { createInferenceWorker, startDeadWorkerReclaim } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import {
   createProbeServer,
@@ -62,8 +62,9 @@ await checkEvictionPolicy(client, logger);
 // Beating from the start, so that the API can tell "loading" from "no worker at all".
 let workerState: WorkerState = 'loading';
 const throughput = new ThroughputWindow();
+const registry = new WorkerRegistry(client, env.QUEUE_PREFIX);
 const heartbeat = startHeartbeat(
-  new WorkerRegistry(client, env.QUEUE_PREFIX),
+  registry,
   () => ({
     id: workerId,
     hostname: hostname(),
@@ -152,6 +153,14 @@ const workers = [...models.keys()].map((model) =>
     resultTtlSeconds: env.RESULT_TTL_SECONDS,
   }),
 );
+// Before the first job: its lock token names a BullMQ worker already stamped alive.
+const reclaim = await startDeadWorkerReclaim({
+  registry,
+  workers,
+  deadAfterMs: env.WORKER_HEARTBEAT_TTL_MS,
+  logger,
+  onReclaimed: (queue, jobIds) => metrics.reclaimed.inc({ queue }, jobIds.length),
+});
 for (const worker of workers) {
   worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));
   recordAbandonedJobs(worker, store, metrics, logger);
@@ -192,7 +201,7 @@ installShutdown({
       },
     },
     { name: 'stop inference', run: async () => server?.close() },
-    { name: 'leave worker registry', run: () => heartbeat.stop() },
+    { name: 'leave worker registry', run: () => Promise.all([heartbeat.stop(), reclaim.stop()]) },
     { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
     { name: 'close redis', run: () => Promise.all([closeRedis(connection), closeRedis(client)]) },
   ],

@@ -45,6 +45,12 @@ export function createWorkerMetrics(state: WorkerMetricsState) {
       labelNames: ['model', 'outcome'] as const,
       registers: [registry],
     }),
+    reclaimed: new Counter({
+      name: 'worker_reclaimed_jobs_total',
+      help: 'Jobs of dead worker processes whose locks this worker released for the stalled check to requeue, by queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
     batchLimit: new Gauge({
       name: 'worker_batch_size_limit',
       help: 'Batch size cap of each model version: chosen on this hardware (BATCH_AUTOTUNE) or MAX_BATCH_SIZE',

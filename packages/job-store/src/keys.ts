@@ -4,6 +4,11 @@ export const redisKeys = (prefix: string) => ({
   image: (id: string) => `${prefix}:job:${id}:image`,
   workers: `${prefix}:workers`,
   worker: (id: string) => `${prefix}:worker:${id}`,
+  /**
+   * Sorted set: each BullMQ worker's id (the first part of its lock tokens) -> when its
+   * process last beat, by Redis's clock; a dead process's locks are reclaimed from it.
+   */
+  queueWorkers: `${prefix}:queue-workers`,
   jobEvents: `${prefix}:job-events`,
   /**
    * Sorted set of job ids by creation time (epoch ms), written with each record: a job

@@ -2,19 +2,27 @@ import { type WorkerHeartbeat, workerHeartbeatSchema } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
+import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
+
+/** Entries of workers gone for this many TTLs are dropped, so the sets do not grow forever. */
+const FORGET_AFTER_TTLS = 10;
 
 /**
  * Workers announce themselves every few seconds: a sorted set of worker ids by
- * last-seen time (cheap "any alive?" check) plus each worker's description.
+ * last-seen time (cheap "any alive?" check) plus each worker's description; and the
+ * ids of their BullMQ workers, by which the locks of a dead one are found and reclaimed.
  */
 export class WorkerRegistry {
   private readonly keys: RedisKeys;
 
   private readonly redis: Redis;
 
+  private readonly scripts: ScriptCommands;
+
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
+    this.scripts = scriptsOf(redis);
   }
 
   async beat(heartbeat: z.input<typeof workerHeartbeatSchema>, ttlMs: number): Promise<void> {
@@ -23,13 +31,36 @@ export class WorkerRegistry {
       .multi()
       .zadd(this.keys.workers, now, heartbeat.id)
       .set(this.keys.worker(heartbeat.id), JSON.stringify(heartbeat), 'PX', ttlMs)
-      // Forget workers gone for long, so the set does not grow forever.
-      .zremrangebyscore(this.keys.workers, 0, now - 10 * ttlMs)
+      .zremrangebyscore(this.keys.workers, 0, now - FORGET_AFTER_TTLS * ttlMs)
       .exec();
   }
 
   async leave(id: string): Promise<void> {
     await this.redis.multi().zrem(this.keys.workers, id).del(this.keys.worker(id)).exec();
+  }
+
+  /**
+   * Stamp this process's BullMQ workers (their ids begin their lock tokens) as alive now,
+   * or, when it leaves, as dead already: a lock it could not release (a drain forced to
+   * close) is then reclaimed at once rather than at its expiry.
+   */
+  async stampQueueWorkers(ids: readonly string[], deadAfterMs: number, leaving = false): Promise<void> {
+    if (ids.length === 0) return;
+    await this.scripts.beatQueueWorkers(
+      this.keys.queueWorkers,
+      String(leaving ? deadAfterMs + 1 : 0),
+      String(FORGET_AFTER_TTLS * deadAfterMs),
+      ...ids,
+    );
+  }
+
+  /**
+   * Delete the lock of every active job of one queue held by a BullMQ worker not stamped
+   * for `deadAfterMs` (its process died), so that BullMQ's next stalled check hands the
+   * job to a live worker instead of after the lock expires. Answers the jobs' ids.
+   */
+  async reclaimDeadLocks(queue: { activeKey: string; keyPrefix: string }, deadAfterMs: number): Promise<string[]> {
+    return this.scripts.reclaimDeadLocks(this.keys.queueWorkers, queue.activeKey, queue.keyPrefix, String(deadAfterMs));
   }
 
   /** Workers seen within the last `ttlMs` that take jobs (models loaded, not draining). */

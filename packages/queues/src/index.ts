@@ -1,3 +1,4 @@
+export * from './dead-worker-locks.ts';
 export * from './inference.queue.ts';
 export * from './inference-queues.ts';
 export * from './job-id.ts';

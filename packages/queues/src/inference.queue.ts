@@ -2,6 +2,7 @@ import { PRIORITY_MAX } from '@infer/contracts';
 import { type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { STALLED_CHECK_MS } from './dead-worker-locks.ts';
 
 /**
  * The inference queues: one BullMQ queue per model, so that worker pools (and
@@ -74,7 +75,9 @@ export function createInferenceWorker(
     // Inference runs in a worker thread, so lock renewal is not starved; the
     // duration still covers a long batch if the event loop is briefly busy.
     lockDuration: options.lockDurationMs,
-    stalledInterval: Math.min(30_000, options.lockDurationMs),
+    // Every few seconds (one cheap script per queue, whichever worker runs it first): a
+    // dead process's jobs, their locks reclaimed (dead-worker-locks.ts), are requeued soon.
+    stalledInterval: Math.min(STALLED_CHECK_MS, options.lockDurationMs),
     maxStalledCount: 2,
     removeOnComplete: { count: 1000 },
     removeOnFail: { age: options.resultTtlSeconds, count: 10_000 },

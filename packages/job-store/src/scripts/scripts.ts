@@ -38,6 +38,8 @@ const SCRIPTS = {
   inferReleaseClaim: { file: 'release-claim.lua', keys: 1 },
   inferRenewClaim: { file: 'renew-claim.lua', keys: 1 },
   inferRateLimitWindow: { file: 'rate-limit-window.lua', keys: 1 },
+  inferBeatQueueWorkers: { file: 'beat-queue-workers.lua', keys: 1 },
+  inferReclaimDeadLocks: { file: 'reclaim-dead-locks.lua', keys: 2 },
 } as const;
 
 type Arg = string | Buffer;
@@ -49,6 +51,8 @@ export interface ScriptCommands {
   releaseClaim: (key: string, claim: string) => Promise<number>;
   renewClaim: (key: string, claim: string, ttlSeconds: string) => Promise<number>;
   rateLimitWindow: (key: string, windowMs: string) => Promise<[number, number]>;
+  beatQueueWorkers: (key: string, agoMs: string, forgetAfterMs: string, ...workerIds: string[]) => Promise<number>;
+  reclaimDeadLocks: (key: string, activeKey: string, queueKeyPrefix: string, deadAfterMs: string) => Promise<string[]>;
 }
 
 const TEXTS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, { file }]) => [name, luaScript(file)])) as Record<
@@ -80,6 +84,8 @@ export function scriptsOf(redis: Redis): ScriptCommands {
     releaseClaim: command('inferReleaseClaim'),
     renewClaim: command('inferRenewClaim'),
     rateLimitWindow: command('inferRateLimitWindow'),
+    beatQueueWorkers: command('inferBeatQueueWorkers'),
+    reclaimDeadLocks: command('inferReclaimDeadLocks'),
   } as unknown as ScriptCommands;
   registered.set(redis, commands);
   return commands;

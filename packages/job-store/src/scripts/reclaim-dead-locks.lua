@@ -1,0 +1,33 @@
+--[[
+  Hand the jobs of BullMQ workers that died back to BullMQ's stalled-job check, without
+  waiting for their locks to expire (LOCK_DURATION_MS, a minute by default).
+
+  A lock's value is BullMQ's token `<worker id>:<n>`. For every job in the active list
+  whose lock names a worker stamped in queue-workers (beat-queue-workers.lua) longer ago
+  than ARGV[2], the lock is deleted: the next stalled check moves the job back to wait,
+  counting the interruption as BullMQ does (maxStalledCount). Locks of workers never
+  stamped (an older version of the worker, another program) are left to expire.
+
+  KEYS[1] queue-workers (sorted set: BullMQ worker id -> last known alive, epoch ms)
+  KEYS[2] the queue's active list
+  ARGV[1] the queue's key prefix (`<prefix>:<queue>:`), before a job id
+  ARGV[2] dead after this many ms without a stamp
+  Returns the ids of the jobs whose lock was deleted.
+]]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local deadBefore = now - tonumber(ARGV[2])
+local reclaimed = {}
+for _, jobId in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  local lockKey = ARGV[1] .. jobId .. ':lock'
+  local token = redis.call('GET', lockKey)
+  if token then
+    local worker = string.match(token, '^(.+):%d+$')
+    local seen = worker and redis.call('ZSCORE', KEYS[1], worker)
+    if seen and tonumber(seen) < deadBefore then
+      redis.call('DEL', lockKey)
+      table.insert(reclaimed, jobId)
+    end
+  end
+end
+return reclaimed
