@@ -20,7 +20,7 @@ import sharp from 'sharp';
 import { ROOT } from '../support/processes.ts';
 import { closedLoop, type LoadPoint } from './lib/load.ts';
 import { CpuMeter } from './lib/proc.ts';
-import { mainThreadProfile, summarizeProfile } from './lib/profile.ts';
+import { mainThreadProfile, type ProfileSummary, profileClockUs, summarizeProfile } from './lib/profile.ts';
 import {
   type BenchReport,
   type CacheResult,
@@ -163,20 +163,21 @@ async function benchModel(model: BenchModel, image: Buffer, imageName: string): 
 async function enqueueOnly(tiny: Buffer): Promise<EnqueueResult> {
   const seconds = FULL ? 15 : 5;
   const connections = 32;
+  const load = {
+    method: 'POST' as const,
+    headers: { 'content-type': 'image/png' },
+    body: tiny,
+    connections,
+    duration: seconds,
+  };
   const ours = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, { workers: 0 });
   const redis = new Redis(ours.redisUrl);
+  let measured: Omit<EnqueueResult, 'profiles'>;
   try {
     const memory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
     const before = await memory();
     const meter = new CpuMeter({ api: ours.pids.api as number, redis: ours.pids.redis as number });
-    const result = await autocannon({
-      url: `${ours.url}/v1/jobs`,
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body: tiny,
-      connections,
-      duration: seconds,
-    });
+    const result = await autocannon({ ...load, url: `${ours.url}/v1/jobs` });
     const cpu = meter.read();
     const accepted = result['2xx'];
     // Every 202 is a queued job: no worker takes any.
@@ -185,7 +186,7 @@ async function enqueueOnly(tiny: Buffer): Promise<EnqueueResult> {
     console.log(
       `enqueue only: ${(accepted / seconds).toFixed(0)} submissions/s, ${queued} queued, ${(bytes / 1024).toFixed(1)} KiB each`,
     );
-    return {
+    measured = {
       connections,
       seconds,
       submissionsPerSecond: accepted / result.duration,
@@ -200,6 +201,44 @@ async function enqueueOnly(tiny: Buffer): Promise<EnqueueResult> {
     redis.disconnect();
     await ours.close();
   }
+  // Where the API's CPU goes: the same load again under --cpu-prof (profiling slows it).
+  const profiles = await profiled({ workers: 0 }, ['api'], async (system) => {
+    const fromUs = profileClockUs();
+    const profiledRun = await autocannon({ ...load, url: `${system.url}/v1/jobs` });
+    return { fromUs, toUs: profileClockUs(), jobs: profiledRun['2xx'] };
+  });
+  return { ...measured, profiles };
+}
+
+/**
+ * Where the main threads of `names` (api, worker) spend their busy time under `load`:
+ * ours started again under `node --cpu-prof`, the samples of the measured window only
+ * (start-up and module loading excluded), per job of that window.
+ */
+async function profiled(
+  options: { workers?: number },
+  names: string[],
+  load: (system: Awaited<ReturnType<typeof startOurs>>) => Promise<{ fromUs: number; toUs: number; jobs: number }>,
+): Promise<Record<string, ProfileSummary>> {
+  const profileDir = path.join(ROOT, '.bench', 'profiles');
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+  const system = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, {
+    ...options,
+    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+  });
+  let window: { fromUs: number; toUs: number; jobs: number };
+  try {
+    window = await load(system);
+  } finally {
+    await system.close();
+  }
+  const profiles: Record<string, ProfileSummary> = {};
+  for (const name of names) {
+    const file = mainThreadProfile(profileDir, system.pids[name] as number);
+    if (file) profiles[name] = summarizeProfile(file, window);
+  }
+  return profiles;
 }
 
 /** CPU-ms per call of `fn` in this process, run `times` times one after another (after a warm-up). */
@@ -249,25 +288,15 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
   }
   // Where the CPU goes: the same load again with the API and the worker under --cpu-prof
   // (separately: profiling slows a process, so its figures are not the ones above).
-  const profileDir = path.join(ROOT, '.bench', 'profiles');
-  rmSync(profileDir, { recursive: true, force: true });
-  mkdirSync(profileDir, { recursive: true });
-  const profiled = await startOurs(MODELS_DIR, MODELS[0] as BenchModel, {
-    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+  const profiles = await profiled({}, ['api', 'worker'], async (system) => {
+    const load = await closedLoop(() => system.send(tiny).then(() => undefined), {
+      clients,
+      seconds: SECONDS,
+      warmup: 5,
+      pids: system.pids,
+    });
+    return { ...load.measuredUs, jobs: load.requests };
   });
-  await closedLoop(() => profiled.send(tiny).then(() => undefined), {
-    clients,
-    seconds: SECONDS,
-    warmup: 5,
-    pids: profiled.pids,
-  });
-  const pids = { api: profiled.pids.api as number, worker: profiled.pids.worker as number };
-  await profiled.close();
-  const profiles: TinyJobsResult['profiles'] = {};
-  for (const [name, pid] of Object.entries(pids)) {
-    const file = mainThreadProfile(profileDir, pid);
-    if (file) profiles[name] = summarizeProfile(file).lines;
-  }
   return {
     clients,
     jobsPerSecond: point.perSecond,

@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+const KEEP_BYTES = 200_000;
+
 /** A real service process (API, worker, ...) run with tsx, its output kept for failure messages. */
 export class ServiceProcess {
   readonly child: ChildProcess;
-  private output = '';
+  /** The last ~200 KB of output, as the chunks arrived: no copy of the whole per chunk. */
+  private chunks: Buffer[] = [];
+
+  private kept = 0;
 
   readonly name: string;
 
@@ -20,15 +25,18 @@ export class ServiceProcess {
       env: { ...process.env, LOG_LEVEL: 'debug', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Cheap per chunk (no copy of all that is kept): the bench's load generator drains these pipes too.
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-200_000);
+      this.chunks.push(chunk);
+      this.kept += chunk.length;
+      while (this.kept - (this.chunks[0]?.length ?? 0) >= KEEP_BYTES) this.kept -= this.chunks.shift()?.length ?? 0;
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
   }
 
   get logs(): string {
-    return this.output;
+    return Buffer.concat(this.chunks).toString().slice(-KEEP_BYTES);
   }
 
   get exited(): boolean {

@@ -1,4 +1,5 @@
 import { CpuMeter, quantile, rssMiB } from './proc.ts';
+import { profileClockUs } from './profile.ts';
 
 export interface LoadPoint {
   clients: number;
@@ -10,6 +11,8 @@ export interface LoadPoint {
   /** CPU-ms per request of each process measured, and their sum. */
   cpuMsPerRequest: Record<string, number>;
   rssMiB: Record<string, number>;
+  /** The measured stretch (after warm-up) on the profile clock (`profileClockUs`), to select CPU profile samples. */
+  measuredUs: { fromUs: number; toUs: number };
 }
 
 /**
@@ -27,6 +30,7 @@ export async function closedLoop(
   );
   const latencies: number[] = [];
   const meter = new CpuMeter(options.pids);
+  const fromUs = profileClockUs();
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   await Promise.all(
@@ -39,6 +43,7 @@ export async function closedLoop(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const toUs = profileClockUs();
   const cpu = meter.read();
   const perRequest = Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, ms / latencies.length]));
   perRequest.total = Object.values(cpu).reduce((a, b) => a + b, 0) / latencies.length;
@@ -51,5 +56,6 @@ export async function closedLoop(
     p99Ms: quantile(latencies, 0.99),
     cpuMsPerRequest: perRequest,
     rssMiB: Object.fromEntries(Object.entries(options.pids).map(([name, pid]) => [name, rssMiB(pid)])),
+    measuredUs: { fromUs, toUs },
   };
 }

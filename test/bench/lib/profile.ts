@@ -1,22 +1,40 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** One line of a CPU profile summary: a function (file:line) and its share of the thread's busy time. */
+/** One line of a CPU profile summary: a function (file:line) or an area, and its share of the thread's busy time. */
 export interface ProfileLine {
   fn: string;
   percentOfBusy: number;
 }
 
+/** Where a process's main thread spent its busy time within the measured load. */
+export interface ProfileSummary {
+  /** Busy (not idle) time on the main thread within the window, per job of the window. */
+  busyMsPerJob: number;
+  /** Self time by package or area (ours by workspace package, Node.js's by subsystem, native, GC). */
+  areas: ProfileLine[];
+  /** Self time of the costliest functions. */
+  functions: ProfileLine[];
+}
+
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
+type CallFrame = CpuProfile['nodes'][number]['callFrame'];
 
 const IDLE = new Set(['(idle)', '(program)']);
 
+/**
+ * Microseconds on the clock of `--cpu-prof` timestamps: V8 and libuv both read
+ * CLOCK_MONOTONIC, so a window taken here selects samples of another process.
+ */
+export const profileClockUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
 /** Where the name shows the package and file, not the machine's paths. */
-function label(frame: CpuProfile['nodes'][number]['callFrame']): string {
+function label(frame: CallFrame): string {
   const file = frame.url
     .replace(/^file:\/\//, '')
     .replace(
@@ -27,28 +45,63 @@ function label(frame: CpuProfile['nodes'][number]['callFrame']): string {
   return `${frame.functionName || '(anonymous)'}${file ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
 }
 
+/** The package or area a frame belongs to. */
+function area(frame: CallFrame): string {
+  if (frame.functionName === '(garbage collector)') return 'garbage collection';
+  const url = frame.url;
+  if (!url) return 'native: V8 builtins, socket and string writes';
+  const pnpm = /node_modules\/\.pnpm\/(@[^+/]+\+[^@/]+|[^@/]+)@/.exec(url);
+  if (pnpm) return (pnpm[1] as string).replace('+', '/');
+  const ours = /\/(apps|packages)\/([^/]+)\//.exec(url);
+  if (ours) return `ours: ${ours[1]}/${ours[2]}`;
+  if (url.startsWith('node:')) {
+    if (/http/.test(url)) return 'Node.js: http';
+    if (/stream/.test(url)) return 'Node.js: streams';
+    if (/net|tcp|dns|socket/.test(url)) return 'Node.js: net';
+    if (/timers|task_queues|process|async_hooks|events/.test(url)) return 'Node.js: timers, ticks, events';
+    return 'Node.js: other';
+  }
+  return 'other';
+}
+
+const top = (times: Map<string, number>, busy: number, count: number): ProfileLine[] =>
+  [...times]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([fn, us]) => ({ fn, percentOfBusy: (us / Math.max(1, busy)) * 100 }));
+
 /**
- * Self time per function of a `node --cpu-prof` profile, as a share of the time the thread
- * was not idle, the `top` largest (garbage collection appears as its own line).
+ * Self time of a `node --cpu-prof` profile within `window` (µs on `profileClockUs`), as
+ * shares of the time the main thread was not idle: by area, and the costliest functions.
+ * Outside the window (start-up, module loading, shutdown) nothing counts.
  */
-export function summarizeProfile(file: string, top = 12): { busyMs: number; lines: ProfileLine[] } {
+export function summarizeProfile(
+  file: string,
+  window: { fromUs: number; toUs: number; jobs: number },
+  count = { areas: 10, functions: 10 },
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
   let busy = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
     const delta = profile.timeDeltas[i] ?? 0;
-    if (!node || IDLE.has(node.callFrame.functionName)) return;
+    at += delta;
+    const node = byId.get(id);
+    if (!node || IDLE.has(node.callFrame.functionName) || at < window.fromUs || at > window.toUs) return;
     busy += delta;
-    const name = label(node.callFrame);
-    self.set(name, (self.get(name) ?? 0) + delta);
+    const fn = label(node.callFrame);
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + delta);
+    const where = area(node.callFrame);
+    byArea.set(where, (byArea.get(where) ?? 0) + delta);
   });
-  const lines = [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(([fn, us]) => ({ fn, percentOfBusy: (us / Math.max(1, busy)) * 100 }));
-  return { busyMs: busy / 1000, lines };
+  return {
+    busyMsPerJob: busy / 1000 / Math.max(1, window.jobs),
+    areas: top(byArea, busy, count.areas),
+    functions: top(byFunction, busy, count.functions),
+  };
 }
 
 /** The profile of a process's main thread in `dir` (Node names them CPU.<date>.<time>.<pid>.0.<n>). */

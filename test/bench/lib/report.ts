@@ -1,6 +1,6 @@
 import { lineChartSvg } from './chart.ts';
 import type { LoadPoint } from './load.ts';
-import type { ProfileLine } from './profile.ts';
+import type { ProfileSummary } from './profile.ts';
 import type { WakeCost } from './wake.ts';
 
 export interface ModelResult {
@@ -23,6 +23,8 @@ export interface EnqueueResult {
   apiCpuMsPerSubmission: number;
   redisCpuMsPerSubmission: number;
   redisBytesPerQueuedJob: number;
+  /** Where the API's main thread spends its time, from a --cpu-prof run of the same load. */
+  profiles?: Record<string, ProfileSummary>;
 }
 
 export interface TinyJobsResult {
@@ -34,8 +36,8 @@ export interface TinyJobsResult {
   rawCpuMsPerJob: number;
   /** The raw pipeline's preprocessing of the same image, one call at a time in the bench process. */
   rawPreprocess?: { decodeCpuMs: number; decodeAndResizeCpuMs: number; width: number; height: number } | undefined;
-  /** Self time on the main thread of the API and the worker, from a --cpu-prof run of the same load. */
-  profiles?: Record<string, ProfileLine[]>;
+  /** Where the API's and the worker's main threads spend their time, from a --cpu-prof run of the same load. */
+  profiles?: Record<string, ProfileSummary>;
 }
 
 export interface ScaleOutResult {
@@ -96,6 +98,8 @@ function preprocessText(t: TinyJobsResult): string {
 
 const f = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
+const clientsText = (clients: number) => `${clients} client${clients === 1 ? '' : 's'}`;
+
 const pointAt = (points: readonly LoadPoint[] | undefined, clients: number) =>
   points?.find((p) => p.clients === clients);
 
@@ -134,7 +138,7 @@ export function targets(report: BenchReport): Target[] {
       if (p) {
         const ratio = o.perSecond / p.perSecond;
         out.push({
-          what: `${model.title}, ${o.clients} clients: ours >= 2x the seed-style peer`,
+          what: `${model.title}, ${clientsText(o.clients)}: ours >= 2x the seed-style peer`,
           met: ratio >= 2,
           figure: `${f(ratio, 2)}x`,
         });
@@ -179,12 +183,16 @@ export function targets(report: BenchReport): Target[] {
 function whyMissed(report: BenchReport): string[] {
   const cores = Number(report.machine.cores) || 1;
   const lines = ['### Why the missed targets are missed', ''];
+  const missed = targets(report)
+    .filter((target) => !target.met)
+    .map((target) => target.what);
   for (const model of report.models) {
     const raw = model.points.raw ?? [];
     const ours = model.points.ours ?? [];
     const at = ours.find((p) => p.clients >= 4);
     const r = at && pointAt(raw, at.clients);
-    if (!at || !r) continue;
+    const missedHere = missed.filter((what) => what.startsWith(`${model.title}, `) && !what.includes('p50'));
+    if (!at || !r || missedHere.length === 0) continue;
     const oursCpu = at.cpuMsPerRequest.total ?? 0;
     const rawCpu = r.cpuMsPerRequest.total ?? 0;
     const extra = Object.entries(at.cpuMsPerRequest)
@@ -195,7 +203,7 @@ function whyMissed(report: BenchReport): string[] {
     const redis = at.cpuMsPerRequest.redis ?? 0;
     const workerBeyond = (at.cpuMsPerRequest.worker ?? 0) - rawCpu;
     lines.push(
-      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again, beside the scripts rather than through Lua) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).`,
+      `- **${model.title}**, ${at.clients} clients: the raw pipeline spends ${f(rawCpu)} CPU-ms per image, ours ${f(oursCpu)} (${extra}, worker ${f(at.cpuMsPerRequest.worker ?? 0)}): ${f(oursCpu - rawCpu)} more, of which the API ${f(api)} (receiving the upload, storing it, answering), Redis ${f(redis)} (the image in, to the AOF and out again, beside the scripts rather than through Lua) and the worker ${f(workerBeyond)} beyond the raw pipeline. Every system here is CPU-bound on ${cores} cores, so that caps ours near ${f((cores * 1000) / oursCpu, 0)} images/s and raw near ${f((cores * 1000) / rawCpu, 0)} (measured ${f(at.perSecond)} and ${f(r.perSecond)}): the cheaper the model, the larger the share of the overhead. On a GPU worker the model leaves the CPU and this overhead is what remains (see the scale-out).${peerText(model, at, missedHere)}`,
     );
   }
   const wake = report.wake;
@@ -208,16 +216,70 @@ function whyMissed(report: BenchReport): string[] {
     );
   }
   const t = report.tiny;
-  if (t) {
+  if (t && t.jobsPerSecond < 600) {
     const total = t.cpuMsPerJob.total ?? 0;
     lines.push(
-      `- **Tiny jobs**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}${preprocessText(t)}, so 600 jobs/s is out of reach here whatever the queue costs. The profiles above show where the rest goes: the API's HTTP handling, Redis commands and garbage collection.`,
+      `- **Tiny jobs, 600 jobs/s**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}${preprocessText(t)}, so 600 jobs/s is out of reach here whatever the queue costs.`,
+    );
+  }
+  const apiProfile = t?.profiles?.api;
+  if (t && (t.cpuMsPerJob.api ?? 0) > 0.7 && apiProfile?.areas) {
+    lines.push(
+      `- **API CPU per tiny job** (${f(t.cpuMsPerJob.api ?? 0, 2)} ms, target 0.7): with \`Prefer: wait\` the API does twice the work of a bare submission (${f(report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN, 2)} ms, below): it receives and stores the upload, then holds the request open, is woken by the job's terminal event, reads the record back and sends the answer. ${profileText(apiProfile)}`,
+    );
+  }
+  const e = report.enqueue;
+  const enqueueProfile = e?.profiles?.api;
+  if (e && e.submissionsPerSecond < 3000 && enqueueProfile?.areas) {
+    lines.push(
+      `- **Enqueue only, 3,000 submissions/s**: one API process is one event loop on one core, so its ceiling is 1000 / CPU-ms per submission: ${f(1000 / e.apiCpuMsPerSubmission, 0)}/s at ${f(e.apiCpuMsPerSubmission, 2)} ms, measured ${f(e.submissionsPerSecond, 0)}/s while autocannon and Redis share the other core. 3,000/s needs 0.33 ms per submission. ${profileText(enqueueProfile)}`,
     );
   }
   return lines;
 }
 
+/** The profile of one process in a sentence: what its main thread was busy with, by area. */
+function profileText(profile: ProfileSummary): string {
+  const ours = profile.areas.filter((line) => line.fn.startsWith('ours:')).reduce((sum, l) => sum + l.percentOfBusy, 0);
+  const areas = profile.areas
+    .slice(0, 6)
+    .map((line) => `${line.fn} ${f(line.percentOfBusy, 0)} %`)
+    .join(', ');
+  return `Its profile (the tables above, ${f(profile.busyMsPerJob, 2)} ms of main-thread time per job under the profiler): ${areas}; our own code is ${f(ours, 0)} % of it. The rest is the cost per request of the HTTP server, the Redis client and the runtime themselves (parsing, routing, encoding commands, socket writes, garbage collection), which no change inside our handlers removes.`;
+}
+
+/** Why ours is not twice the seed-style peer on this model, when it is not. */
+function peerText(model: ModelResult, at: LoadPoint, missedHere: string[]): string {
+  const peer = pointAt(model.points.peer, at.clients);
+  if (!peer || !missedHere.some((what) => what.includes('seed-style peer'))) return '';
+  return ` The seed-style peer runs PyTorch in the process that answers HTTP, with no queue and no second hop: ${f(peer.cpuMsPerRequest.total ?? 0)} CPU-ms per image at ${clientsText(at.clients)} against ours ${f(at.cpuMsPerRequest.total ?? 0)}. On a model this cheap the queue's fixed cost per image outweighs what batching and onnxruntime save; on the larger models ours is well past 2x the peer.`;
+}
+
 /** A line chart of images/s against clients, one line per system. */
+/**
+ * Where each profiled process's main thread spends its busy time: by area and by function.
+ * Old reports (whole-life profiles, functions only) are rendered as they were measured.
+ */
+function profileTables(profiles: Record<string, ProfileSummary> | undefined, load: string): string[] {
+  const lines: string[] = [];
+  for (const [name, profile] of Object.entries(profiles ?? {})) {
+    if (!profile.areas) continue;
+    lines.push(
+      `Where the ${name}'s main thread spends its busy time under ${load} (\`node --cpu-prof\` in a separate run of the same load, self time, only the samples of the measured stretch, so start-up and module loading do not count; profiling slows the process, so ${f(profile.busyMsPerJob, 2)} ms of busy time per job here is above the figure measured without it):`,
+      '',
+      '| share | by package or area | share | by function |',
+      '| ---: | --- | ---: | --- |',
+      ...Array.from({ length: Math.max(profile.areas.length, profile.functions.length) }, (_, i) => {
+        const a = profile.areas[i];
+        const fn = profile.functions[i];
+        return `| ${a ? `${f(a.percentOfBusy)} %` : ''} | ${a?.fn ?? ''} | ${fn ? `${f(fn.percentOfBusy)} %` : ''} | ${fn ? `\`${fn.fn}\`` : ''} |`;
+      }),
+      '',
+    );
+  }
+  return lines;
+}
+
 export function throughputSvg(model: ModelResult): string {
   const colours: Record<string, string> = { raw: '#777777', ours: '#1f77b4', peer: '#d62728' };
   const clients = [...new Set(Object.values(model.points).flatMap((points) => points.map((p) => p.clients)))].sort(
@@ -324,6 +386,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
     lines.push(
       `autocannon, ${e.connections} connections for ${f(e.seconds, 0)} s, \`POST /v1/jobs\` with a 64x64 PNG body against one API process: **${f(e.submissionsPerSecond, 0)} submissions/s**, p50 ${f(e.p50Ms)} ms, p99 ${f(e.p99Ms)} ms, ${e.errors} errors; API ${f(e.apiCpuMsPerSubmission, 2)} CPU-ms and Redis ${f(e.redisCpuMsPerSubmission, 2)} CPU-ms per submission; Redis memory ${f(e.redisBytesPerQueuedJob / 1024, 1)} KiB per queued job (record, image bytes, BullMQ job, indexes).`,
       '',
+      ...profileTables(e.profiles, 'this load'),
     );
   }
   const t = report.tiny;
@@ -339,16 +402,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
         )}; the raw pipeline spends ${f(t.rawCpuMsPerJob, 2)} CPU-ms on the same image, so the worker spends ${f((t.cpuMsPerJob.worker ?? 0) - t.rawCpuMsPerJob, 2)} CPU-ms per job beyond the raw pipeline.`,
       '',
     );
-    for (const [name, profile] of Object.entries(t.profiles ?? {})) {
-      lines.push(
-        `Where the ${name}'s main thread spends its busy time (\`node --cpu-prof\`, self time, over the whole life of a separate run of this load, so module loading at start shows too; profiling slows the process):`,
-        '',
-        '| share of busy time | function |',
-        '| ---: | --- |',
-        ...profile.map((line) => `| ${f(line.percentOfBusy)} % | \`${line.fn}\` |`),
-        '',
-      );
-    }
+    lines.push(...profileTables(t.profiles, 'this load'));
   }
   const so = report.scaleOut;
   if (so) {
