@@ -21,7 +21,12 @@ export interface QueueWorkerLiveness {
  * a minute by default; the dispatcher's 30 s), then a stalled check. Every ttl/3 this
  * process stamps its own BullMQ workers alive and deletes the locks that dead ones still
  * hold on jobs of its queues; BullMQ's stalled check then moves those jobs to wait. With
- * no live process for a queue, the next one to start reclaims them before its first job.
+ * no live process for a queue, the next one to start for it reclaims them.
+ *
+ * A process judges others only after stamping itself without a gap for `deadAfterMs`
+ * (from its start, and again after any gap): when Redis comes back from an outage longer
+ * than that, every stamp in it is old, and a live process must have had its turn to stamp
+ * before anyone takes its jobs.
  */
 export async function startDeadWorkerReclaim(options: {
   registry: QueueWorkerLiveness;
@@ -33,8 +38,16 @@ export async function startDeadWorkerReclaim(options: {
 }): Promise<{ stop: () => Promise<void> }> {
   const { registry, workers, deadAfterMs, logger } = options;
   const ids = workers.map((worker) => worker.id);
+  const intervalMs = Math.max(500, Math.floor(deadAfterMs / 3));
+  let stampedAt = 0;
+  let unbrokenSince = 0;
   const round = async () => {
     await registry.stampQueueWorkers(ids, deadAfterMs);
+    const now = performance.now();
+    // A gap: a Redis outage or a stalled event loop, during which the others could not stamp either.
+    if (now - stampedAt > 2 * intervalMs) unbrokenSince = now;
+    stampedAt = now;
+    if (now - unbrokenSince < deadAfterMs) return;
     for (const worker of workers) {
       const jobIds = await registry.reclaimDeadLocks(
         { activeKey: worker.keys.active as string, keyPrefix: worker.toKey('') },
@@ -49,7 +62,7 @@ export async function startDeadWorkerReclaim(options: {
     }
   };
   await round();
-  const periodic = runPeriodically(round, Math.max(500, Math.floor(deadAfterMs / 3)), (error) =>
+  const periodic = runPeriodically(round, intervalMs, (error) =>
     logger.warn({ err: error }, 'could not stamp this process alive or reclaim the jobs of dead ones'),
   );
   return {
