@@ -4,6 +4,7 @@ import { startDeadWorkerReclaim } from '@infer/queues';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdingWorkers } from '../support/holding-worker.ts';
 import { deletePrefix, testRedis, uniquePrefix } from '../support/redis.ts';
 
 /**
@@ -16,37 +17,22 @@ describe('startDeadWorkerReclaim (real Redis, real BullMQ)', () => {
   const deadAfterMs = 900;
   let redis: Redis;
   let queue: Queue;
+  let held: ReturnType<typeof holdingWorkers>;
+  const holding = () => held.hold();
   const workers: Worker[] = [];
-  const release: (() => void)[] = [];
   const logger = createLogger({ name: 'test', level: 'silent', format: 'json' });
 
-  /** A BullMQ worker that takes one job and holds it until released. */
-  async function holding(): Promise<{ worker: Worker; jobId: string }> {
-    let started: (id: string) => void = () => undefined;
-    const took = new Promise<string>((resolve) => {
-      started = resolve;
-    });
-    const worker = new Worker(
-      queue.name,
-      async (job) => {
-        started(job.id as string);
-        await new Promise<void>((resolve) => release.push(resolve));
-      },
-      { connection: testRedis(), prefix, concurrency: 1, lockDuration: 60_000, stalledInterval: 60_000 },
-    );
-    workers.push(worker);
-    return { worker, jobId: await took };
-  }
-  const locked = async (jobId: string) => (await redis.exists(queue.toKey(`${jobId}:lock`))) === 1;
+  const locked = (jobId: string) => held.locked(jobId);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
     redis = testRedis();
     queue = new Queue('inference.m', { connection: testRedis(), prefix });
+    held = holdingWorkers(queue, prefix);
     for (let i = 0; i < 2; i++) await queue.add('infer', { i });
   });
   afterAll(async () => {
-    for (const done of release) done();
+    await held.releaseAll();
     await Promise.all(workers.map((worker) => worker.close(true)));
     await queue.close();
     await deletePrefix(redis, prefix);

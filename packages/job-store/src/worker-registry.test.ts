@@ -1,6 +1,7 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdingWorkers } from '../../../test/support/holding-worker.ts';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { redisKeys } from './keys.ts';
 import { WorkerRegistry } from './worker-registry.ts';
@@ -15,38 +16,21 @@ describe('WorkerRegistry: reclaiming the locks of dead BullMQ workers (real Redi
   let redis: Redis;
   let registry: WorkerRegistry;
   let queue: Queue;
-  const workers: Worker[] = [];
-  const release: (() => void)[] = [];
+  let held: ReturnType<typeof holdingWorkers>;
+  const holding = () => held.hold();
 
-  /** A BullMQ worker that takes one job and holds it until released. */
-  async function holding(): Promise<{ worker: Worker; jobId: string }> {
-    let started: (id: string) => void = () => undefined;
-    const took = new Promise<string>((resolve) => {
-      started = resolve;
-    });
-    const worker = new Worker(
-      queue.name,
-      async (job) => {
-        started(job.id as string);
-        await new Promise<void>((resolve) => release.push(resolve));
-      },
-      { connection: testRedis(), prefix, concurrency: 1, lockDuration: 60_000, stalledInterval: 60_000 },
-    );
-    workers.push(worker);
-    return { worker, jobId: await took };
-  }
   const queueOf = () => ({ activeKey: queue.keys.active as string, keyPrefix: queue.toKey('') });
-  const locked = async (jobId: string) => (await redis.exists(queue.toKey(`${jobId}:lock`))) === 1;
+  const locked = (jobId: string) => held.locked(jobId);
 
   beforeAll(async () => {
     redis = testRedis();
     registry = new WorkerRegistry(redis, prefix);
     queue = new Queue('inference.m', { connection: testRedis(), prefix });
+    held = holdingWorkers(queue, prefix);
     for (let i = 0; i < 3; i++) await queue.add('infer', { i });
   });
   afterAll(async () => {
-    for (const done of release) done();
-    await Promise.all(workers.map((worker) => worker.close(true)));
+    await held.releaseAll();
     await queue.close();
     await deletePrefix(redis, prefix);
     redis.disconnect();
