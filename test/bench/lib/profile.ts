@@ -15,6 +15,8 @@ export interface ProfileSummary {
   areas: ProfileLine[];
   /** Self time of the costliest functions. */
   functions: ProfileLine[];
+  /** Self time in our own workspace packages (apps/*, packages/*), all of them. */
+  oursPercent?: number;
 }
 
 interface CpuProfile {
@@ -97,8 +99,10 @@ export function summarizeProfile(
     const where = area(node.callFrame);
     byArea.set(where, (byArea.get(where) ?? 0) + delta);
   });
+  const ours = [...byArea].filter(([name]) => name.startsWith('ours:')).reduce((sum, [, us]) => sum + us, 0);
   return {
     busyMsPerJob: busy / 1000 / Math.max(1, window.jobs),
+    oursPercent: (ours / Math.max(1, busy)) * 100,
     areas: top(byArea, busy, count.areas),
     functions: top(byFunction, busy, count.functions),
   };

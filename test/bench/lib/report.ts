@@ -89,11 +89,11 @@ export function knee(result: ScaleOutResult): ScaleOutResult['points'][number] |
   return result.points.find((p) => p.jobsPerSecond < 0.8 * p.linearJobsPerSecond);
 }
 
-/** ", of which …" for the raw pipeline's preprocessing, when the run measured it. */
+/** What the raw pipeline's preprocessing costs, one call at a time, when the run measured it. */
 function preprocessText(t: TinyJobsResult): string {
   const p = t.rawPreprocess;
   if (!p) return '';
-  return `, of which decoding the 64x64 PNG takes ${f(p.decodeCpuMs, 2)} and enlarging it to ${p.width}x${p.height} ${f(p.decodeAndResizeCpuMs - p.decodeCpuMs, 2)} more: libvips enlarges with \`vips_affine\` and a bicubic interpolator, where it shrinks with its fast \`vips_reduce\``;
+  return `; measured one call at a time in the bench process, decoding the 64x64 PNG alone takes ${f(p.decodeCpuMs, 2)} CPU-ms and decoding it and enlarging it to ${p.width}x${p.height} ${f(p.decodeAndResizeCpuMs, 2)}, so the enlargement is most of it: libvips enlarges with \`vips_affine\` and a bicubic interpolator, where it shrinks with its fast \`vips_reduce\``;
 }
 
 const f = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -207,25 +207,30 @@ function whyMissed(report: BenchReport): string[] {
     );
   }
   const wake = report.wake;
-  const lone = report.models.find((model) => pointAt(model.points.ours, 1) && pointAt(model.points.raw, 1));
-  if (wake && lone) {
-    const o = pointAt(lone.points.ours, 1) as LoadPoint;
-    const r = pointAt(lone.points.raw, 1) as LoadPoint;
+  const lone = report.models.filter(
+    (model) => missed.includes(`${model.title}, 1 client: p50 <= raw + 5 ms`) && pointAt(model.points.raw, 1),
+  );
+  if (wake && lone.length > 0) {
+    const gaps = lone.map((model) => {
+      const o = pointAt(model.points.ours, 1) as LoadPoint;
+      const r = pointAt(model.points.raw, 1) as LoadPoint;
+      return `${model.title}: ours ${f(o.p50Ms)} ms, raw ${f(r.p50Ms)}, ${f(o.p50Ms - r.p50Ms)} more`;
+    });
     lines.push(
-      `- **p50 at 1 client** (${lone.title}: ours ${f(o.p50Ms)} ms, raw ${f(r.p50Ms)}, ${f(o.p50Ms - r.p50Ms)} more): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client: about ${HOPS}. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost about ${f(HOPS * wake.afterIdleMs)} ms before any work; the rest is the work on the way, one process after another (the upload received and stored, the image read back, the answer read and sent). The raw pipeline makes none of these hops. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
+      `- **p50 at 1 client** (${gaps.join('; ')}): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client: about ${HOPS}. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost about ${f(HOPS * wake.afterIdleMs)} ms before any work; the rest is the work on the way, one process after another (the upload received and stored, the image read back, the answer read and sent). The raw pipeline makes none of these hops. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
     );
   }
   const t = report.tiny;
   if (t && t.jobsPerSecond < 600) {
     const total = t.cpuMsPerJob.total ?? 0;
     lines.push(
-      `- **Tiny jobs, 600 jobs/s**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference) spends ${f(t.rawCpuMsPerJob, 2)}${preprocessText(t)}, so 600 jobs/s is out of reach here whatever the queue costs.`,
+      `- **Tiny jobs, 600 jobs/s**: ${f(total, 2)} CPU-ms per job over every process caps ${cores} cores at about ${f((cores * 1000) / total, 0)} jobs/s; the raw pipeline alone (decoding a PNG and resizing it to 224x224 with sharp, then inference, 2 clients) spends ${f(t.rawCpuMsPerJob, 2)} per job, a ceiling of ${f((cores * 1000) / t.rawCpuMsPerJob, 0)}/s with no queue at all${preprocessText(t)}. So 600 jobs/s is out of reach here whatever the queue costs.`,
     );
   }
   const apiProfile = t?.profiles?.api;
   if (t && (t.cpuMsPerJob.api ?? 0) > 0.7 && apiProfile?.areas) {
     lines.push(
-      `- **API CPU per tiny job** (${f(t.cpuMsPerJob.api ?? 0, 2)} ms, target 0.7): with \`Prefer: wait\` the API does twice the work of a bare submission (${f(report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN, 2)} ms, below): it receives and stores the upload, then holds the request open, is woken by the job's terminal event, reads the record back and sends the answer. ${profileText(apiProfile)}`,
+      `- **API CPU per tiny job** (${f(t.cpuMsPerJob.api ?? 0, 2)} ms, target 0.7): with \`Prefer: wait\` the API does ${f((t.cpuMsPerJob.api ?? 0) / (report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN), 1)} times the work of a bare submission (${f(report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN, 2)} ms, below): it receives and stores the upload, then holds the request open, is woken by the job's terminal event, reads the record back and sends the answer. ${profileText(apiProfile)}`,
     );
   }
   const e = report.enqueue;
@@ -240,7 +245,9 @@ function whyMissed(report: BenchReport): string[] {
 
 /** The profile of one process in a sentence: what its main thread was busy with, by area. */
 function profileText(profile: ProfileSummary): string {
-  const ours = profile.areas.filter((line) => line.fn.startsWith('ours:')).reduce((sum, l) => sum + l.percentOfBusy, 0);
+  const ours =
+    profile.oursPercent ??
+    profile.areas.filter((line) => line.fn.startsWith('ours:')).reduce((sum, l) => sum + l.percentOfBusy, 0);
   const areas = profile.areas
     .slice(0, 6)
     .map((line) => `${line.fn} ${f(line.percentOfBusy, 0)} %`)
