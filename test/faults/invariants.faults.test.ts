@@ -156,9 +156,8 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
   let faultsStartedAt = 0;
 
   async function injectFaults(): Promise<void> {
-    const t0 = Date.now();
-    faultsStartedAt = t0;
-    const fault = (what: string) => faults.push(`${what} (at ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    faultsStartedAt = Date.now();
+    const fault = (what: string) => faults.push(`${what} (at ${((Date.now() - faultsStartedAt) / 1000).toFixed(1)} s)`);
     await sleep(3000);
     const first = system.workers[0];
     first?.child.kill('SIGKILL');
@@ -307,8 +306,9 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
       // completes its job, and a repaired enqueue of a finished job runs briefly (and is
       // skipped) after its record is terminal. A worker SIGKILLed in that step leaves jobs
       // active, their records done, until its missed heartbeat (WORKER_HEARTBEAT_TTL_MS,
-      // 15 s) frees their locks and a stalled check (5 s) requeues them; CI once caught two
-      // such jobs still active after 15 s, when only lock expiry (a minute) freed them.
+      // 15 s) frees their locks and a stalled check (5 s) requeues them. (CI once found two
+      // jobs still active after 15 s, their records succeeded: most likely these, from when
+      // only lock expiry, a minute, freed them.)
       // Anything left for good still fails here.
       const leftOver = () => Promise.all(['wait', 'active'].map((list) => inspect.lrange(`${queue}:${list}`, 0, -1)));
       const drainedBy = Date.now() + 30_000;
