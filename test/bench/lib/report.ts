@@ -272,7 +272,7 @@ function profileTables(profiles: Record<string, ProfileSummary> | undefined, loa
   for (const [name, profile] of Object.entries(profiles ?? {})) {
     if (!profile.areas) continue;
     lines.push(
-      `Where the ${name}'s main thread spends its busy time under ${load} (\`node --cpu-prof\` in a separate run of the same load, self time, only the samples of the measured stretch, so start-up and module loading do not count; profiling slows the process, so ${f(profile.busyMsPerJob, 2)} ms of busy time per job here is above the figure measured without it):`,
+      `Where the ${name}'s main thread spends its busy time under ${load} (\`node --cpu-prof\` in a separate run of the same load, self time, only the samples of the measured stretch, so start-up and module loading do not count; ${f(profile.busyMsPerJob, 2)} ms of main-thread time per job, slowed by the profiler and without the process's other threads, so not the CPU figure above):`,
       '',
       '| share | by package or area | share | by function |',
       '| ---: | --- | ---: | --- |',
