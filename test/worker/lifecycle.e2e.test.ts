@@ -175,16 +175,15 @@ describe('worker lifecycle with a slow model (real processes)', () => {
     ];
     await pendingReaches(doomed, 2);
     expect(await doomed.process.stop('SIGKILL')).toBe('SIGKILL');
-    const killedAt = Date.now();
 
     const rescuer = await startProbedWorker(system, env);
-    // Well inside the 60 s lock: heartbeat TTL, a reclaim round (TTL/3), a stalled check or two (5 s), the batch.
+    // Inside the 60 s lock: heartbeat TTL, a reclaim round (TTL/3), a stalled check or two (5 s), the batch.
+    // The reclaim line and metric below show that the jobs came back this way, not by lock expiry.
     const jobs = await Promise.all(ids.map((id) => waitDone(system, id, 40_000)));
     expect(
       jobs.map((job) => job.status),
       rescuer.process.logs,
     ).toEqual(['succeeded', 'succeeded']);
-    expect(Date.now() - killedAt).toBeLessThan(45_000);
     expect(stalled.filter((jobId) => ids.includes(jobId)).sort()).toEqual([...ids].sort());
     const reclaimed =
       'reclaimed the jobs of a process that stopped beating; they run again after the next stalled check';

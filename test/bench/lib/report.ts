@@ -228,14 +228,14 @@ function whyMissed(report: BenchReport): string[] {
     );
   }
   const apiProfile = t?.profiles?.api;
-  if (t && (t.cpuMsPerJob.api ?? 0) > 0.7 && apiProfile?.areas) {
+  if (t && (t.cpuMsPerJob.api ?? 0) > 0.7 && apiProfile) {
     lines.push(
       `- **API CPU per tiny job** (${f(t.cpuMsPerJob.api ?? 0, 2)} ms, target 0.7): with \`Prefer: wait\` the API does ${f((t.cpuMsPerJob.api ?? 0) / (report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN), 1)} times the work of a bare submission (${f(report.enqueue?.apiCpuMsPerSubmission ?? Number.NaN, 2)} ms, below): it receives and stores the upload, then holds the request open, is woken by the job's terminal event, reads the record back and sends the answer. ${profileText(apiProfile)}`,
     );
   }
   const e = report.enqueue;
   const enqueueProfile = e?.profiles?.api;
-  if (e && e.submissionsPerSecond < 3000 && enqueueProfile?.areas) {
+  if (e && e.submissionsPerSecond < 3000 && enqueueProfile) {
     lines.push(
       `- **Enqueue only, 3,000 submissions/s**: one API process is one event loop on one core, so its ceiling is 1000 / CPU-ms per submission: ${f(1000 / e.apiCpuMsPerSubmission, 0)}/s at ${f(e.apiCpuMsPerSubmission, 2)} ms, measured ${f(e.submissionsPerSecond, 0)}/s while autocannon and Redis share the other core. 3,000/s needs 0.33 ms per submission. ${profileText(enqueueProfile)}`,
     );
@@ -263,14 +263,10 @@ function peerText(model: ModelResult, at: LoadPoint, missedHere: string[]): stri
 }
 
 /** A line chart of images/s against clients, one line per system. */
-/**
- * Where each profiled process's main thread spends its busy time: by area and by function.
- * Old reports (whole-life profiles, functions only) are rendered as they were measured.
- */
+/** Where each profiled process's main thread spends its busy time: by area and by function. */
 function profileTables(profiles: Record<string, ProfileSummary> | undefined, load: string): string[] {
   const lines: string[] = [];
   for (const [name, profile] of Object.entries(profiles ?? {})) {
-    if (!profile.areas) continue;
     lines.push(
       `Where the ${name}'s main thread spends its busy time under ${load} (\`node --cpu-prof\` in a separate run of the same load, self time, only the samples of the measured stretch, so start-up and module loading do not count; ${f(profile.busyMsPerJob, 2)} ms of main-thread time per job, slowed by the profiler and without the process's other threads, so not the CPU figure above):`,
       '',
