@@ -51,7 +51,7 @@ describe('BatchTuner', () => {
   });
 
   it('probes one step above the cap when batches leave a backlog, and only then', () => {
-    const tuner = new BatchTuner({ maxBatchSize: 16, latencyBudgetMs: 1000 });
+    const tuner = new BatchTuner({ maxBatchSize: 16, latencyBudgetMs: 1000, probeEvery: 1 });
     calibrated(tuner, (size) => (size <= 4 ? 10 + size : 40 * size)); // cap 4
     expect(tuner.limit).toBe(4);
     expect(tuner.nextBatchLimit()).toBe(4);
@@ -60,5 +60,30 @@ describe('BatchTuner', () => {
     tuner.record(4, 14, 9);
     expect(tuner.nextBatchLimit()).toBe(8);
     expect(tuner.nextBatchLimit()).toBe(4); // one probe per backlog seen
+  });
+
+  it('spaces its probes under a steady backlog, so that the cap is what most batches run', () => {
+    const tuner = new BatchTuner({ maxBatchSize: 16, latencyBudgetMs: 1000, retuneEvery: 1000 });
+    calibrated(tuner, (size) => (size <= 4 ? 10 + size : 40 * size)); // cap 4
+    const sizes: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const size = tuner.nextBatchLimit();
+      sizes.push(size);
+      tuner.record(size, size === 4 ? 14 : 320, 16); // every batch leaves more than a cap waiting
+    }
+    const probes = sizes.filter((size) => size > 4).length;
+    // probeEvery defaults to a fifth of retuneEvery (200 here): no probe in 100 batches after calibration...
+    expect(probes).toBe(0);
+    const eager = new BatchTuner({ maxBatchSize: 16, latencyBudgetMs: 1000, retuneEvery: 1000, probeEvery: 10 });
+    calibrated(eager, (size) => (size <= 4 ? 10 + size : 40 * size));
+    const eagerSizes: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const size = eager.nextBatchLimit();
+      eagerSizes.push(size);
+      eager.record(size, size === 4 ? 14 : 320, 16);
+    }
+    // ...and with probeEvery 10, one batch in ten probes (at 8), the rest run the cap.
+    expect(eagerSizes.filter((size) => size === 8)).toHaveLength(10);
+    expect(eagerSizes.filter((size) => size === 4)).toHaveLength(90);
   });
 });

@@ -10,7 +10,9 @@
  * under load: decoders competing for the cores, a GPU shared with another process. Every
  * `retuneEvery` batches the cap is chosen again; when jobs were left waiting for the next
  * batch while the cap was full, the next batch may be one power of two larger (a probe),
- * so that sizes above the cap are measured again rather than trusted forever.
+ * so that sizes above the cap are measured again rather than trusted forever. Probes are
+ * spaced (`probeEvery` batches at least): under a steady backlog every batch leaves jobs
+ * waiting, and probing each time would make the cap a cap in name only.
  *
  * Batch size 1 is always a candidate, so the cap never loses to no batching on what it measured.
  */
@@ -23,6 +25,8 @@ export interface BatchTunerOptions {
   retuneEvery?: number;
   /** Weight of a new measurement in a size's mean. */
   smoothing?: number;
+  /** Fewest batches between two probes above the cap (default: a fifth of retuneEvery). */
+  probeEvery?: number;
 }
 
 /** Within this fraction of the best throughput, the smaller batch wins. */
@@ -38,7 +42,9 @@ export class BatchTuner {
   private readonly msBySize = new Map<number, number>();
   private readonly retuneEvery: number;
   private readonly smoothing: number;
+  private readonly probeEvery: number;
   private batchesSinceChoice = 0;
+  private batchesSinceProbe = 0;
   private backlogSeen = false;
   private current: number;
 
@@ -48,6 +54,7 @@ export class BatchTuner {
     this.options = options;
     this.retuneEvery = options.retuneEvery ?? 50;
     this.smoothing = options.smoothing ?? 0.2;
+    this.probeEvery = options.probeEvery ?? Math.max(1, Math.floor(this.retuneEvery / 5));
     this.current = Math.max(1, options.maxBatchSize);
   }
 
@@ -65,12 +72,14 @@ export class BatchTuner {
   }
 
   /**
-   * The size the next batch may reach: the cap, or one probe step above it when the last
-   * batches left images waiting and the bound allows.
+   * The size the next batch may reach: the cap, or one probe step above it when batches
+   * left images waiting, the bound allows and the last probe is `probeEvery` batches back.
    */
   nextBatchLimit(): number {
     if (!this.backlogSeen || this.current >= this.options.maxBatchSize) return this.current;
+    if (this.batchesSinceProbe < this.probeEvery) return this.current;
     this.backlogSeen = false;
+    this.batchesSinceProbe = 0;
     return Math.min(this.options.maxBatchSize, this.current * 2);
   }
 
@@ -83,6 +92,7 @@ export class BatchTuner {
     const previous = this.msBySize.get(size);
     this.msBySize.set(size, previous === undefined ? ms : previous + this.smoothing * (ms - previous));
     if (waiting >= this.current) this.backlogSeen = true;
+    this.batchesSinceProbe++;
     if (++this.batchesSinceChoice >= this.retuneEvery) this.choose();
     return this.current;
   }
