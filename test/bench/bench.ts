@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { ROOT } from '../support/processes.ts';
+import { type BatchingResult, compareBatching } from './lib/batching.ts';
 import { closedLoop, type LoadPoint } from './lib/load.ts';
 import { CpuMeter } from './lib/proc.ts';
 import { mainThreadProfile, type ProfileSummary, profileClockUs, summarizeProfile } from './lib/profile.ts';
@@ -39,12 +40,13 @@ import { measureWakeCost } from './lib/wake.ts';
 weighExternalMemoryWithHeap();
 
 const FULL = process.argv.includes('--full');
-/** `--only=tiny,scaleout`: run those sections, print them and write .bench/only.json; the docs stay as they are. */
+/** `--only=tiny,scaleout` (sections: models, batching, enqueue, tiny, scaleout, cache): run those sections, print them and write .bench/only.json; the docs stay as they are. */
 const ONLY = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
-const runs = (section: 'models' | 'enqueue' | 'tiny' | 'scaleout' | 'cache') => !ONLY || ONLY.includes(section);
+const runs = (section: 'models' | 'batching' | 'enqueue' | 'tiny' | 'scaleout' | 'cache') =>
+  !ONLY || ONLY.includes(section);
 const CLIENTS = FULL ? [1, 4, 16, 64] : [1, 4, 16];
 const SECONDS = FULL ? 10 : 4;
 const WARMUP = 2;
@@ -309,6 +311,22 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
 }
 
 /**
+ * Batching that tunes itself: for each model, ours as shipped (the cap chosen on this
+ * machine as batches run) against batching off and against a fixed cap of 8, under the
+ * same closed-loop load, in alternating rounds.
+ */
+async function batching(image: Buffer, imageName: string): Promise<BatchingResult> {
+  const clients = 16;
+  const rounds = FULL ? 4 : 3;
+  const rows = [];
+  for (const model of MODELS) {
+    console.log(`batching: ${model.title}, ${imageName}, ${clients} clients`);
+    rows.push(...(await compareBatching(MODELS_DIR, model, image, { clients, seconds: SECONDS, rounds })));
+  }
+  return { image: imageName, clients, rounds, rows };
+}
+
+/**
  * Scale-out: 1 to 16 worker processes against one API and one Redis, each with the GPU
  * stand-in (STAND_IN_BATCH_MS: a fixed wait per batch, no CPU), so that what limits the
  * system is everything but the model. Tiny jobs, 8 closed-loop clients per worker.
@@ -401,12 +419,17 @@ async function run(): Promise<BenchReport> {
   if (runs('models')) checkPeerDependencies();
   prepareModels();
   const models: ModelResult[] = [];
-  for (const [i, size] of IMAGES.entries()) {
+  const images = await Promise.all(
+    IMAGES.map(async (size, i) => {
+      const image = await photo(size.width, size.height, 7 + i);
+      return { image, name: `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)` };
+    }),
+  );
+  for (const { image, name } of images) {
     if (!runs('models')) break;
-    const image = await photo(size.width, size.height, 7 + i);
-    const name = `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)`;
     for (const model of MODELS) models.push(await benchModel(model, image, name));
   }
+  const [first] = images as [(typeof images)[number]];
   const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 160, b: 40 } } })
     .png()
     .toBuffer();
@@ -429,6 +452,7 @@ async function run(): Promise<BenchReport> {
     models,
     // With the models: it explains their p50 at one client.
     wake: runs('models') ? await measureWakeCost() : undefined,
+    batching: runs('batching') ? await batching(first.image, first.name) : undefined,
     enqueue: runs('enqueue') ? await enqueueOnly(tiny) : undefined,
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,

@@ -1,3 +1,4 @@
+import { BATCH_CONFIGS, type BatchingResult, type BatchingRow, roundNoise } from './batching.ts';
 import { lineChartSvg } from './chart.ts';
 import type { LoadPoint } from './load.ts';
 import type { ProfileSummary } from './profile.ts';
@@ -73,6 +74,7 @@ export interface BenchReport {
   startedAt: string;
   machine: Record<string, string | number>;
   models: ModelResult[];
+  batching?: BatchingResult | undefined;
   enqueue?: EnqueueResult | undefined;
   tiny?: TinyJobsResult | undefined;
   scaleOut?: ScaleOutResult | undefined;
@@ -144,6 +146,14 @@ export function targets(report: BenchReport): Target[] {
         });
       }
     }
+  }
+  for (const { model, tuned, off, noise } of batchingPairs(report.batching)) {
+    const ratio = tuned.imagesPerSecond / off.imagesPerSecond;
+    out.push({
+      what: `${model}, ${report.batching?.clients} clients: the tuned batch cap not below batching off (batch size 1) beyond the rounds' drift`,
+      met: ratio >= 1 - noise,
+      figure: `${f(ratio, 2)}x (drift ±${f(noise * 100, 0)} %)`,
+    });
   }
   const { tiny, enqueue } = report;
   if (tiny) {
@@ -220,6 +230,12 @@ function whyMissed(report: BenchReport): string[] {
       `- **p50 at 1 client** (${gaps.join('; ')}): a lone job wakes a sleeping process at every hop, in sequence: the API, Redis for the record and again for BullMQ's add, the worker, Redis for the pick, the start and the result, the API on the result's event, Redis for the record, the client: about ${HOPS}. On this machine a Redis PING takes ${f(wake.busyMs, 2)} ms back to back but ${f(wake.afterIdleMs, 2)} ms after Redis sat idle for ${f(wake.idleMs, 0)} ms (a virtual CPU halted and woken), so the hops alone cost about ${f(HOPS * wake.afterIdleMs)} ms before any work; the rest is the work on the way, one process after another (the upload received and stored, the image read back, the answer read and sent). The raw pipeline makes none of these hops. Under load (4 clients and more) the processes stay awake and the gap is CPU, above.`,
     );
   }
+  for (const { model, tuned, off, noise } of batchingPairs(report.batching)) {
+    if (tuned.imagesPerSecond >= off.imagesPerSecond * (1 - noise)) continue;
+    lines.push(
+      `- **${model}, tuned batching below batching off** (${f(tuned.imagesPerSecond)} against ${f(off.imagesPerSecond)} images/s; rounds ${tuned.roundsPerSecond.map((v) => f(v)).join(', ')} against ${off.roundsPerSecond.map((v) => f(v)).join(', ')}): the tuner chose a cap of ${tuned.metricLimit ?? '–'} and ran ${f(tuned.meanBatchSize, 2)} images per batch. ${tuned.meanBatchSize <= 1.05 ? 'It ran what batching off runs, so the difference is between runs of the same thing: the host, not the choice.' : 'A batch larger than 1 measured faster per image at its calibration and in the batches since, and was slower in this load.'}`,
+    );
+  }
   const t = report.tiny;
   if (t && t.jobsPerSecond < 600) {
     const total = t.cpuMsPerJob.total ?? 0;
@@ -243,6 +259,38 @@ function whyMissed(report: BenchReport): string[] {
   return lines;
 }
 
+/** Each model's tuned row beside its batching-off row, and how far its rounds drifted (roundNoise). */
+function batchingPairs(
+  batching: BatchingResult | undefined,
+): { model: string; tuned: BatchingRow; off: BatchingRow; noise: number }[] {
+  const rows = batching?.rows ?? [];
+  return [...new Set(rows.map((row) => row.model))].flatMap((key) => {
+    const own = rows.filter((row) => row.model === key);
+    const tuned = own.find((row) => row.config === 'tuned');
+    const off = own.find((row) => row.config === 'batch 1');
+    return tuned && off ? [{ model: tuned.title, tuned, off, noise: roundNoise(own) }] : [];
+  });
+}
+
+/** The batching table: each model under each batch setting, and the cap the tuner chose. */
+function batchingSection(b: BatchingResult): string[] {
+  const lines = ['## Batching that tunes itself', ''];
+  lines.push(
+    `Ours with each batch setting, ${b.clients} closed-loop clients, ${b.image}; the three systems of a model run in turns, ${b.rounds} rounds each, each round starting with the next setting, so that a shared host's drift falls on all alike (images/s, p50 and CPU are means over the rounds; the drift is half the range of one setting's rounds over their mean, averaged over the settings, and a difference smaller than it is the host, not the setting). The tuner times batch sizes 1, 2, 4 and 8 at warm-up, keeps the timings current from real batches and picks the size with the most images/s within \`BATCH_LATENCY_BUDGET_MS\` (of sizes within 5 % of the best, the smallest). The cap is read at the end from the worker's \`worker_batch_size_limit\` and from \`GET /v1/models\` (\`batch_size_limit\`, as of the last heartbeat).`,
+    '',
+    '| model | setting | images/s | each round | p50 ms | CPU-ms/image | images per batch | cap: metric / `/v1/models` |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | --- |',
+  );
+  for (const row of b.rows) {
+    const title = BATCH_CONFIGS.find((config) => config.config === row.config)?.title ?? row.config;
+    lines.push(
+      `| ${row.title} | ${title} | ${f(row.imagesPerSecond)} | ${row.roundsPerSecond.map((v) => f(v)).join(', ')} | ${f(row.p50Ms)} | ${f(row.cpuMsPerImage)} | ${f(row.meanBatchSize, 2)} | ${row.metricLimit ?? '–'} / ${row.modelsApiLimit ?? '–'} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
 /** The profile of one process in a sentence: what its main thread was busy with, by area. */
 function profileText(profile: ProfileSummary): string {
   const ours =
@@ -262,7 +310,6 @@ function peerText(model: ModelResult, at: LoadPoint, missedHere: string[]): stri
   return ` The seed-style peer runs PyTorch in the process that answers HTTP, with no queue and no second hop: ${f(peer.cpuMsPerRequest.total ?? 0)} CPU-ms per image at ${clientsText(at.clients)} against ours ${f(at.cpuMsPerRequest.total ?? 0)}. On a model this cheap the queue's fixed cost per image outweighs what batching and onnxruntime save; on the larger models ours is well past 2x the peer.`;
 }
 
-/** A line chart of images/s against clients, one line per system. */
 /** Where each profiled process's main thread spends its busy time: by area and by function. */
 function profileTables(profiles: Record<string, ProfileSummary> | undefined, load: string): string[] {
   const lines: string[] = [];
@@ -283,6 +330,7 @@ function profileTables(profiles: Record<string, ProfileSummary> | undefined, loa
   return lines;
 }
 
+/** A line chart of images/s against clients, one line per system. */
 export function throughputSvg(model: ModelResult): string {
   const colours: Record<string, string> = { raw: '#777777', ours: '#1f77b4', peer: '#d62728' };
   const clients = [...new Set(Object.values(model.points).flatMap((points) => points.map((p) => p.clients)))].sort(
@@ -383,6 +431,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
     }
     lines.push('');
   }
+  if (report.batching) lines.push(...batchingSection(report.batching));
   const e = report.enqueue;
   if (e) {
     lines.push('## Submissions with no worker running', '');

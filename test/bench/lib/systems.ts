@@ -60,6 +60,8 @@ export async function startOurs(
     api: ServiceProcess;
     workers: ServiceProcess[];
     redisUrl: string;
+    /** Each worker's probe server (/readyz, /metrics), in the order they started. */
+    workerUrls: string[];
     /** Start one more worker (ready when this resolves); its pid joins `pids`. */
     addWorker: (env?: Record<string, string>) => Promise<void>;
   }
@@ -80,6 +82,7 @@ export async function startOurs(
   const api = new ServiceProcess('api', 'apps/api/src/main.ts', { ...env, PORT: String(port), HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   const workers: ServiceProcess[] = [];
+  const workerUrls: string[] = [];
   const pids: Record<string, number> = { redis: redis.process.pid as number };
   const addWorker = async (extra: Record<string, string> = {}) => {
     const i = workers.length;
@@ -90,6 +93,7 @@ export async function startOurs(
       WORKER_PORT: String(workerPort),
     });
     workers.push(worker);
+    workerUrls.push(`http://127.0.0.1:${workerPort}`);
     await worker.waitForHttp(`http://127.0.0.1:${workerPort}/readyz`, 180_000);
     pids[(options.workers ?? 1) === 1 && i === 0 ? 'worker' : `worker${i}`] = worker.child.pid as number;
   };
@@ -102,6 +106,7 @@ export async function startOurs(
     api,
     workers,
     redisUrl: redis.url,
+    workerUrls,
     addWorker,
     pids,
     send: async (image) => {
