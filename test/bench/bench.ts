@@ -9,7 +9,7 @@
  * docs/images/bench-<model>.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { decodeImage, loadModelRepository } from '@infer/inference';
@@ -69,6 +69,16 @@ const MODELS: (BenchModel & { size: number })[] = [
     size: 300,
   },
 ];
+/** A bench photo; `variant` (its size) names the results when a run has several images. */
+interface BenchImage {
+  bytes: Buffer;
+  name: string;
+  variant: string | undefined;
+}
+
+const resultKey = (model: BenchModel, image: BenchImage) =>
+  image.variant ? `${model.key}-${image.variant}` : model.key;
+
 const IMAGES = FULL
   ? [
       { width: 640, height: 480 },
@@ -146,13 +156,20 @@ async function measure(system: System, image: Uint8Array): Promise<{ label: stri
   return { label, points };
 }
 
-async function benchModel(model: BenchModel, image: Buffer, imageName: string): Promise<ModelResult> {
-  console.log(`${model.title}, ${imageName}`);
-  const result: ModelResult = { key: model.key, title: model.title, image: imageName, points: {}, labels: {} };
+/** A model measured on one image; with several images (--full) each result is named by its image's size too. */
+async function benchModel(model: BenchModel, image: BenchImage): Promise<ModelResult> {
+  console.log(`${model.title}, ${image.name}`);
+  const result: ModelResult = {
+    key: resultKey(model, image),
+    title: image.variant ? `${model.title}, ${image.variant}` : model.title,
+    image: image.name,
+    points: {},
+    labels: {},
+  };
   for (const start of [startRaw, startOurs, startPeer]) {
     const system = await start(MODELS_DIR, model);
     try {
-      const { label, points } = await measure(system, image);
+      const { label, points } = await measure(system, image.bytes);
       result.points[system.name] = points;
       result.labels[system.name] = label;
     } finally {
@@ -315,15 +332,15 @@ async function tinyJobs(tiny: Buffer): Promise<TinyJobsResult> {
  * machine as batches run) against batching off and against a fixed cap of 8, under the
  * same closed-loop load, in alternating rounds.
  */
-async function batching(image: Buffer, imageName: string): Promise<BatchingResult> {
+async function batching(image: BenchImage): Promise<BatchingResult> {
   const clients = 16;
   const rounds = FULL ? 4 : 3;
   const rows = [];
   for (const model of MODELS) {
-    console.log(`batching: ${model.title}, ${imageName}, ${clients} clients`);
-    rows.push(...(await compareBatching(MODELS_DIR, model, image, { clients, seconds: SECONDS, rounds })));
+    console.log(`batching: ${model.title}, ${image.name}, ${clients} clients`);
+    rows.push(...(await compareBatching(MODELS_DIR, model, image.bytes, { clients, seconds: SECONDS, rounds })));
   }
-  return { image: imageName, clients, rounds, rows };
+  return { image: image.name, clients, rounds, rows };
 }
 
 /**
@@ -379,8 +396,9 @@ async function scaleOut(tiny: Buffer): Promise<ScaleOutResult> {
  * an inference costs most: the first job with an image (a miss), then one client sending
  * the same bytes again and again (hits: no decode, no inference).
  */
-async function cacheHits(image: Buffer, imageName: string): Promise<CacheResult> {
+async function cacheHits(photoImage: BenchImage): Promise<CacheResult> {
   const model = MODELS[2] as BenchModel;
+  const image = photoImage.bytes;
   const ours = await startOurs(MODELS_DIR, model, { env: { RESULT_CACHE_TTL_SECONDS: '600' } });
   try {
     const started = performance.now();
@@ -396,9 +414,9 @@ async function cacheHits(image: Buffer, imageName: string): Promise<CacheResult>
       `result cache: miss ${missMs.toFixed(1)} ms; hits ${point.perSecond.toFixed(1)}/s, p50 ${point.p50Ms.toFixed(1)} ms`,
     );
     return {
-      model: model.key,
+      model: resultKey(model, photoImage),
       title: model.title,
-      image: imageName,
+      image: photoImage.name,
       missMs,
       hitsPerSecond: point.perSecond,
       hitP50Ms: point.p50Ms,
@@ -420,16 +438,18 @@ async function run(): Promise<BenchReport> {
   prepareModels();
   const models: ModelResult[] = [];
   const images = await Promise.all(
-    IMAGES.map(async (size, i) => {
-      const image = await photo(size.width, size.height, 7 + i);
-      return { image, name: `${size.width}x${size.height} JPEG (${(image.length / 1024).toFixed(0)} KiB)` };
+    IMAGES.map(async (size, i): Promise<BenchImage> => {
+      const bytes = await photo(size.width, size.height, 7 + i);
+      const dimensions = `${size.width}x${size.height}`;
+      const name = `${dimensions} JPEG (${(bytes.length / 1024).toFixed(0)} KiB)`;
+      return { bytes, name, variant: IMAGES.length > 1 ? dimensions : undefined };
     }),
   );
-  for (const { image, name } of images) {
+  for (const image of images) {
     if (!runs('models')) break;
-    for (const model of MODELS) models.push(await benchModel(model, image, name));
+    for (const model of MODELS) models.push(await benchModel(model, image));
   }
-  const [first] = images as [(typeof images)[number]];
+  const [first] = images as [BenchImage];
   const tiny = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 40, g: 160, b: 40 } } })
     .png()
     .toBuffer();
@@ -452,11 +472,11 @@ async function run(): Promise<BenchReport> {
     models,
     // With the models: it explains their p50 at one client.
     wake: runs('models') ? await measureWakeCost() : undefined,
-    batching: runs('batching') ? await batching(first.image, first.name) : undefined,
+    batching: runs('batching') ? await batching(first) : undefined,
     enqueue: runs('enqueue') ? await enqueueOnly(tiny) : undefined,
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
-    cache: runs('cache') ? await cacheHits(await photo(1024, 768, 7), '1024x768 JPEG') : undefined,
+    cache: runs('cache') ? await cacheHits(first) : undefined,
   };
 }
 
@@ -468,8 +488,11 @@ if (ONLY) {
 }
 const charts: Record<string, string> = {};
 mkdirSync(path.join(ROOT, 'docs/images'), { recursive: true });
+// Charts of an earlier run's models or images must not stay behind (quick and full name them differently).
+for (const old of readdirSync(path.join(ROOT, 'docs/images')).filter((name) => /^bench-.*\.svg$/.test(name))) {
+  rmSync(path.join(ROOT, 'docs/images', old));
+}
 for (const model of report.models) {
-  if (charts[model.key]) continue;
   const file = `images/bench-${model.key}.svg`;
   writeFileSync(path.join(ROOT, 'docs', file), throughputSvg(model));
   charts[model.key] = file;

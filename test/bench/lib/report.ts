@@ -57,6 +57,7 @@ export interface ScaleOutResult {
 }
 
 export interface CacheResult {
+  /** The key of the ModelResult (model, and image when there are several) its hits are set against. */
   model: string;
   title: string;
   image: string;
