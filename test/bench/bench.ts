@@ -3,10 +3,11 @@
  * one run on the same images and ONNX files: the raw in-process pipeline, ours (API + Redis
  * + worker) and the seed-style FastAPI + PyTorch peer, at several client counts, for the
  * reference model, MobileNetV3-Small at 224 and EfficientNet-B3 at 300 (random weights,
- * exported by tools/export-onnx into .bench/models the first time); then submissions/s with
- * no worker (autocannon) with Redis memory per queued job, and tiny jobs end to end with
- * CPU-ms per job of each process. Writes docs/benchmarks.md, docs/benchmarks.json and
- * docs/images/bench-<model>.svg. Figures only: nothing here asserts a speed.
+ * exported by tools/export-onnx into .bench/models the first time); then ours with the tuned
+ * batch cap against batching off and a fixed cap, submissions/s with no worker (autocannon)
+ * with Redis memory per queued job, tiny jobs end to end with CPU-ms per job of each process,
+ * scale-out with a GPU stand-in and the result cache. Writes docs/benchmarks.md,
+ * docs/benchmarks.json and docs/images/bench-*.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
