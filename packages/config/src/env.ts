@@ -1,4 +1,4 @@
-import { parseAllowlistEntry } from '@infer/ssrf-guard/allowlist';
+import { parseAllowlistEntry } from '@infer/contracts';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;

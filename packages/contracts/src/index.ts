@@ -1,3 +1,4 @@
+export * from './allowlist-entry.ts';
 export * from './api.schema.ts';
 export * from './app-error.ts';
 export * from './errors.ts';
