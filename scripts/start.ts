@@ -6,22 +6,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasRedisServer, type LocalRedis, REDIS_INSTALL_HINT, startLocalRedis } from './lib/local-redis.ts';
+import { type DevRedis, redisFromEnvOrLocal } from '../dev-support/local-redis.ts';
 import { localWebhookSecret } from './lib/local-webhook-secret.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-let redis: LocalRedis | undefined;
-let redisUrl = process.env.REDIS_URL;
-if (!redisUrl) {
-  if (!hasRedisServer()) {
-    process.stderr.write(`${REDIS_INSTALL_HINT}\n`);
-    process.exit(1);
-  }
-  redis = await startLocalRedis({ dir: path.join(root, '.data', 'redis') });
-  redisUrl = redis.url;
-  process.stdout.write(`started redis-server on ${redisUrl} (data in .data/redis)\n`);
+let redis: DevRedis;
+try {
+  redis = await redisFromEnvOrLocal({ dir: path.join(root, '.data', 'redis') });
+} catch (error) {
+  // One line saying what to do (no redis-server on PATH, or it would not start), not a stack.
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
 }
+const redisUrl = redis.url;
+if (redis.local) process.stdout.write(`started redis-server on ${redisUrl} (data in .data/redis)\n`);
 
 const webhookSecret = process.env.WEBHOOK_SECRET || localWebhookSecret();
 
@@ -59,7 +58,7 @@ async function stop(code: number): Promise<void> {
 }
 
 async function finish(): Promise<void> {
-  await redis?.stop();
+  await redis.stop();
   process.exit(exitCode);
 }
 

@@ -17,8 +17,8 @@ import type { JobAccepted, JobView, ModelConfig } from '@infer/contracts';
 import { weighExternalMemoryWithHeap } from '@infer/runtime';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { freePort } from '../../scripts/lib/free-port.ts';
-import { startLocalRedis } from '../../scripts/lib/local-redis.ts';
+import { freePort } from '../../dev-support/free-port.ts';
+import { redisFromEnvOrLocal } from '../../dev-support/local-redis.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { ROOT, ServiceProcess } from '../support/processes.ts';
 
@@ -94,9 +94,7 @@ async function main(): Promise<void> {
   mkdirSync(MODELS_DIR, { recursive: true });
   for (const model of models) model.prepare();
 
-  const redis = process.env.REDIS_URL
-    ? { url: process.env.REDIS_URL, stop: async () => undefined }
-    : await startLocalRedis({ dir: path.join(BENCH_DIR, 'redis'), appendOnly: false });
+  const redis = await redisFromEnvOrLocal({ dir: path.join(BENCH_DIR, 'redis'), appendOnly: false });
   const port = await freePort();
   const env = {
     REDIS_URL: redis.url,

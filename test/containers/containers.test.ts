@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { JobAccepted, JobView } from '@infer/contracts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { freePort } from '../../dev-support/free-port.ts';
 import { parseDockerfile } from '../deploy/lib/dockerfile.ts';
 import { imageSpecs } from '../deploy/lib/images.ts';
 import { build, containersOf, isObject, podSpecs } from '../deploy/lib/kustomize.ts';

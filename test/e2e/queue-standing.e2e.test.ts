@@ -1,7 +1,7 @@
 import type { JobView } from '@infer/contracts';
 import { WorkerRegistry } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { freePort } from '../../dev-support/free-port.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { testRedis } from '../support/redis.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobAccepted } from '@infer/contracts';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { freePort } from '../../dev-support/free-port.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { ROOT, ServiceProcess } from '../support/processes.ts';

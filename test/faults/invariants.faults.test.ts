@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../scripts/lib/local-redis.ts';
+import { type LocalRedis, startLocalRedis } from '../../dev-support/local-redis.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { TestSystem } from '../support/system.ts';
 import { type ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { hasRedisServer, type LocalRedis, REDIS_INSTALL_HINT, startLocalRedis } from '../../scripts/lib/local-redis.ts';
+import { redisFromEnvOrLocal } from '../../dev-support/local-redis.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,13 +16,8 @@ declare module 'vitest' {
  * not ask for; each test uses its own key prefix and deletes it afterwards.
  */
 export default async function setup(project: TestProject) {
-  if (process.env.REDIS_URL) {
-    project.provide('redisUrl', process.env.REDIS_URL);
-    return;
-  }
-  if (!hasRedisServer()) throw new Error(REDIS_INSTALL_HINT);
   const dir = mkdtempSync(path.join(tmpdir(), 'infer-test-redis-'));
-  const redis: LocalRedis = await startLocalRedis({ dir, appendOnly: false });
+  const redis = await redisFromEnvOrLocal({ dir, appendOnly: false });
   project.provide('redisUrl', redis.url);
   return async () => {
     await redis.stop();

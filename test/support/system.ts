@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { freePort } from '../../dev-support/free-port.ts';
 import { ServiceProcess } from './processes.ts';
 import { deletePrefix, testRedis, testRedisUrl, uniquePrefix } from './redis.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRedis, startLocalRedis } from '../../../scripts/lib/local-redis.ts';
+import { type LocalRedis, startLocalRedis } from '../../../dev-support/local-redis.ts';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { JobStore } from './job-store.ts';
 

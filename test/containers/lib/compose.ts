@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { freePort } from '../../../scripts/lib/free-port.ts';
+import { freePort } from '../../../dev-support/free-port.ts';
 import { podman } from './podman.ts';
 
 /**

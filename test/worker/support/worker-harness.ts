@@ -3,7 +3,7 @@ import type { JobAccepted, JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
 import { INFERENCE_JOB_NAME, inferenceJobOptions, inferenceQueueName, newJobId } from '@infer/queues';
 import { Queue } from 'bullmq';
-import { freePort } from '../../../scripts/lib/free-port.ts';
+import { freePort } from '../../../dev-support/free-port.ts';
 import { pollUntilDone, submitImage } from '../../support/jobs-client.ts';
 import type { ServiceProcess } from '../../support/processes.ts';
 import { testRedis } from '../../support/redis.ts';

@@ -17,18 +17,40 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/**
- * A private redis-server on a free loopback port with its data in `dir`:
- * configured as production should be (noeviction, append-only file on).
- */
-export async function startLocalRedis(options: {
+export interface LocalRedisOptions {
   dir: string;
   appendOnly?: boolean;
   /** Extra redis-server arguments, appended last so they win (tests use them to misconfigure). */
   extraArgs?: string[];
   /** A given port (a restart on the same address); default a free one. */
   port?: number;
-}): Promise<LocalRedis> {
+}
+
+/** The Redis a local run uses; `local` is set when this process started it (and `stop` stops it). */
+export interface DevRedis {
+  url: string;
+  local?: LocalRedis;
+  stop: () => Promise<void>;
+}
+
+/**
+ * REDIS_URL when set (left running), else a private redis-server started with
+ * `options`; throws REDIS_INSTALL_HINT when there is neither. `npm start`, the
+ * test runs and the benchmarks all choose their Redis this way.
+ */
+export async function redisFromEnvOrLocal(options: LocalRedisOptions): Promise<DevRedis> {
+  const url = process.env.REDIS_URL;
+  if (url) return { url, stop: async () => undefined };
+  if (!hasRedisServer()) throw new Error(REDIS_INSTALL_HINT);
+  const local = await startLocalRedis(options);
+  return { url: local.url, local, stop: local.stop };
+}
+
+/**
+ * A private redis-server on a free loopback port with its data in `dir`:
+ * configured as production should be (noeviction, append-only file on).
+ */
+export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalRedis> {
   mkdirSync(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const child = spawn(
