@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['apps/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/bench/**', 'test/faults/**', 'test/containers/**'],
+    exclude: ['**/node_modules/**', 'test/faults/**', 'test/containers/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     // expect.poll's default of 1 s is shorter than a page render (Swagger UI's bundle) on

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startLocalRedis } from '../../../dev-support/local-redis.ts';
+import { startLocalRedis } from '../../dev-support/local-redis.ts';
 import { quantile } from './proc.ts';
 
 /** What one hop to another process costs here: a Redis PING back to back, and after Redis sat idle. */

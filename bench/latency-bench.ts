@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobView } from '@infer/contracts';
 import { loadModelRepository, ModelServer, preprocessImage } from '@infer/inference';
-import { freePort } from '../../dev-support/free-port.ts';
-import { startLocalRedis } from '../../dev-support/local-redis.ts';
-import { COLOURS, solidImage } from '../support/images.ts';
-import { ROOT, ServiceProcess } from '../support/processes.ts';
+import { freePort } from '../dev-support/free-port.ts';
+import { startLocalRedis } from '../dev-support/local-redis.ts';
+import { COLOURS, solidImage } from '../test/support/images.ts';
+import { ROOT, ServiceProcess } from '../test/support/processes.ts';
 import { CPU_SESSION } from './lib/systems.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);

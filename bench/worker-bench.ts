@@ -17,10 +17,10 @@ import type { JobAccepted, JobView, ModelConfig } from '@infer/contracts';
 import { weighExternalMemoryWithHeap } from '@infer/runtime';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { freePort } from '../../dev-support/free-port.ts';
-import { redisFromEnvOrLocal } from '../../dev-support/local-redis.ts';
-import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
-import { ROOT, ServiceProcess } from '../support/processes.ts';
+import { freePort } from '../dev-support/free-port.ts';
+import { redisFromEnvOrLocal } from '../dev-support/local-redis.ts';
+import { pollUntilDone, submitImage } from '../test/support/jobs-client.ts';
+import { ROOT, ServiceProcess } from '../test/support/processes.ts';
 
 // The raw pipeline runs in this process: with the services' GC settings, as they run it.
 weighExternalMemoryWithHeap();

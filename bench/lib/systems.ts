@@ -5,10 +5,10 @@ import path from 'node:path';
 import { loadEnv } from '@infer/config';
 import type { JobView } from '@infer/contracts';
 import { decodeImage, loadModelRepository, ModelServer } from '@infer/inference';
-import { sessionSettingsOf } from '../../../apps/worker/src/session-settings.ts';
-import { freePort } from '../../../dev-support/free-port.ts';
-import { startLocalRedis } from '../../../dev-support/local-redis.ts';
-import { ROOT, ServiceProcess } from '../../support/processes.ts';
+import { sessionSettingsOf } from '../../apps/worker/src/session-settings.ts';
+import { freePort } from '../../dev-support/free-port.ts';
+import { startLocalRedis } from '../../dev-support/local-redis.ts';
+import { ROOT, ServiceProcess } from '../../test/support/processes.ts';
 
 /** One way of classifying an image, started for one model, measured from outside. */
 export interface System {

@@ -1,4 +1,4 @@
-import { parseExposition, sampleValue } from '../../support/prometheus.ts';
+import { parseExposition, sampleValue } from '../../test/support/prometheus.ts';
 import { closedLoop } from './load.ts';
 import { type BenchModel, startOurs } from './systems.ts';
 

@@ -18,7 +18,7 @@ import { weighExternalMemoryWithHeap } from '@infer/runtime';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { ROOT } from '../support/processes.ts';
+import { ROOT } from '../test/support/processes.ts';
 import { type BatchingResult, compareBatching } from './lib/batching.ts';
 import { closedLoop, type LoadPoint } from './lib/load.ts';
 import { CpuMeter } from './lib/proc.ts';
