@@ -62,6 +62,10 @@ describe('web console, /docs and /admin/queues in Chromium (real API, worker, Re
     writeFileSync(files.rust, await solidImage(COLOURS.orangeBrown, 'jpeg', 96));
     files.corrupt = path.join(dir, 'not-an-image.png');
     writeFileSync(files.corrupt, 'this is a text file with an image name');
+    // A JPEG cut short: the API takes it (its magic bytes are right), the worker cannot decode it.
+    files.truncated = path.join(dir, 'cut-short.jpg');
+    const whole = await solidImage(COLOURS.yellow, 'jpeg', 96);
+    writeFileSync(files.truncated, whole.subarray(0, Math.floor(whole.length / 2)));
     system = await TestSystem.start({ workers: 1 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -93,6 +97,12 @@ describe('web console, /docs and /admin/queues in Chromium (real API, worker, Re
     await expect.poll(() => job('not-an-image.png').getAttribute('data-status')).toBe('failed');
     expect(await job('not-an-image.png').locator('.status').textContent()).toContain(
       'the image must be JPEG, PNG or WebP',
+    );
+    // A decoder failure reads as one sentence, not libvips' text.
+    await page.locator('#files').setInputFiles([files.truncated as string]);
+    await expect.poll(() => job('cut-short.jpg').getAttribute('data-status'), { timeout: 20_000 }).toBe('failed');
+    expect(await job('cut-short.jpg').locator('.status').textContent()).toBe(
+      'failed: the image is truncated or not a valid JPEG',
     );
     expect(await page.locator('#jobs').getAttribute('aria-live')).toBe('polite');
     await shoot(page, 'console');

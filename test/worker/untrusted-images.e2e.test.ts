@@ -72,33 +72,58 @@ describe('worker: untrusted images and micro-batching (real processes)', () => {
   });
 
   it.each([
-    { name: 'a truncated PNG', make: async () => (await noiseImage('png')).subarray(0, 5000), code: 'invalid_image' },
-    { name: 'a truncated JPEG', make: async () => (await noiseImage('jpeg')).subarray(0, 5000), code: 'invalid_image' },
-    { name: 'a 20000x20000 PNG bomb', make: () => pngBomb(20_000, 20_000), code: 'image_too_large' },
+    {
+      name: 'a truncated PNG',
+      make: async () => (await noiseImage('png')).subarray(0, 5000),
+      code: 'invalid_image',
+      message: 'the image is truncated or not a valid PNG',
+    },
+    {
+      name: 'a truncated JPEG',
+      make: async () => (await noiseImage('jpeg')).subarray(0, 5000),
+      code: 'invalid_image',
+      message: 'the image is truncated or not a valid JPEG',
+    },
+    {
+      name: 'a 20000x20000 PNG bomb',
+      make: () => pngBomb(20_000, 20_000),
+      code: 'image_too_large',
+      message: 'the image has more than 50,000,000 pixels, the most a worker decodes',
+    },
     {
       name: 'JPEG magic bytes in front of a PDF',
       make: async () =>
         Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('%PDF-1.7\n%\xe2\xe3\n1 0 obj')]),
       code: 'invalid_image',
+      message: 'the image is truncated or not a valid JPEG',
     },
     {
       name: 'a PNG signature in front of a GIF',
       make: async () =>
         Buffer.concat([(await solidImage(COLOURS.green, 'png')).subarray(0, 8), await sharp(green).gif().toBuffer()]),
       code: 'invalid_image',
+      message: 'the image is truncated or not a valid PNG',
     },
     {
       name: 'a RIFF/WebP header around garbage',
       make: async () => Buffer.concat([Buffer.from('RIFF\x40\x00\x00\x00WEBPVP8 ', 'latin1'), Buffer.alloc(64, 0x41)]),
       code: 'invalid_image',
+      message: 'the image is truncated or not a valid WebP',
     },
-  ])('$name fails alone with $code and is not retried', async ({ make, code }) => {
+  ])('$name fails alone with $code and one sentence, and is not retried', async ({ make, code, message }) => {
     const id = await submit(system, await make());
     const job = await waitDone(system, id);
     expect(job.status, system.logs()).toBe('failed');
-    expect(job.error?.code).toBe(code);
+    expect(job.error).toEqual({ code, message });
     expect(job.result).toBeNull();
     expect(await bullJob(system, id)).toMatchObject({ attemptsMade: 1, state: 'failed' });
+    // The decoder's own words are for operators: in the worker's log line for this job only
+    // (written just after the record, so waited for).
+    const failedLine = () =>
+      worker.process.logs.split('\n').find((entry) => entry.includes('"msg":"job failed"') && entry.includes(id)) ?? '';
+    // pino appends an error's causes to its message: the sentence, then libvips' text.
+    await expect.poll(failedLine).toContain(`"message":"${message}: `);
+    if (code === 'image_too_large') expect(failedLine()).toMatch(/exceeds pixel limit/);
   });
 
   it.each([

@@ -271,6 +271,7 @@ function lazyJobLogger(parent: Logger, data: InferenceJobData): () => Logger {
 /** The failure a job records: its AppError, or an unclassified (transient) inference_failed. */
 function failureOf(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  // Anything unclassified (e.g. the inference thread failing) is treated as transient.
-  return new AppError('inference_failed', error instanceof Error ? error.message : String(error), { cause: error });
+  // Anything unclassified (e.g. the inference thread failing) is treated as transient. Its text
+  // is onnxruntime's or Node's, for operators: it stays the cause, which the log line prints.
+  return new AppError('inference_failed', 'the model could not be run on this job', { cause: error });
 }

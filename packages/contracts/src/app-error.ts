@@ -39,8 +39,8 @@ export class InvalidImageError extends AppError {
 }
 
 export class ImageTooLargeError extends AppError {
-  constructor(message: string) {
-    super('image_too_large', message, { permanent: true });
+  constructor(message: string, cause?: unknown) {
+    super('image_too_large', message, { permanent: true, cause });
   }
 }
 

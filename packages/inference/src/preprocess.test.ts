@@ -143,11 +143,34 @@ describe('preprocessImage', () => {
     });
   });
 
+  it.each(['jpeg', 'png', 'webp'] as const)(
+    'says in one sentence that a cut-short %s is broken, and keeps libvips text as the cause',
+    async (format) => {
+      const whole = await sharp({
+        create: {
+          width: 64,
+          height: 64,
+          channels: 3,
+          background: '#000',
+          noise: { type: 'gaussian', mean: 128, sigma: 50 },
+        },
+      })
+        .toFormat(format)
+        .toBuffer();
+      const error = await preprocessImage(whole.subarray(0, whole.length / 2), input224, limits).catch((e) => e);
+      const name = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP' }[format];
+      expect(error).toMatchObject({ code: 'invalid_image', message: `the image is truncated or not a valid ${name}` });
+      expect(String((error as Error).cause)).not.toBe('undefined');
+      expect((error as Error).message).not.toMatch(/vips|spng/i);
+    },
+  );
+
   it('refuses images above the pixel limit as image_too_large before decoding', async () => {
     const png = await solid(1, 2, 3).png().toBuffer();
     await expect(preprocessImage(png, input224, { maxInputPixels: 100 })).rejects.toMatchObject({
       code: 'image_too_large',
       permanent: true,
+      message: 'the image has more than 100 pixels, the most a worker decodes',
     });
   });
 

@@ -1,5 +1,6 @@
-import { ImageTooLargeError, InvalidImageError, type ModelInput, sniffImageType } from '@infer/contracts';
+import { InvalidImageError, type ModelInput, sniffImageType } from '@infer/contracts';
 import sharp, { type SharpOptions } from 'sharp';
+import { decodeFailure } from './decode-failure.ts';
 
 export interface PreprocessLimits {
   /** Decompression-bomb guard: width x height of the encoded image. */
@@ -65,7 +66,7 @@ export async function decodeImage(
   const format = FORMATS[type];
   const options: SharpOptions = {
     // Checked against the header when the image is opened, before any pixel is decoded
-    // (bombs cost nothing): sharp's "exceeds pixel limit" becomes image_too_large (classify).
+    // (bombs cost nothing): sharp's "exceeds pixel limit" becomes image_too_large (decodeFailure).
     limitInputPixels: limits.maxInputPixels,
     // 'error' (not the stricter default 'warning'): truncated or corrupt data is an
     // error, not a grey half-image that would be classified anyway; but harmless
@@ -94,7 +95,7 @@ export async function decodeImage(
       .raw({ depth: 'uchar' })
       .toBuffer();
   } catch (error) {
-    throw classify(error);
+    throw decodeFailure(error, format, limits);
   }
   const expected = input.width * input.height * 3;
   if (pixels.length !== expected) {
@@ -154,9 +155,3 @@ function normalisationTables(input: ModelInput): Float32Array[] {
 }
 
 const FORMATS = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const;
-
-function classify(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return new ImageTooLargeError(`image exceeds the pixel limit: ${message}`);
-  return new InvalidImageError(`cannot decode image: ${message}`, error);
-}
