@@ -2,7 +2,7 @@ import { WEBHOOK_EVENTS } from '@infer/contracts';
 import { type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { STALLED_CHECK_MS } from './dead-worker-locks.ts';
+import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
 
 /**
  * The `webhooks` queue: the outbox relay (producer) adds one delivery job per
@@ -66,7 +66,7 @@ export function createWebhookWorker(connection: Redis, processor: Processor, opt
     autorun: false,
     concurrency: options.concurrency,
     lockDuration: Math.max(30_000, options.timeoutMs * 3),
-    // A dead dispatcher's deliveries, their locks reclaimed (dead-worker-locks.ts), are requeued soon.
+    // A dead dispatcher's deliveries, their locks reclaimed (dead-worker-reclaim.ts), are requeued soon.
     stalledInterval: STALLED_CHECK_MS,
     // A dispatcher killed mid-attempt hands the delivery back; never drop it for stalling.
     maxStalledCount: 100,
