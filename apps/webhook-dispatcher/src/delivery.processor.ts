@@ -5,7 +5,7 @@ import { type WebhookDeliveryJobData, webhookDeliveryJobDataSchema } from '@infe
 import { type Allowlist, safeFetch } from '@infer/ssrf-guard';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
-import { type AttemptVerdict, judgeStatus, retryDelay } from './retry-policy.ts';
+import { type AttemptVerdict, DeliveryRetry, judgeStatus, type RetrySchedule } from './retry-policy.ts';
 import { webhookHeaders } from './signing.ts';
 
 export interface DeliveryProcessorDeps {
@@ -16,19 +16,8 @@ export interface DeliveryProcessorDeps {
   keys: readonly Buffer[];
   allowlist: Allowlist;
   timeoutMs: number;
-  /** Delays before retries (WEBHOOK_RETRY_SCHEDULE). */
-  schedule: readonly number[];
-}
-
-/** Thrown to make BullMQ retry after exactly `delayMs` (read back by the backoff strategy). */
-export class DeliveryRetry extends Error {
-  readonly delayMs: number;
-
-  constructor(message: string, delayMs: number) {
-    super(message);
-    this.delayMs = delayMs;
-    this.name = 'DeliveryRetry';
-  }
+  /** When to retry (WEBHOOK_RETRY_SCHEDULE). */
+  retry: RetrySchedule;
 }
 
 /** The response body kept for `last_error` (and read at most): enough for an error message. */
@@ -104,7 +93,7 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     }
 
     const retryAfterMs = result.verdict.kind === 'retry' ? result.verdict.retryAfterMs : undefined;
-    const delayMs = retryDelay(deps.schedule, attempt, retryAfterMs);
+    const delayMs = deps.retry.delayAfter(attempt, retryAfterMs);
     await webhooks.recordAttempt(data.jobId, data.deliveryId, {
       status: 'pending',
       attempts: attempt,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
 import { createDispatcherMetrics } from './dispatcher-metrics.ts';
 import { OutboxRelay, RELAY_GROUP } from './outbox-relay.ts';
+import { retrySchedule } from './retry-policy.ts';
 
 /** Poll until `check` holds (no timing assertions: only a generous upper bound). */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
@@ -48,7 +49,7 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
       store.keys,
       createLogger({ name: 'test', level: 'silent' }),
       createDispatcherMetrics(),
-      { consumer, attempts: 4, claimIdleMs: 50, blockMs: 100 },
+      { consumer, retry: retrySchedule([100, 100, 100]), claimIdleMs: 50, blockMs: 100 },
     );
 
   const finishJob = async (id: string) => {

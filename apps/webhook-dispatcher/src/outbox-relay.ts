@@ -17,14 +17,15 @@ import { WEBHOOK_JOB_NAME, type WebhookDeliveryJobData, webhookDeliveryOptions }
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
+import type { RetrySchedule } from './retry-policy.ts';
 
 export const RELAY_GROUP = 'relay';
 
 export interface OutboxRelayOptions {
   /** Unique per process: pending entries are tracked per consumer. */
   consumer: string;
-  /** Attempts per delivery series (1 + retries of the schedule). */
-  attempts: number;
+  /** Attempts and backoff of each delivery series. */
+  retry: Pick<RetrySchedule, 'attempts' | 'backoff'>;
   /** An entry read by a relay that has not acknowledged it for this long is taken over (that relay died). */
   claimIdleMs?: number;
   blockMs?: number;
@@ -164,7 +165,11 @@ export class OutboxRelay {
         await this.queue.add(
           WEBHOOK_JOB_NAME,
           data,
-          webhookDeliveryOptions({ deliveryId: data.deliveryId, attempts: this.options.attempts }),
+          webhookDeliveryOptions({
+            deliveryId: data.deliveryId,
+            attempts: this.options.retry.attempts,
+            backoff: this.options.retry.backoff,
+          }),
         );
         this.metrics.relayed.inc({ type: data.type });
       } catch (error) {

@@ -1,3 +1,5 @@
+import type { BackoffOptions, BackoffStrategy } from 'bullmq';
+
 /**
  * What an attempt's answer means and how long to wait before the next one.
  * 2xx is delivered. Timeouts, connection errors, 408, 409, 425, 429, 5xx (and
@@ -46,4 +48,50 @@ export function retryDelay(
   if (retryAfterMs === undefined) return jittered;
   const cap = Math.max(...schedule, 0);
   return Math.max(jittered, Math.min(retryAfterMs, cap));
+}
+
+/** Thrown to make BullMQ retry after exactly `delayMs` (read back by the backoff strategy). */
+export class DeliveryRetry extends Error {
+  readonly delayMs: number;
+
+  constructor(message: string, delayMs: number) {
+    super(message);
+    this.delayMs = delayMs;
+    this.name = 'DeliveryRetry';
+  }
+}
+
+/** Name of our BullMQ custom backoff: the worker's strategy takes the delay the attempt chose. */
+const WEBHOOK_BACKOFF = 'webhook-schedule';
+
+/**
+ * The retry schedule of a delivery series (WEBHOOK_RETRY_SCHEDULE) and all that BullMQ
+ * needs of it: the relay adds each delivery with `attempts` and `backoff`, the failed
+ * attempt chooses its delay (`delayAfter`, thrown in a DeliveryRetry), and the worker's
+ * `backoffStrategy` hands that delay to BullMQ, whose delayed set holds the retry
+ * durably across dispatcher restarts.
+ */
+export interface RetrySchedule {
+  /** Delays before retries, ms. */
+  readonly delays: readonly number[];
+  /** Attempts per delivery series: the first, then one per delay. */
+  readonly attempts: number;
+  /** The delivery job's backoff option: our custom strategy, by name. */
+  readonly backoff: BackoffOptions;
+  /** BullMQ's custom backoff strategy (worker settings). */
+  readonly backoffStrategy: BackoffStrategy;
+  /** Delay before the attempt after `attempt`, given the receiver's Retry-After. */
+  delayAfter(attempt: number, retryAfterMs?: number | undefined): number;
+}
+
+export function retrySchedule(delays: readonly number[]): RetrySchedule {
+  return {
+    delays,
+    attempts: delays.length + 1,
+    backoff: { type: WEBHOOK_BACKOFF },
+    // The attempt chose its delay (schedule + jitter, or the receiver's Retry-After).
+    backoffStrategy: (attemptsMade, _type, error) =>
+      error instanceof DeliveryRetry ? error.delayMs : retryDelay(delays, attemptsMade),
+    delayAfter: (attempt, retryAfterMs) => retryDelay(delays, attempt, retryAfterMs),
+  };
 }

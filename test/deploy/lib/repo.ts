@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ZodType } from 'zod';
 import { envSchema } from '../../../packages/config/src/index.ts';
-import { inferenceQueueName } from '../../../packages/queues/src/inference.queue.ts';
+import { inferenceQueueName } from '../../../packages/queues/src/inference-queue-contract.ts';
 
 export { envSchema, inferenceQueueName };
 

@@ -5,7 +5,7 @@ import {
   type InferenceJobData,
   inferenceJobOptions,
   inferenceQueueName,
-} from './inference.queue.ts';
+} from './inference-queue-contract.ts';
 
 export interface Enqueued {
   data: InferenceJobData;

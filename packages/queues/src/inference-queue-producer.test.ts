@@ -2,8 +2,8 @@ import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { createInferenceWorker, INFERENCE_JOB_NAME, inferenceJobDataSchema } from './inference.queue.ts';
-import { enqueuedOf, InferenceQueues } from './inference-queues.ts';
+import { createInferenceWorker, INFERENCE_JOB_NAME, inferenceJobDataSchema } from './inference-queue-contract.ts';
+import { enqueuedOf, InferenceQueues } from './inference-queue-producer.ts';
 import { newJobId } from './job-id.ts';
 
 /** Producer (InferenceQueues) and consumer (createInferenceWorker) of one module agree on a real Redis. */

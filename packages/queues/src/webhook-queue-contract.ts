@@ -1,8 +1,8 @@
 import { WEBHOOK_EVENTS } from '@infer/contracts';
-import { type JobsOptions, type Processor, Worker } from 'bullmq';
+import { type BackoffOptions, type BackoffStrategy, type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { STALLED_CHECK_MS } from './dead-worker-locks.ts';
+import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
 
 /**
  * The `webhooks` queue: the outbox relay (producer) adds one delivery job per
@@ -27,19 +27,23 @@ export const webhookDeliveryJobDataSchema = z.object({
 });
 export type WebhookDeliveryJobData = z.infer<typeof webhookDeliveryJobDataSchema>;
 
-/** Name of our BullMQ custom backoff: the worker's strategy takes the delay the attempt chose. */
-const WEBHOOK_BACKOFF = 'webhook-schedule';
-
 /** How long finished deliveries stay in BullMQ: completed ones also deduplicate relays (jobId = delivery id). */
 const KEEP_COMPLETED_SECONDS = 7 * 86_400;
 const KEEP_FAILED_SECONDS = 30 * 86_400;
 
-/** Add options of a delivery: its BullMQ id is the delivery id, so a relay replayed after a crash adds nothing twice. */
-export function webhookDeliveryOptions(delivery: { deliveryId: string; attempts: number }): JobsOptions {
+/**
+ * Add options of a delivery: its BullMQ id is the delivery id, so a relay replayed after a crash
+ * adds nothing twice. Attempts and backoff are the dispatcher's retry schedule.
+ */
+export function webhookDeliveryOptions(delivery: {
+  deliveryId: string;
+  attempts: number;
+  backoff: BackoffOptions;
+}): JobsOptions {
   return {
     jobId: delivery.deliveryId,
     attempts: delivery.attempts,
-    backoff: { type: WEBHOOK_BACKOFF },
+    backoff: delivery.backoff,
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
     removeOnFail: { age: KEEP_FAILED_SECONDS },
   };
@@ -50,15 +54,11 @@ export interface WebhookWorkerOptions {
   concurrency: number;
   /** Longest single attempt: the lock must outlast it. */
   timeoutMs: number;
-  /** Delay before retry number `attemptsMade`, given the error the attempt failed with. */
-  retryDelay: (attemptsMade: number, error: Error | undefined) => number;
+  /** The custom backoff strategy named by the deliveries' `backoff` option (the dispatcher's retry schedule). */
+  backoffStrategy: BackoffStrategy;
 }
 
-/**
- * The BullMQ worker of the `webhooks` queue, created paused. Its backoff
- * strategy asks `retryDelay`, so BullMQ's delayed set holds each retry durably
- * across dispatcher restarts.
- */
+/** The BullMQ worker of the `webhooks` queue, created paused. */
 export function createWebhookWorker(connection: Redis, processor: Processor, options: WebhookWorkerOptions): Worker {
   return new Worker(WEBHOOK_QUEUE_NAME, processor, {
     connection,
@@ -66,14 +66,12 @@ export function createWebhookWorker(connection: Redis, processor: Processor, opt
     autorun: false,
     concurrency: options.concurrency,
     lockDuration: Math.max(30_000, options.timeoutMs * 3),
-    // A dead dispatcher's deliveries, their locks reclaimed (dead-worker-locks.ts), are requeued soon.
+    // A dead dispatcher's deliveries, their locks reclaimed (dead-worker-reclaim.ts), are requeued soon.
     stalledInterval: STALLED_CHECK_MS,
     // A dispatcher killed mid-attempt hands the delivery back; never drop it for stalling.
     maxStalledCount: 100,
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
     removeOnFail: { age: KEEP_FAILED_SECONDS },
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => options.retryDelay(attemptsMade, error),
-    },
+    settings: { backoffStrategy: options.backoffStrategy },
   });
 }

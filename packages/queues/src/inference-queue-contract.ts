@@ -2,7 +2,7 @@ import { PRIORITY_MAX } from '@infer/contracts';
 import { type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { STALLED_CHECK_MS } from './dead-worker-locks.ts';
+import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
 
 /**
  * The inference queues: one BullMQ queue per model, so that worker pools (and
@@ -76,7 +76,7 @@ export function createInferenceWorker(
     // duration still covers a long batch if the event loop is briefly busy.
     lockDuration: options.lockDurationMs,
     // Every few seconds (one cheap script per queue, whichever worker runs it first): a
-    // dead process's jobs, their locks reclaimed (dead-worker-locks.ts), are requeued soon.
+    // dead process's jobs, their locks reclaimed (dead-worker-reclaim.ts), are requeued soon.
     stalledInterval: Math.min(STALLED_CHECK_MS, options.lockDurationMs),
     maxStalledCount: 2,
     removeOnComplete: { count: 1000 },
