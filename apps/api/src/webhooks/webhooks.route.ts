@@ -1,8 +1,8 @@
 import { AppError, JobNotFoundError, type JobView, type WebhookRedeliveryAccepted } from '@infer/contracts';
 import type { RedeliveryOutcome, WebhookStore } from '@infer/job-store';
 import { type Request, Router } from 'express';
-import { errors, jobIdParams, json, ref, V1_ERRORS } from './openapi-parts.ts';
-import { addOperation, type Operation } from './operation.ts';
+import { errors, jobIdParams, json, ref, V1_ERRORS } from '../http/openapi-parts.ts';
+import { addOperation, type Operation } from '../http/operation.ts';
 
 export interface WebhooksRouteDeps {
   webhooks: WebhookStore;

@@ -1,6 +1,6 @@
 import { createPredictionSchema, type ErrorCode } from '@infer/contracts';
 import { z } from 'zod';
-import { pageQuerySchema } from './job-list.ts';
+import { pageQuerySchema } from '../jobs/job-list.ts';
 import {
   binaryFile,
   errors,
@@ -10,8 +10,8 @@ import {
   preferHeader,
   ref,
   V1_ERRORS,
-} from './openapi-parts.ts';
-import type { Operation } from './operation.ts';
+} from '../http/openapi-parts.ts';
+import type { Operation } from '../http/operation.ts';
 
 const predictionParams = z.object({ id: z.string().min(1).describe('prediction id (= job id)') });
 const modelParams = z.object({

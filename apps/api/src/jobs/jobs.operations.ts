@@ -16,8 +16,8 @@ import {
   rawBodyQuery,
   ref,
   V1_ERRORS,
-} from './openapi-parts.ts';
-import type { Operation } from './operation.ts';
+} from '../http/openapi-parts.ts';
+import type { Operation } from '../http/operation.ts';
 
 const IMAGE_ERRORS: ErrorCode[] = [
   'invalid_request',

@@ -3,8 +3,8 @@ import { inferenceQueueName } from '@infer/queues';
 import type { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { errors } from './openapi-parts.ts';
-import { addOperation, type Operation } from './operation.ts';
+import { errors } from '../http/openapi-parts.ts';
+import { addOperation, type Operation } from '../http/operation.ts';
 
 /** BullMQ states exported per queue; KEDA scales workers on waiting + prioritized + active. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;

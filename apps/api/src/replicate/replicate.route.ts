@@ -16,17 +16,17 @@ import {
 import type { FileStore, JobStore } from '@infer/job-store';
 import express, { type Request, type Response, Router } from 'express';
 import multer from 'multer';
-import { ownerOf } from './auth.ts';
-import type { Backpressure } from './backpressure.ts';
-import { bodyError } from './body-parsers.ts';
-import type { ImageFetcher } from './image-fetch.ts';
-import { encodeCursor, listQueryOf } from './job-list.ts';
-import type { JobWaiter } from './job-waiter.ts';
-import type { JobsService } from './jobs.service.ts';
-import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
-import { addOperation, validated } from './operation.ts';
+import { ownerOf } from '../platform/auth.ts';
+import type { Backpressure } from '../jobs/backpressure.ts';
+import { bodyError } from '../http/body-parsers.ts';
+import type { ImageFetcher } from '../jobs/image-fetch.ts';
+import { encodeCursor, listQueryOf } from '../jobs/job-list.ts';
+import type { JobWaiter } from '../jobs/job-waiter.ts';
+import type { JobsService } from '../jobs/jobs.service.ts';
+import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
+import { addOperation, validated } from '../http/operation.ts';
 import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
-import { decodeBase64, sniff, validate } from './submit-body.ts';
+import { decodeBase64, sniff, validate } from '../jobs/submit-body.ts';
 
 export interface ReplicateRouteOptions {
   jobs: JobsService;

@@ -17,15 +17,15 @@ import {
   webhookSecretSchema,
 } from '@infer/contracts';
 import { z } from 'zod';
-import { EVENTS_OPERATIONS } from './events.route.ts';
-import { HEALTH_OPERATIONS } from './health.route.ts';
-import { JOBS_OPERATIONS } from './jobs.operations.ts';
-import { METRICS_OPERATIONS } from './metrics.ts';
-import { MODELS_OPERATIONS } from './models.route.ts';
+import { EVENTS_OPERATIONS } from '../jobs/events.route.ts';
+import { HEALTH_OPERATIONS } from '../platform/health.route.ts';
+import { JOBS_OPERATIONS } from '../jobs/jobs.operations.ts';
+import { METRICS_OPERATIONS } from '../platform/metrics.ts';
+import { MODELS_OPERATIONS } from '../models/models.route.ts';
 import { type Json, json, RATE_LIMIT_HEADERS } from './openapi-parts.ts';
 import { type Operation, operationObject } from './operation.ts';
-import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
-import { WEBHOOKS_OPERATIONS } from './webhooks.route.ts';
+import { REPLICATE_OPERATIONS } from '../replicate/replicate.operations.ts';
+import { WEBHOOKS_OPERATIONS } from '../webhooks/webhooks.route.ts';
 
 /**
  * The OpenAPI 3.1 description served at `GET /openapi.json`, built from the

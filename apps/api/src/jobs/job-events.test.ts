@@ -5,7 +5,7 @@ import { createLogger } from '@infer/logger';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
+import { deletePrefix, testRedis, uniquePrefix } from '../../../../test/support/redis.ts';
 import { eventsRoute } from './events.route.ts';
 import { JobEvents } from './job-events.ts';
 import { JobWaiter } from './job-waiter.ts';

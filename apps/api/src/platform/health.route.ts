@@ -1,8 +1,8 @@
 import type { WorkerRegistry } from '@infer/job-store';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { json, ref } from './openapi-parts.ts';
-import { addOperation, type Operation } from './operation.ts';
+import { json, ref } from '../http/openapi-parts.ts';
+import { addOperation, type Operation } from '../http/operation.ts';
 
 export const HEALTH_OPERATIONS = {
   liveness: {

@@ -12,9 +12,9 @@ import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '
 import { crashPoint } from '@infer/runtime';
 import type { IdempotencyBinding } from './idempotency.ts';
 import type { JobReader } from './job-waiter.ts';
-import type { ModelCatalog } from './model-catalog.ts';
+import type { ModelCatalog } from '../models/model-catalog.ts';
 import type { QueueInsight } from './queue-insight.ts';
-import { assertWebhookUrlAllowed } from './webhook-url.ts';
+import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 
 export interface SubmitRequest {
   image: Uint8Array;
