@@ -3,19 +3,19 @@ import { Deadlines, FileStore, JobStore, WebhookStore, WorkerRegistry } from '@i
 import type { Logger } from '@infer/logger';
 import { InferenceQueues } from '@infer/queues';
 import type { Redis } from 'ioredis';
-import { adminQueuesRoute } from './platform/admin-queues.ts';
-import type { Authenticator } from './platform/auth.ts';
-import { Backpressure } from './jobs/backpressure.ts';
 import { DeadlineSweeper } from './background/deadline-sweeper.ts';
 import { EnqueueRepair } from './background/enqueue-repair.ts';
+import { Backpressure } from './jobs/backpressure.ts';
 import { Idempotency } from './jobs/idempotency.ts';
 import { ImageFetcher } from './jobs/image-fetch.ts';
 import type { JobEvents } from './jobs/job-events.ts';
 import { JobWaiter } from './jobs/job-waiter.ts';
 import { JobsService } from './jobs/jobs.service.ts';
-import { createApiMetrics } from './platform/metrics.ts';
-import type { ModelCatalog } from './models/model-catalog.ts';
 import { QueueInsight } from './jobs/queue-insight.ts';
+import type { ModelCatalog } from './models/model-catalog.ts';
+import { adminQueuesRoute } from './platform/admin-queues.ts';
+import type { Authenticator } from './platform/auth.ts';
+import { createApiMetrics } from './platform/metrics.ts';
 
 /** The API's settings, from the validated environment. */
 function apiSettings(env: Env) {

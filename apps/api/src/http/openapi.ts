@@ -18,14 +18,14 @@ import {
 } from '@infer/contracts';
 import { z } from 'zod';
 import { EVENTS_OPERATIONS } from '../jobs/events.route.ts';
-import { HEALTH_OPERATIONS } from '../platform/health.route.ts';
 import { JOBS_OPERATIONS } from '../jobs/jobs.operations.ts';
-import { METRICS_OPERATIONS } from '../platform/metrics.ts';
 import { MODELS_OPERATIONS } from '../models/models.route.ts';
-import { type Json, json, RATE_LIMIT_HEADERS } from './openapi-parts.ts';
-import { type Operation, operationObject } from './operation.ts';
+import { HEALTH_OPERATIONS } from '../platform/health.route.ts';
+import { METRICS_OPERATIONS } from '../platform/metrics.ts';
 import { REPLICATE_OPERATIONS } from '../replicate/replicate.operations.ts';
 import { WEBHOOKS_OPERATIONS } from '../webhooks/webhooks.route.ts';
+import { type Json, json, RATE_LIMIT_HEADERS } from './openapi-parts.ts';
+import { type Operation, operationObject } from './operation.ts';
 
 /**
  * The OpenAPI 3.1 description served at `GET /openapi.json`, built from the

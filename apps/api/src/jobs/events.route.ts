@@ -1,9 +1,9 @@
 import { isTerminal, type JobView } from '@infer/contracts';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import type { JobEvents } from './job-events.ts';
 import { errors, jobIdParams, V1_ERRORS } from '../http/openapi-parts.ts';
 import { addOperation, type Operation } from '../http/operation.ts';
+import type { JobEvents } from './job-events.ts';
 
 export interface EventsRouteOptions {
   /** Read a job as the requesting principal may see it (throws job_not_found otherwise). */

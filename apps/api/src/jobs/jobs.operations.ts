@@ -1,6 +1,5 @@
 import { type ErrorCode, submitBatchJsonSchema, submitJsonSchema } from '@infer/contracts';
 import { z } from 'zod';
-import { listQuerySchema } from './job-list.ts';
 import {
   binaryFile,
   cancelAfterHeader,
@@ -18,6 +17,7 @@ import {
   V1_ERRORS,
 } from '../http/openapi-parts.ts';
 import type { Operation } from '../http/operation.ts';
+import { listQuerySchema } from './job-list.ts';
 
 const IMAGE_ERRORS: ErrorCode[] = [
   'invalid_request',

@@ -9,16 +9,16 @@ import {
 } from '@infer/contracts';
 import { Limiter } from '@infer/runtime';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { bodyKindOf, bodyParser } from '../http/body-parsers.ts';
+import { addOperation, validated } from '../http/operation.ts';
 import { ownerOf } from '../platform/auth.ts';
 import type { Backpressure } from './backpressure.ts';
-import { bodyKindOf, bodyParser } from '../http/body-parsers.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
 import { encodeCursor, listQueryOf } from './job-list.ts';
 import type { JobWaiter } from './job-waiter.ts';
 import { JOBS_OPERATIONS } from './jobs.operations.ts';
 import type { JobsService, SubmitRequest } from './jobs.service.ts';
-import { addOperation, validated } from '../http/operation.ts';
 import {
   BATCH_BODIES,
   type ImageInput,

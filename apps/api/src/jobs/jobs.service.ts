@@ -10,11 +10,11 @@ import {
 import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
+import type { ModelCatalog } from '../models/model-catalog.ts';
+import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 import type { IdempotencyBinding } from './idempotency.ts';
 import type { JobReader } from './job-waiter.ts';
-import type { ModelCatalog } from '../models/model-catalog.ts';
 import type { QueueInsight } from './queue-insight.ts';
-import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 
 export interface SubmitRequest {
   image: Uint8Array;

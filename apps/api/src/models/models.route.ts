@@ -2,10 +2,10 @@ import { AppError, type WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
 import { errors, json, ref, V1_ERRORS } from '../http/openapi-parts.ts';
 import { addOperation, type Operation } from '../http/operation.ts';
 import type { ModelLiveness, QueueInsight } from '../jobs/queue-insight.ts';
+import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
 
 export interface ModelView {
   name: string;

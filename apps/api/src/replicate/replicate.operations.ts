@@ -1,6 +1,5 @@
 import { createPredictionSchema, type ErrorCode } from '@infer/contracts';
 import { z } from 'zod';
-import { pageQuerySchema } from '../jobs/job-list.ts';
 import {
   binaryFile,
   errors,
@@ -12,6 +11,7 @@ import {
   V1_ERRORS,
 } from '../http/openapi-parts.ts';
 import type { Operation } from '../http/operation.ts';
+import { pageQuerySchema } from '../jobs/job-list.ts';
 
 const predictionParams = z.object({ id: z.string().min(1).describe('prediction id (= job id)') });
 const modelParams = z.object({

@@ -16,17 +16,17 @@ import {
 import type { FileStore, JobStore } from '@infer/job-store';
 import express, { type Request, type Response, Router } from 'express';
 import multer from 'multer';
-import { ownerOf } from '../platform/auth.ts';
-import type { Backpressure } from '../jobs/backpressure.ts';
 import { bodyError } from '../http/body-parsers.ts';
+import { addOperation, validated } from '../http/operation.ts';
+import type { Backpressure } from '../jobs/backpressure.ts';
 import type { ImageFetcher } from '../jobs/image-fetch.ts';
 import { encodeCursor, listQueryOf } from '../jobs/job-list.ts';
 import type { JobWaiter } from '../jobs/job-waiter.ts';
 import type { JobsService } from '../jobs/jobs.service.ts';
-import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
-import { addOperation, validated } from '../http/operation.ts';
-import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
 import { decodeBase64, sniff, validate } from '../jobs/submit-body.ts';
+import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
+import { ownerOf } from '../platform/auth.ts';
+import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
 
 export interface ReplicateRouteOptions {
   jobs: JobsService;
