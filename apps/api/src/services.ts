@@ -83,7 +83,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   });
   const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
   const deadlines = new Deadlines(store, redis);
-  const jobs = new JobsService(store, queues, catalog, deadlines, {
+  const jobs = new JobsService(store, queues, deadlines, {
     insight,
     attempts: settings.jobAttempts,
     resultTtlSeconds: settings.resultTtlSeconds,

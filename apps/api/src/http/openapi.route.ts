@@ -1,13 +1,11 @@
-import { Router } from 'express';
-import { OPENAPI_OPERATIONS, openApiDocument } from './openapi.ts';
-import { addOperation } from './operation.ts';
+import { OPENAPI_OPERATIONS } from './openapi.operations.ts';
+import type { Json } from './openapi-parts.ts';
+import { operationRoutes } from './operation.ts';
 
 /** `GET /openapi.json`: open without auth, like the probes, so that clients and tools can discover the API. */
-export function openApiRoute(): Router {
-  const router = Router();
-  addOperation(router, OPENAPI_OPERATIONS.openapi, (_req, res) => {
+export const openApiRoutes = operationRoutes(OPENAPI_OPERATIONS, (deps: { document: () => Json }) => ({
+  openapi: (_input, _req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(openApiDocument());
-  });
-  return router;
-}
+    res.json(deps.document());
+  },
+}));

@@ -1,6 +1,6 @@
 import { AppError } from '@infer/contracts';
-import type { Request, RequestHandler, Response, Router } from 'express';
-import { z } from 'zod';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
+import type { z } from 'zod';
 
 type Json = Record<string, unknown>;
 
@@ -15,8 +15,12 @@ export interface RequestSpec {
   body?: { required: boolean; content: Record<string, z.ZodType | Json> };
 }
 
-/** One API operation, declared once: Express registers it, validation follows it, /openapi.json describes it. */
-export interface Operation {
+/**
+ * One API operation, declared once in its feature's `*.operations.ts`: mounting it
+ * (operationRoutes, addOperation) registers it with Express behind a validator of its
+ * request spec, and the OpenAPI document (openapi.ts) describes what is mounted.
+ */
+export interface Operation<R extends RequestSpec = RequestSpec> {
   method: 'get' | 'post' | 'delete';
   /** OpenAPI path template (`/v1/jobs/{id}`); Express's `:id` form is derived. */
   path: string;
@@ -26,30 +30,76 @@ export interface Operation {
   description?: string;
   /** Bearer auth (default) or none (probes, metrics, this document). */
   open?: boolean;
-  request?: RequestSpec;
+  request?: R;
   responses: Record<string, Json>;
 }
 
-/** The validated parts of a request, as its operation's schemas parsed them. */
-export interface Validated {
-  params: Record<string, unknown>;
-  query: Record<string, unknown>;
-  headers: Record<string, unknown>;
+/** A declared part as its schema parses it; an undeclared part is empty. */
+type Part<S> = [Exclude<S, undefined>] extends [never] ? Record<string, never> : z.output<Exclude<S, undefined>>;
+
+/** The validated parts of a request, typed from its operation's schemas. */
+export interface Validated<R extends RequestSpec = RequestSpec> {
+  params: Part<R['params']>;
+  query: Part<R['query']>;
+  headers: Part<R['headers']>;
 }
 
-/** What an operation's handlers read instead of req.params / req.query / req.headers. */
-export const validated = (res: Response): Validated => res.locals.validated as Validated;
+/** What an operation's handler reads instead of req.params / req.query / req.headers. */
+export type OperationHandler<R extends RequestSpec = RequestSpec> = (
+  input: Validated<R>,
+  req: Request,
+  res: Response,
+) => unknown;
+
+/** The handler of an operation, alone or after middleware of its own (a body parser). */
+export type OperationMount<O> =
+  O extends Operation<infer R> ? OperationHandler<R> | [...RequestHandler[], OperationHandler<R>] : never;
 
 /**
- * Register an operation on an Express router, with a validating middleware in
- * front of its handlers. Routes are only ever registered through here, and the
- * OpenAPI document is built from the same declarations (openapi.ts), so no route
- * can be served without being described, nor described as it is not.
+ * Register an operation on an Express router: a validating middleware first, then
+ * `handlers`, the last of which is given the validated request.
  */
-export function addOperation(router: Router, operation: Operation, ...handlers: RequestHandler[]): void {
+export function addOperation<R extends RequestSpec>(
+  router: Router,
+  operation: Operation<R>,
+  ...handlers: [...RequestHandler[], OperationHandler<R>]
+): void {
+  const before = handlers.slice(0, -1) as RequestHandler[];
+  const handle = handlers[handlers.length - 1] as OperationHandler<R>;
   // A literal colon (`/v1/jobs:batch`) is escaped for Express before `{id}` becomes `:id`.
   const path = operation.path.replace(/:/g, '\\:').replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
-  router[operation.method](path, validateRequest(operation.request ?? {}), ...handlers);
+  // Returned, so that Express 5 passes a rejected handler's error on.
+  const last: RequestHandler = (req, res) => handle(res.locals.validated as Validated<R>, req, res);
+  router[operation.method](path, validateRequest(operation.request ?? {}), ...before, last);
+}
+
+/** A feature's operations, and the router that mounts each of them with its handler. */
+export interface OperationRoutes<Deps> {
+  operations: readonly Operation[];
+  router: (deps: Deps) => Router;
+}
+
+/**
+ * Routes of one feature: every operation of `operations`, mounted in their order with
+ * the handler `handlersOf` gives it (the type asks for one per operation, and no other).
+ * What a router serves is thus exactly `operations`, which the OpenAPI document lists.
+ */
+export function operationRoutes<Ops extends Record<string, Operation>, Deps>(
+  operations: Ops,
+  handlersOf: (deps: Deps) => { [K in keyof Ops]: OperationMount<Ops[K]> },
+): OperationRoutes<Deps> {
+  return {
+    operations: Object.values(operations),
+    router: (deps) => {
+      const router = Router();
+      const handlers = handlersOf(deps);
+      for (const key of Object.keys(operations) as (keyof Ops)[]) {
+        const mount = handlers[key] as OperationHandler | [...RequestHandler[], OperationHandler];
+        addOperation(router, operations[key] as Operation, ...(Array.isArray(mount) ? mount : [mount]));
+      }
+      return router;
+    },
+  };
 }
 
 /** Parse params, query and headers with the operation's schemas; the first problem is a 400 naming its field. */
@@ -70,7 +120,7 @@ function validateRequest(spec: RequestSpec): RequestHandler {
       params: parsePart(params, req.params, 'path'),
       query: parsePart(query, req.query, 'query'),
       headers: parsePart(headers, given, 'header'),
-    } satisfies Validated;
+    };
     next();
   };
 }
@@ -83,59 +133,4 @@ function parsePart(schema: z.ZodObject | undefined, value: unknown, where: strin
   const field = String(issue.code === 'unrecognized_keys' ? issue.keys[0] : (issue.path[0] ?? where));
   const message = issue.code === 'unrecognized_keys' ? `unknown ${where} parameter` : issue.message;
   throw new AppError('invalid_request', `${field}: ${message}`, { details: { field } });
-}
-
-// ---- The OpenAPI side ------------------------------------------------------------------
-
-/** A zod schema as JSON Schema for a request (input side), without `$schema`. */
-export function requestSchema(schema: z.ZodType): Json {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
-  return rest;
-}
-
-/** OpenAPI parameters of one request part (path, query or header), from its zod object. */
-export function parametersOf(schema: z.ZodObject | undefined, location: 'path' | 'query' | 'header'): Json[] {
-  if (!schema) return [];
-  return Object.entries(schema.shape).map(([name, field]) => {
-    const { description, ...json } = requestSchema(field as z.ZodType);
-    return {
-      name,
-      in: location,
-      required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-      ...(description ? { description } : {}),
-      schema: json,
-    };
-  });
-}
-
-/** An operation's OpenAPI object (parameters and body from its request spec). */
-export function operationObject(operation: Operation, bearer: Json[]): Json {
-  const request = operation.request ?? {};
-  const parameters = [
-    ...parametersOf(request.params, 'path'),
-    ...parametersOf(request.query, 'query'),
-    ...parametersOf(request.headers, 'header'),
-  ];
-  return {
-    operationId: operation.operationId,
-    tags: operation.tags,
-    summary: operation.summary,
-    ...(operation.description ? { description: operation.description } : {}),
-    security: operation.open ? [] : bearer,
-    ...(parameters.length > 0 ? { parameters } : {}),
-    ...(request.body
-      ? {
-          requestBody: {
-            required: request.body.required,
-            content: Object.fromEntries(
-              Object.entries(request.body.content).map(([type, schema]) => [
-                type,
-                { schema: schema instanceof z.ZodType ? requestSchema(schema) : schema },
-              ]),
-            ),
-          },
-        }
-      : {}),
-    responses: operation.responses,
-  };
 }

@@ -46,7 +46,11 @@ const submitHeaders = z.object({
     .optional(),
 });
 
-const cancel = (operationId: string, method: 'delete' | 'post', path: string): Operation => ({
+const cancel = (
+  operationId: string,
+  method: 'delete' | 'post',
+  path: string,
+): Operation<{ params: typeof jobIdParams }> => ({
   method,
   path,
   operationId,

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  AppError,
-  type BatchAccepted,
-  DEFAULT_WEBHOOK_EVENTS,
-  isTerminal,
-  type JobAccepted,
-  type SubmitOptions,
-} from '@infer/contracts';
+import { AppError, type BatchAccepted, isTerminal, type JobAccepted, UnknownModelError } from '@infer/contracts';
 import { Limiter } from '@infer/runtime';
-import { type Request, type RequestHandler, type Response, Router } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { bodyKindOf, bodyParser } from '../http/body-parsers.ts';
-import { addOperation, validated } from '../http/operation.ts';
+import { operationRoutes } from '../http/operation.ts';
+import type { ModelCatalog } from '../models/model-catalog.ts';
 import { ownerOf } from '../platform/auth.ts';
+import { webhookOf } from '../webhooks/webhook-url.ts';
 import type { Backpressure } from './backpressure.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 import type { ImageFetcher } from './image-fetch.ts';
@@ -28,7 +23,11 @@ import {
   SUBMIT_BODIES,
 } from './submit-body.ts';
 
-export interface JobsRouteOptions {
+export interface JobsRouteDeps {
+  jobs: JobsService;
+  waiter: JobWaiter;
+  /** The models a submission may name. */
+  catalog: ModelCatalog;
   maxUploadBytes: number;
   maxBatchImages: number;
   /** Whole body of a batch request (MAX_BATCH_BYTES). */
@@ -62,8 +61,8 @@ function refuseLargerThan(maxBytes: number): RequestHandler {
 /** image_url downloads of one batch run a few at a time. */
 const FETCH_PARALLELISM = 4;
 
-export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: JobWaiter): Router {
-  const router = Router();
+export const jobsRoutes = operationRoutes(JOBS_OPERATIONS, (options: JobsRouteDeps) => {
+  const { jobs, waiter } = options;
   const limits = { maxUploadBytes: options.maxUploadBytes, maxBatchImages: options.maxBatchImages };
   const base64Size = Math.ceil(options.maxUploadBytes / 3) * 4;
   const single = bodyParser({
@@ -85,12 +84,16 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     accepted: BATCH_BODIES,
   });
 
-  /** Everything a submission needs besides its image bytes; throws 4xx before any work is done. */
-  const prepare = (req: Request, parsed: ParsedSubmission) => {
+  /**
+   * Everything a submission needs besides its image bytes, checked once, here: the
+   * model (before any expensive work: fetching an image_url, idempotency claims),
+   * the webhook options and Cancel-After; throws 4xx before any work is done.
+   */
+  const prepare = (req: Request, parsed: ParsedSubmission, cancelAfter: string | undefined) => {
     const model = parsed.options.model ?? options.defaultModel;
-    jobs.checkModel(model, parsed.options.version);
+    if (!options.catalog.has(model, parsed.options.version)) throw new UnknownModelError(model, parsed.options.version);
     const webhook = webhookOf(parsed.options);
-    const cancelAt = cancelAtOf(req, options.maxCancelAfterSeconds);
+    const cancelAt = cancelAtOf(cancelAfter, options.maxCancelAfterSeconds);
     return {
       owner: ownerOf(req),
       model,
@@ -114,83 +117,6 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
   const bytesOf = (input: ImageInput): Promise<Buffer> =>
     input.bytes ? Promise.resolve(input.bytes) : fetchLimiter.run(() => options.images.fetch(input.url, input.field));
 
-  addOperation(router, JOBS_OPERATIONS.submitJob, single, async (req, res) => {
-    const parsed = parseSubmission(req, bodyKindOf(res), limits);
-    const input = parsed.images[0] as ImageInput;
-    const job = prepare(req, parsed);
-    const submit = async (binding?: IdempotencyBinding): Promise<JobAccepted> => {
-      await options.backpressure.admit(job.model, 1);
-      const request = job.request(await bytesOf(input), input);
-      const [accepted] = await jobs.submitMany([request], binding && { binding, answerOf: ([first]) => first });
-      return accepted as JobAccepted;
-    };
-    // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
-    const key = validated(res).headers['Idempotency-Key'] as string | undefined;
-    if (key !== undefined) {
-      const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs'), submit);
-      if (outcome.replayed) {
-        res.setHeader('Idempotent-Replayed', 'true');
-        // A retry of a `Prefer: wait` submit (e.g. after a client timeout) waits again, as the first one did.
-        if (await answerWaited(req, res, outcome.value)) return;
-        // The original job as it is now; 200 (not 202): nothing new was accepted.
-        const current = await jobs.get(outcome.value.id, job.owner).catch(() => outcome.value);
-        res.status(200).location(`/v1/jobs/${outcome.value.id}`).json(current);
-        return;
-      }
-      await answerAccepted(req, res, outcome.value);
-      return;
-    }
-    await answerAccepted(req, res, await submit());
-  });
-
-  addOperation(
-    router,
-    JOBS_OPERATIONS.submitBatch,
-    refuseLargerThan(options.maxBatchBytes),
-    batch,
-    async (req, res) => {
-      const parsed = parseBatch(req, bodyKindOf(res), limits);
-      const job = prepare(req, parsed);
-      const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
-        await options.backpressure.admit(job.model, parsed.images.length);
-        // All or nothing: every image is fetched and checked before any job is created.
-        const images = await Promise.all(parsed.images.map(bytesOf));
-        const requests = parsed.images.map((input, i) => job.request(images[i] as Buffer, input));
-        return {
-          jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
-        };
-      };
-      // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
-      const key = validated(res).headers['Idempotency-Key'] as string | undefined;
-      if (key !== undefined) {
-        const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
-        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-        res.status(outcome.replayed ? 200 : 202).json(outcome.value);
-        return;
-      }
-      res.status(202).json(await submit());
-    },
-  );
-
-  // Newest first, only the caller's jobs while auth is on; an expired job leaves the list with its record.
-  addOperation(router, JOBS_OPERATIONS.listJobs, async (req, res) => {
-    const query = listQueryOf(validated(res).query, options.listPageSize);
-    const page = await jobs.list(ownerOf(req), query);
-    res.json({ jobs: page.jobs.map(({ view }) => view), next_cursor: page.next ? encodeCursor(page.next) : null });
-  });
-
-  addOperation(router, JOBS_OPERATIONS.getJob, async (req, res) => {
-    const owner = ownerOf(req);
-    const job = await jobs.get(String(req.params.id), owner);
-    res.json((await waiter.waitIfPreferred(req, res, job, jobs.reader(job.id, owner))) ?? job);
-  });
-
-  const cancel: RequestHandler = async (req, res) => {
-    res.json(await jobs.cancel(String(req.params.id), ownerOf(req)));
-  };
-  addOperation(router, JOBS_OPERATIONS.cancelJob, cancel);
-  addOperation(router, JOBS_OPERATIONS.cancelJobPost, cancel);
-
   /** 202 with the accepted job; with `Prefer: wait=N`, 200 and the finished job if it ends in time. */
   async function answerAccepted(req: Request, res: Response, accepted: JobAccepted): Promise<void> {
     if (await answerWaited(req, res, accepted)) return;
@@ -208,27 +134,91 @@ export function jobsRoute(jobs: JobsService, options: JobsRouteOptions, waiter: 
     return true;
   }
 
-  return router;
-}
+  const cancel = async ({ params }: { params: { id: string } }, req: Request, res: Response) => {
+    res.json(await jobs.cancel(params.id, ownerOf(req)));
+  };
 
-function webhookOf(options: SubmitOptions): SubmitRequest['webhook'] {
-  if (options.webhook_url === undefined) {
-    if (options.webhook_events !== undefined) {
-      throw new AppError('invalid_request', 'webhook_events: needs a webhook_url', {
-        details: { field: 'webhook_events' },
-      });
-    }
-    return undefined;
-  }
-  return { url: options.webhook_url, events: [...new Set(options.webhook_events ?? DEFAULT_WEBHOOK_EVENTS)] };
-}
+  return {
+    submitJob: [
+      single,
+      async ({ headers }, req, res) => {
+        const parsed = parseSubmission(req, bodyKindOf(res), limits);
+        const input = parsed.images[0] as ImageInput;
+        const job = prepare(req, parsed, headers['Cancel-After']);
+        const submit = async (binding?: IdempotencyBinding): Promise<JobAccepted> => {
+          await options.backpressure.admit(job.model, 1);
+          const request = job.request(await bytesOf(input), input);
+          const [accepted] = await jobs.submitMany([request], binding && { binding, answerOf: ([first]) => first });
+          return accepted as JobAccepted;
+        };
+        // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
+        const key = headers['Idempotency-Key'];
+        if (key !== undefined) {
+          const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs'), submit);
+          if (outcome.replayed) {
+            res.setHeader('Idempotent-Replayed', 'true');
+            // A retry of a `Prefer: wait` submit (e.g. after a client timeout) waits again, as the first one did.
+            if (await answerWaited(req, res, outcome.value)) return;
+            // The original job as it is now; 200 (not 202): nothing new was accepted.
+            const current = await jobs.get(outcome.value.id, job.owner).catch(() => outcome.value);
+            res.status(200).location(`/v1/jobs/${outcome.value.id}`).json(current);
+            return;
+          }
+          await answerAccepted(req, res, outcome.value);
+          return;
+        }
+        await answerAccepted(req, res, await submit());
+      },
+    ],
+
+    submitBatch: [
+      refuseLargerThan(options.maxBatchBytes),
+      batch,
+      async ({ headers }, req, res) => {
+        const parsed = parseBatch(req, bodyKindOf(res), limits);
+        const job = prepare(req, parsed, headers['Cancel-After']);
+        const submit = async (binding?: IdempotencyBinding): Promise<BatchAccepted> => {
+          await options.backpressure.admit(job.model, parsed.images.length);
+          // All or nothing: every image is fetched and checked before any job is created.
+          const images = await Promise.all(parsed.images.map(bytesOf));
+          const requests = parsed.images.map((input, i) => job.request(images[i] as Buffer, input));
+          return {
+            jobs: await jobs.submitMany(requests, binding && { binding, answerOf: (accepted) => ({ jobs: accepted }) }),
+          };
+        };
+        // Checked against the operation's header schema (openapi-parts.ts idempotencyKeyHeader) before this runs.
+        const key = headers['Idempotency-Key'];
+        if (key !== undefined) {
+          const outcome = await options.idempotency.run(key, job.owner, job.fingerprint('POST /v1/jobs:batch'), submit);
+          if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+          res.status(outcome.replayed ? 200 : 202).json(outcome.value);
+          return;
+        }
+        res.status(202).json(await submit());
+      },
+    ],
+
+    // Newest first, only the caller's jobs while auth is on; an expired job leaves the list with its record.
+    listJobs: async ({ query }, req, res) => {
+      const page = await jobs.list(ownerOf(req), listQueryOf(query, options.listPageSize));
+      res.json({ jobs: page.jobs.map(({ view }) => view), next_cursor: page.next ? encodeCursor(page.next) : null });
+    },
+
+    getJob: async ({ params }, req, res) => {
+      const owner = ownerOf(req);
+      const job = await jobs.get(params.id, owner);
+      res.json((await waiter.waitIfPreferred(req, res, job, jobs.reader(job.id, owner))) ?? job);
+    },
+
+    cancelJob: cancel,
+    cancelJobPost: cancel,
+  };
+});
 
 /** `Cancel-After: <seconds>`: a job still queued then is canceled (deadline_exceeded) and never runs. */
-function cancelAtOf(req: Request, maxSeconds: number): Date | undefined {
-  const header = req.headers['cancel-after'];
+function cancelAtOf(header: string | undefined, maxSeconds: number): Date | undefined {
   if (header === undefined) return undefined;
-  const seconds =
-    typeof header === 'string' && /^\d{1,9}(\.\d{1,3})?$/.test(header.trim()) ? Number(header) : Number.NaN;
+  const seconds = /^\d{1,9}(\.\d{1,3})?$/.test(header.trim()) ? Number(header) : Number.NaN;
   if (!(seconds > 0 && seconds <= maxSeconds)) {
     throw new AppError('invalid_request', `Cancel-After: seconds, more than 0 and at most ${maxSeconds}`, {
       details: { field: 'Cancel-After' },

@@ -1,43 +1,22 @@
 import type { WorkerRegistry } from '@infer/job-store';
-import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import { json, ref } from '../http/openapi-parts.ts';
-import { addOperation, type Operation } from '../http/operation.ts';
+import { operationRoutes } from '../http/operation.ts';
+import { HEALTH_OPERATIONS } from './health.operations.ts';
 
-export const HEALTH_OPERATIONS = {
-  liveness: {
-    method: 'get',
-    path: '/healthz',
-    operationId: 'liveness',
-    tags: ['operations'],
-    summary: 'Liveness: the process answers',
-    open: true,
-    responses: { '200': { description: 'alive', content: json(ref('Health')) } },
-  },
-  readiness: {
-    method: 'get',
-    path: '/readyz',
-    operationId: 'readiness',
-    tags: ['operations'],
-    summary: 'Readiness: Redis answers and at least one worker heartbeat is recent',
-    open: true,
-    responses: {
-      '200': { description: 'ready', content: json(ref('Readiness')) },
-      '503': { description: 'not ready', content: json(ref('Readiness')) },
-    },
-  },
-} satisfies Record<string, Operation>;
+export interface HealthRouteDeps {
+  redis: Redis;
+  workers: WorkerRegistry;
+  heartbeatTtlMs: number;
+}
 
-export function healthRoute(deps: { redis: Redis; workers: WorkerRegistry; heartbeatTtlMs: number }): Router {
-  const router = Router();
-
+export const healthRoutes = operationRoutes(HEALTH_OPERATIONS, (deps: HealthRouteDeps) => ({
   // Liveness: the process answers.
-  addOperation(router, HEALTH_OPERATIONS.liveness, (_req, res) => {
+  liveness: (_input, _req, res) => {
     res.json({ status: 'ok' });
-  });
+  },
 
   // Readiness: Redis reachable and at least one worker alive with its models loaded.
-  addOperation(router, HEALTH_OPERATIONS.readiness, async (_req, res) => {
+  readiness: async (_input, _req, res) => {
     const checks = { redis: false, workers: 0 };
     try {
       checks.redis = (await deps.redis.ping()) === 'PONG';
@@ -47,7 +26,5 @@ export function healthRoute(deps: { redis: Redis; workers: WorkerRegistry; heart
     }
     const ready = checks.redis && checks.workers > 0;
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
-  });
-
-  return router;
-}
+  },
+}));

@@ -1,5 +1,24 @@
-import { AppError } from '@infer/contracts';
+import { AppError, DEFAULT_WEBHOOK_EVENTS, type SubmitOptions } from '@infer/contracts';
 import { assertUrlAllowed } from '@infer/ssrf-guard';
+
+/**
+ * The checks of a submission's webhook, in one place: its options (webhookOf, when
+ * the jobs API parses a submission) and its URL (assertWebhookUrlAllowed, when
+ * JobsService accepts jobs of either API).
+ */
+
+/** The webhook of a submission's options (`webhook_url`, `webhook_events`); events without a URL are refused. */
+export function webhookOf(options: SubmitOptions): { url: string; events: string[] } | undefined {
+  if (options.webhook_url === undefined) {
+    if (options.webhook_events !== undefined) {
+      throw new AppError('invalid_request', 'webhook_events: needs a webhook_url', {
+        details: { field: 'webhook_events' },
+      });
+    }
+    return undefined;
+  }
+  return { url: options.webhook_url, events: [...new Set(options.webhook_events ?? DEFAULT_WEBHOOK_EVENTS)] };
+}
 
 /**
  * Accept-time check of a submission's webhook_url: a URL whose host resolves
