@@ -32,7 +32,8 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
  && pnpm install --filter @infer/api... --prod --frozen-lockfile --offline --store-dir /pnpm/store \
       --config.package-import-method=copy \
  && find apps -mindepth 1 -maxdepth 1 ! -name api -exec rm -rf {} + \
- && rm -rf packages/*/src/*.test.ts apps/api/src/*.test.ts \
+ && rm -rf packages/*/src/*.test.ts \
+ && find apps/api/src -name "*.test.ts" -delete \
  && test -f apps/api/src/main.ts
 
 # ---- models: baked in (default) or left empty for a mounted volume ----

@@ -1,5 +1,5 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { openApiDocument } from '../../apps/api/src/openapi.ts';
+import { openApiDocument } from '../../apps/api/src/app.ts';
 
 type Json = Record<string, unknown>;
 

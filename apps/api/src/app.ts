@@ -3,20 +3,88 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type Request } from 'express';
 import { pino } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { ownerOf, requireAuth } from './auth.ts';
-import { corsFor } from './cors.ts';
-import { eventsRoute } from './events.route.ts';
-import { healthRoute } from './health.route.ts';
-import { errorHandler, routeNotFound } from './http-errors.ts';
-import { jobsRoute } from './jobs.route.ts';
-import { metricsRoute } from './metrics.ts';
-import { modelsRoute } from './models.route.ts';
-import { openApiRoute } from './openapi.route.ts';
-import { pagesRoute } from './pages.route.ts';
-import { rateLimit } from './rate-limit.ts';
-import { replicateRoute } from './replicate.route.ts';
+import { errorHandler, routeNotFound } from './http/http-errors.ts';
+import { openApiRoutes } from './http/openapi.route.ts';
+import { openApiDocumentOf } from './http/openapi.ts';
+import type { Json } from './http/openapi-parts.ts';
+import type { Operation, OperationRoutes } from './http/operation.ts';
+import { eventsRoutes } from './jobs/events.route.ts';
+import { jobsRoutes } from './jobs/jobs.route.ts';
+import { modelsRoutes } from './models/models.route.ts';
+import { ownerOf, requireAuth } from './platform/auth.ts';
+import { corsFor } from './platform/cors.ts';
+import { healthRoutes } from './platform/health.route.ts';
+import { metricsRoutes } from './platform/metrics.route.ts';
+import { pagesRoute } from './platform/pages.route.ts';
+import { rateLimit } from './platform/rate-limit.ts';
+import { replicateRoutes } from './replicate/replicate.route.ts';
 import type { ApiServices } from './services.ts';
-import { webhooksRoute } from './webhooks.route.ts';
+import { webhooksRoutes } from './webhooks/webhooks.route.ts';
+
+/** A feature's routes as createApp mounts them: its operations, its router over the services. */
+interface Mounted {
+  operations: readonly Operation[];
+  router: (services: ApiServices) => express.Router;
+}
+
+/** `routes`, given the part of the services they take. */
+function mounted<Deps>(routes: OperationRoutes<Deps>, depsOf: (services: ApiServices) => Deps): Mounted {
+  return { operations: routes.operations, router: (services) => routes.router(depsOf(services)) };
+}
+
+const readAsOwner = (services: ApiServices) => (id: string, req: Request) => services.jobs.get(id, ownerOf(req));
+
+/** Open routes, mounted before auth: orchestrators and scrapers carry no credentials. */
+const OPEN_ROUTES: Mounted[] = [
+  mounted(healthRoutes, (s) => ({ redis: s.redis, workers: s.workers, heartbeatTtlMs: s.settings.heartbeatTtlMs })),
+  mounted(metricsRoutes, (s) => s.metrics),
+  mounted(openApiRoutes, () => ({ document: openApiDocument })),
+];
+
+/** The /v1 routes, mounted behind CORS, auth and the rate limit. */
+const V1_ROUTES: Mounted[] = [
+  mounted(jobsRoutes, (s) => ({
+    ...s.settings,
+    jobs: s.jobs,
+    waiter: s.waiter,
+    catalog: s.catalog,
+    maxCancelAfterSeconds: s.settings.resultTtlSeconds,
+    idempotency: s.idempotency,
+    backpressure: s.backpressure,
+    images: s.images,
+  })),
+  mounted(eventsRoutes, (s) => ({ events: s.events, read: readAsOwner(s) })),
+  mounted(webhooksRoutes, (s) => ({ webhooks: s.webhooks, read: readAsOwner(s) })),
+  mounted(modelsRoutes, (s) => ({
+    catalog: s.catalog,
+    workers: s.workers,
+    heartbeatTtlMs: s.settings.heartbeatTtlMs,
+    insight: s.insight,
+  })),
+  mounted(replicateRoutes, (s) => ({
+    jobs: s.jobs,
+    store: s.store,
+    files: s.files,
+    catalog: s.catalog,
+    backpressure: s.backpressure,
+    images: s.images,
+    waiter: s.waiter,
+    maxUploadBytes: s.settings.maxUploadBytes,
+    listPageSize: s.settings.listPageSize,
+    webhookSecrets: s.settings.webhookSecrets,
+  })),
+];
+
+let document: Json | undefined;
+
+/**
+ * The OpenAPI document of the app createApp builds: exactly the operations it mounts
+ * (the /v1 ones first), so that mounting a route is what documents it.
+ */
+export function openApiDocument(): Json {
+  document ??= openApiDocumentOf([...V1_ROUTES, ...OPEN_ROUTES].flatMap((routes) => routes.operations));
+  return document;
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -38,7 +106,7 @@ function responseLine(res: ServerResponse) {
 
 /** The HTTP API over the services, without listening (main.ts listens; tests build it in-process). */
 export function createApp(services: ApiServices): Express {
-  const { settings, jobs, events, waiter } = services;
+  const { settings } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', settings.trustProxy);
@@ -64,9 +132,7 @@ export function createApp(services: ApiServices): Express {
 
   // Probes, metrics, the API description and the pages stay open: orchestrators and scrapers carry no
   // credentials (restrict /metrics at the network level if needed).
-  app.use(healthRoute({ redis: services.redis, workers: services.workers, heartbeatTtlMs: settings.heartbeatTtlMs }));
-  app.use(metricsRoute(services.metrics));
-  app.use(openApiRoute());
+  for (const routes of OPEN_ROUTES) app.use(routes.router(services));
   app.use(pagesRoute());
   app.use(services.admin.router);
   // Before auth: a preflight carries no credentials.
@@ -78,44 +144,7 @@ export function createApp(services: ApiServices): Express {
       rateLimit(services.redis, { limit: settings.rateLimitPerMinute, key: services.store.keys.rateLimit }),
     );
   }
-  const read = (id: string, req: Request) => jobs.get(id, ownerOf(req));
-  app.use(eventsRoute(events, { read }));
-  app.use(webhooksRoute({ webhooks: services.webhooks, read }));
-  app.use(
-    jobsRoute(
-      jobs,
-      {
-        ...settings,
-        maxCancelAfterSeconds: settings.resultTtlSeconds,
-        idempotency: services.idempotency,
-        backpressure: services.backpressure,
-        images: services.images,
-      },
-      waiter,
-    ),
-  );
-  app.use(
-    replicateRoute({
-      jobs,
-      store: services.store,
-      files: services.files,
-      catalog: services.catalog,
-      backpressure: services.backpressure,
-      images: services.images,
-      waiter,
-      maxUploadBytes: settings.maxUploadBytes,
-      listPageSize: settings.listPageSize,
-      webhookSecrets: settings.webhookSecrets,
-    }),
-  );
-  app.use(
-    modelsRoute({
-      catalog: services.catalog,
-      workers: services.workers,
-      heartbeatTtlMs: settings.heartbeatTtlMs,
-      insight: services.insight,
-    }),
-  );
+  for (const routes of V1_ROUTES) app.use(routes.router(services));
   app.use(routeNotFound);
   app.use(errorHandler);
   return app;

@@ -5,9 +5,9 @@ import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/
 import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { createApp } from './app.ts';
-import { Authenticator } from './auth.ts';
-import { JobEvents } from './job-events.ts';
-import { ModelCatalog } from './model-catalog.ts';
+import { JobEvents } from './jobs/job-events.ts';
+import { ModelCatalog } from './models/model-catalog.ts';
+import { Authenticator } from './platform/auth.ts';
 import { createApiServices } from './services.ts';
 
 // First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).

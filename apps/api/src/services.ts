@@ -3,19 +3,19 @@ import { Deadlines, FileStore, JobStore, WebhookStore, WorkerRegistry } from '@i
 import type { Logger } from '@infer/logger';
 import { InferenceQueues } from '@infer/queues';
 import type { Redis } from 'ioredis';
-import { adminQueuesRoute } from './admin-queues.ts';
-import type { Authenticator } from './auth.ts';
-import { Backpressure } from './backpressure.ts';
-import { DeadlineSweeper } from './deadline-sweeper.ts';
-import { EnqueueRepair } from './enqueue-repair.ts';
-import { Idempotency } from './idempotency.ts';
-import { ImageFetcher } from './image-fetch.ts';
-import type { JobEvents } from './job-events.ts';
-import { JobWaiter } from './job-waiter.ts';
-import { JobsService } from './jobs.service.ts';
-import { createApiMetrics } from './metrics.ts';
-import type { ModelCatalog } from './model-catalog.ts';
-import { QueueInsight } from './queue-insight.ts';
+import { DeadlineSweeper } from './background/deadline-sweeper.ts';
+import { EnqueueRepair } from './background/enqueue-repair.ts';
+import { Backpressure } from './jobs/backpressure.ts';
+import { Idempotency } from './jobs/idempotency.ts';
+import { ImageFetcher } from './jobs/image-fetch.ts';
+import type { JobEvents } from './jobs/job-events.ts';
+import { JobWaiter } from './jobs/job-waiter.ts';
+import { JobsService } from './jobs/jobs.service.ts';
+import { QueueInsight } from './jobs/queue-insight.ts';
+import type { ModelCatalog } from './models/model-catalog.ts';
+import { adminQueuesRoute } from './platform/admin-queues.ts';
+import type { Authenticator } from './platform/auth.ts';
+import { createApiMetrics } from './platform/metrics.ts';
 
 /** The API's settings, from the validated environment. */
 function apiSettings(env: Env) {
@@ -83,7 +83,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   });
   const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
   const deadlines = new Deadlines(store, redis);
-  const jobs = new JobsService(store, queues, catalog, deadlines, {
+  const jobs = new JobsService(store, queues, deadlines, {
     insight,
     attempts: settings.jobAttempts,
     resultTtlSeconds: settings.resultTtlSeconds,

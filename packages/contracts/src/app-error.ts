@@ -59,6 +59,13 @@ export class JobNotFoundError extends AppError {
   }
 }
 
+/** A job id older than the results are kept: it existed, its record has expired. */
+export class JobExpiredError extends AppError {
+  constructor(id: string) {
+    super('job_expired', `job "${id}" has expired: results are kept for a limited time after completion`);
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, cause?: unknown) {
     super('service_unavailable', message, { cause, headers: { 'Retry-After': '1' } });

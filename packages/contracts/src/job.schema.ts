@@ -8,6 +8,10 @@ export type JobStatus = z.infer<typeof jobStatusSchema>;
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
 
+/** Why a queued job has not started: what users of hosted queues cannot otherwise tell apart. */
+export const WAITING_REASONS = ['no_worker_for_model', 'model_loading', 'workers_busy', 'retry_backoff'] as const;
+export type WaitingReason = (typeof WAITING_REASONS)[number];
+
 export const predictionSchema = z.object({ label: z.string(), score: z.number() });
 export type Prediction = z.infer<typeof predictionSchema>;
 
@@ -57,7 +61,7 @@ export const jobViewSchema = z.object({
   /** While queued: the expected wait from the model's recent throughput; null when unknown. */
   eta_ms: z.number().int().nonnegative().nullable(),
   /** While queued: why it has not started; null otherwise. */
-  waiting_reason: z.enum(['no_worker_for_model', 'model_loading', 'workers_busy', 'retry_backoff']).nullable(),
+  waiting_reason: z.enum(WAITING_REASONS).nullable(),
   /** Delivery of the latest webhook event; null when the job has no webhook_url. */
   webhook: webhookStatusSchema.nullable(),
 });

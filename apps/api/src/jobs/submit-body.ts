@@ -9,7 +9,7 @@ import {
 } from '@infer/contracts';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import type { BodyKind } from './body-parsers.ts';
+import type { BodyKind } from '../http/body-parsers.ts';
 
 /** One image of a submission, before any download: bytes already here, or a URL the API fetches. */
 export type ImageInput =

@@ -1,10 +1,6 @@
-import type { WorkerHeartbeat } from '@infer/contracts';
+import type { WaitingReason, WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
 import type { InferenceQueues } from '@infer/queues';
-
-/** Why a queued job has not started: what users of hosted queues cannot otherwise tell apart. */
-export const WAITING_REASONS = ['no_worker_for_model', 'model_loading', 'workers_busy', 'retry_backoff'] as const;
-export type WaitingReason = (typeof WAITING_REASONS)[number];
 
 export interface QueueStanding {
   queue_position: number | null;

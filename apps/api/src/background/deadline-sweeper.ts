@@ -1,7 +1,7 @@
 import type { Deadlines } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { runPeriodically } from '@infer/runtime';
-import type { JobsService } from './jobs.service.ts';
+import type { JobsService } from '../jobs/jobs.service.ts';
 
 /**
  * Cancel-After without any worker running: the API keeps a sorted set of

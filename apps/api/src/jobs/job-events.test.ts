@@ -5,8 +5,8 @@ import { createLogger } from '@infer/logger';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { eventsRoute } from './events.route.ts';
+import { deletePrefix, testRedis, uniquePrefix } from '../../../../test/support/redis.ts';
+import { eventsRoutes } from './events.route.ts';
 import { JobEvents } from './job-events.ts';
 import { JobWaiter } from './job-waiter.ts';
 
@@ -135,7 +135,7 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
 
   it('streams keep-alive comments while idle and drop their listener when the client hangs up', async () => {
     const app = express();
-    app.use(eventsRoute(events, { read: (id) => read(id)(), heartbeatMs: 20 }));
+    app.use(eventsRoutes.router({ events, read: (id) => read(id)(), heartbeatMs: 20 }));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

@@ -4,7 +4,7 @@ import { JobStore, redisKeys } from '@infer/job-store';
 import { newJobId } from '@infer/queues';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
+import { deletePrefix, testRedis, uniquePrefix } from '../../../../test/support/redis.ts';
 import { Idempotency, type IdempotencyBinding } from './idempotency.ts';
 
 describe('Idempotency (real Redis)', () => {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, Router } from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 
-const PUBLIC = fileURLToPath(new URL('../public/', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../../public/', import.meta.url));
 
 /** The pages' own routes: for people, so not part of the API's OpenAPI document. */
 export const PAGE_ROUTES = { console: '/', docs: '/docs' } as const;

@@ -7,7 +7,7 @@ import {
   WEBHOOK_EVENTS,
 } from '@infer/contracts';
 import { z } from 'zod';
-import { MAX_WAIT_SECONDS } from './job-waiter.ts';
+import { MAX_WAIT_SECONDS } from '../jobs/job-waiter.ts';
 
 /**
  * Pieces the operations of every route module share: response helpers for the

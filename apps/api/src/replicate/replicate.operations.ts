@@ -1,6 +1,5 @@
 import { createPredictionSchema, type ErrorCode } from '@infer/contracts';
 import { z } from 'zod';
-import { pageQuerySchema } from './job-list.ts';
 import {
   binaryFile,
   errors,
@@ -10,8 +9,9 @@ import {
   preferHeader,
   ref,
   V1_ERRORS,
-} from './openapi-parts.ts';
-import type { Operation } from './operation.ts';
+} from '../http/openapi-parts.ts';
+import type { Operation, RequestSpec } from '../http/operation.ts';
+import { pageQuerySchema } from '../jobs/job-list.ts';
 
 const predictionParams = z.object({ id: z.string().min(1).describe('prediction id (= job id)') });
 const modelParams = z.object({
@@ -38,7 +38,13 @@ const CREATE_ERRORS: ErrorCode[] = [
   'queue_full',
 ];
 
-const create = (operationId: string, path: string, params?: z.ZodObject): Operation => ({
+const createHeaders = z.object({ Prefer: preferHeader });
+
+const create = <P extends z.ZodObject>(
+  operationId: string,
+  path: string,
+  params?: P,
+): Operation<{ params?: P; headers: typeof createHeaders; body: NonNullable<RequestSpec['body']> }> => ({
   method: 'post',
   path,
   operationId,
@@ -49,7 +55,7 @@ const create = (operationId: string, path: string, params?: z.ZodObject): Operat
     'answer waits for the end; a prediction not finished by then is answered `starting`, so that blocking clients poll.',
   request: {
     ...(params ? { params } : {}),
-    headers: z.object({ Prefer: preferHeader }),
+    headers: createHeaders,
     body: { required: true, content: { 'application/json': createPredictionSchema } },
   },
   responses: {

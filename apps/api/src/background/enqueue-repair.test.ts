@@ -3,7 +3,7 @@ import { createLogger } from '@infer/logger';
 import { enqueuedOf, InferenceQueues, newJobId } from '@infer/queues';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
+import { deletePrefix, testRedis, uniquePrefix } from '../../../../test/support/redis.ts';
 import { EnqueueRepair } from './enqueue-repair.ts';
 
 describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {

@@ -2,19 +2,18 @@ import {
   AppError,
   isTerminal,
   type JobAccepted,
+  JobExpiredError,
   JobNotFoundError,
   type JobView,
   type PredictionOrigin,
-  UnknownModelError,
 } from '@infer/contracts';
 import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
+import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 import type { IdempotencyBinding } from './idempotency.ts';
 import type { JobReader } from './job-waiter.ts';
-import type { ModelCatalog } from './model-catalog.ts';
 import type { QueueInsight } from './queue-insight.ts';
-import { assertWebhookUrlAllowed } from './webhook-url.ts';
 
 export interface SubmitRequest {
   image: Uint8Array;
@@ -39,12 +38,6 @@ export interface IdempotentAnswer {
   answerOf: (accepted: JobAccepted[]) => unknown;
 }
 
-export class JobExpiredError extends AppError {
-  constructor(id: string) {
-    super('job_expired', `job "${id}" has expired: results are kept for a limited time after completion`);
-  }
-}
-
 export interface JobsServiceOptions {
   attempts: number;
   resultTtlSeconds: number;
@@ -58,31 +51,22 @@ export interface JobsServiceOptions {
   ssrfAllowlist?: readonly string[];
 }
 
-/** Submission and lookup of jobs: validate, store the payload once, enqueue, read state. */
+/**
+ * Submission and lookup of jobs: store the payload once, enqueue, read state. What
+ * it is given was checked by the route that took it (model, options); the webhook URL
+ * is checked here, for both APIs.
+ */
 export class JobsService {
   private readonly store: JobStore;
   private readonly queues: InferenceQueues;
-  private readonly catalog: ModelCatalog;
   private readonly deadlines: Deadlines;
   private readonly options: JobsServiceOptions;
 
-  constructor(
-    store: JobStore,
-    queues: InferenceQueues,
-    catalog: ModelCatalog,
-    deadlines: Deadlines,
-    options: JobsServiceOptions,
-  ) {
+  constructor(store: JobStore, queues: InferenceQueues, deadlines: Deadlines, options: JobsServiceOptions) {
     this.store = store;
     this.queues = queues;
-    this.catalog = catalog;
     this.deadlines = deadlines;
     this.options = options;
-  }
-
-  /** Refuse an unknown model before any expensive work (fetching an image_url, idempotency claims). */
-  checkModel(model: string, version?: string): void {
-    if (!this.catalog.has(model, version)) throw new UnknownModelError(model, version);
   }
 
   /**
@@ -92,7 +76,6 @@ export class JobsService {
    * it fail or never run, the enqueue repair relays the intents (EnqueueRepair).
    */
   async submitMany(requests: readonly SubmitRequest[], idempotency?: IdempotentAnswer): Promise<JobAccepted[]> {
-    for (const request of requests) this.checkModel(request.model, request.version);
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();

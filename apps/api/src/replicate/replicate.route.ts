@@ -14,21 +14,21 @@ import {
   versionIdOf,
 } from '@infer/contracts';
 import type { FileStore, JobStore } from '@infer/job-store';
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type Response } from 'express';
 import multer from 'multer';
-import { ownerOf } from './auth.ts';
-import type { Backpressure } from './backpressure.ts';
-import { bodyError } from './body-parsers.ts';
-import type { ImageFetcher } from './image-fetch.ts';
-import { encodeCursor, listQueryOf } from './job-list.ts';
-import type { JobWaiter } from './job-waiter.ts';
-import type { JobsService } from './jobs.service.ts';
-import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
-import { addOperation, validated } from './operation.ts';
+import { bodyError } from '../http/body-parsers.ts';
+import { operationRoutes } from '../http/operation.ts';
+import type { Backpressure } from '../jobs/backpressure.ts';
+import type { ImageFetcher } from '../jobs/image-fetch.ts';
+import { encodeCursor, listQueryOf } from '../jobs/job-list.ts';
+import type { JobWaiter } from '../jobs/job-waiter.ts';
+import type { JobsService } from '../jobs/jobs.service.ts';
+import { decodeBase64, sniff, validate } from '../jobs/submit-body.ts';
+import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
+import { ownerOf } from '../platform/auth.ts';
 import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
-import { decodeBase64, sniff, validate } from './submit-body.ts';
 
-export interface ReplicateRouteOptions {
+export interface ReplicateRouteDeps {
   jobs: JobsService;
   store: JobStore;
   files: FileStore;
@@ -53,8 +53,7 @@ export interface ReplicateRouteOptions {
  *   and passed as `urls.get`, which this API resolves itself, never fetching it;
  * - it retries 429s (and GET 5xx) with backoff; `Retry-After` comes with ours.
  */
-export function replicateRoute(options: ReplicateRouteOptions): Router {
-  const router = Router();
+export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: ReplicateRouteDeps) => {
   const { jobs, files } = options;
   const json = express.json({ limit: Math.ceil(options.maxUploadBytes / 3) * 4 + 64 * 1024 });
   const parseJson: express.RequestHandler = (req, res, next) =>
@@ -161,144 +160,146 @@ export function replicateRoute(options: ReplicateRouteOptions): Router {
     res.status(201).location(prediction.urls.get).json(prediction);
   };
 
-  addOperation(router, REPLICATE_OPERATIONS.createPrediction, parseJson, (req, res) => create(req, res));
-  addOperation(router, REPLICATE_OPERATIONS.createModelPrediction, parseJson, (req, res) =>
-    create(req, res, { owner: String(req.params.owner), name: String(req.params.name) }),
-  );
-
-  addOperation(router, REPLICATE_OPERATIONS.listPredictions, async (req, res) => {
-    const query = listQueryOf(validated(res).query, options.listPageSize);
-    const page = await jobs.list(ownerOf(req), query);
-    const next = page.next ? new URL(`${baseUrlOf(req)}/v1/predictions`) : null;
-    if (next && page.next) next.searchParams.set('cursor', encodeCursor(page.next));
-    if (next && query.limit !== options.listPageSize) next.searchParams.set('limit', String(query.limit));
-    res.json({
-      previous: null,
-      next: next?.href ?? null,
-      results: page.jobs.map(({ view, origin }) =>
-        predictionOf(view, { input: origin?.input ?? {}, baseUrl: baseUrlOf(req) }),
-      ),
-    });
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.getPrediction, async (req, res) => {
-    const job = await jobs.get(String(req.params.id), ownerOf(req));
-    res.json(await present(req, job));
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.cancelPrediction, async (req, res) => {
-    const id = String(req.params.id);
-    // Replicate answers the prediction as it is when it can no longer be canceled.
-    const job = await jobs.cancel(id, ownerOf(req)).catch(async (error: unknown) => {
-      if (error instanceof AppError && error.code === 'job_not_cancelable') return jobs.get(id, ownerOf(req));
-      throw error;
-    });
-    res.json(await present(req, job));
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.getReplicateModel, (req, res) => {
-    const entry = options.catalog.list().find((candidate) => candidate.name === req.params.name);
-    if (!entry || req.params.owner !== REPLICATE_OWNER) {
-      throw new AppError('model_not_found', `no model "${req.params.owner}/${req.params.name}" is served here`, {
-        details: { model: `${req.params.owner}/${req.params.name}` },
-      });
-    }
-    const latest = defaultVersion(entry);
-    res.json({
-      url: `${baseUrlOf(req)}/v1/models/${REPLICATE_OWNER}/${entry.name}`,
-      owner: REPLICATE_OWNER,
-      name: entry.name,
-      description: entry.config.description ?? null,
-      visibility: 'public',
-      github_url: null,
-      paper_url: null,
-      license_url: null,
-      run_count: 0,
-      cover_image_url: null,
-      default_example: null,
-      latest_version: {
-        id: versionIdOf(entry.name, latest),
-        created_at: null,
-        cog_version: null,
-        openapi_schema: null,
-      },
-      versions: entry.versions.map((version) => ({ id: versionIdOf(entry.name, version), name: version })),
-    });
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.getWebhookSecret, (_req, res) => {
-    const [signing] = options.webhookSecrets ?? [];
-    if (!signing) {
-      throw new AppError(
-        'webhook_secret_not_configured',
-        "give the API the dispatcher's WEBHOOK_SECRET to serve its signing secret here",
-      );
-    }
-    res.json({ key: signing });
-  });
-
-  addOperation(
-    router,
-    REPLICATE_OPERATIONS.createFile,
-    (req, res, next) => upload(req, res, (error?: unknown) => next(error ? bodyError(error, 'multipart') : undefined)),
-    async (req, res) => {
-      const parts = (req.files ?? []) as Express.Multer.File[];
-      const content = parts.find((part) => part.fieldname === 'content');
-      if (!content)
-        throw new AppError('missing_image', 'send the file in the multipart field "content"', {
-          details: { field: 'content' },
-        });
-      const metadataPart =
-        parts.find((part) => part.fieldname === 'metadata')?.buffer.toString('utf8') ??
-        (req.body as Record<string, string> | undefined)?.metadata;
-      let metadata: Record<string, unknown> = {};
-      if (metadataPart) {
-        try {
-          const parsed = JSON.parse(metadataPart) as unknown;
-          metadata = validate(metadataSchema, parsed, 'metadata');
-        } catch (error) {
-          if (error instanceof AppError) throw error;
-          throw new AppError('invalid_request', 'metadata: must be a JSON object', { details: { field: 'metadata' } });
-        }
-      }
-      const stored = await files.create(
-        {
-          name: content.originalname || 'file',
-          contentType: content.mimetype || 'application/octet-stream',
-          bytes: content.buffer,
-          metadata,
-        },
-        ownerOf(req),
-      );
-      res.status(201).json(fileView(req, stored));
-    },
-  );
-
-  addOperation(router, REPLICATE_OPERATIONS.getFile, async (req, res) => {
-    const file = await files.get(String(req.params.id), ownerOf(req));
-    if (!file) throw fileNotFound(String(req.params.id));
-    res.json(fileView(req, file));
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.downloadFile, async (req, res) => {
-    const found = await files.content(String(req.params.id), ownerOf(req));
-    if (!found) throw fileNotFound(String(req.params.id));
-    res.type(found.file.content_type).send(found.bytes);
-  });
-
-  addOperation(router, REPLICATE_OPERATIONS.deleteFile, async (req, res) => {
-    if (!(await files.remove(String(req.params.id), ownerOf(req)))) throw fileNotFound(String(req.params.id));
-    res.status(204).end();
-  });
-
   function fileView(req: Request, file: Awaited<ReturnType<FileStore['create']>>) {
     const { owner: _owner, ...view } = file;
     const get = `${baseUrlOf(req)}/v1/files/${file.id}`;
     return { ...view, urls: { get, download: `${get}/download` } };
   }
 
-  return router;
-}
+  return {
+    createPrediction: [parseJson, (_input, req, res) => create(req, res)],
+    createModelPrediction: [
+      parseJson,
+      ({ params }, req, res) => create(req, res, { owner: params.owner, name: params.name }),
+    ],
+
+    listPredictions: async ({ query: listQuery }, req, res) => {
+      const query = listQueryOf(listQuery, options.listPageSize);
+      const page = await jobs.list(ownerOf(req), query);
+      const next = page.next ? new URL(`${baseUrlOf(req)}/v1/predictions`) : null;
+      if (next && page.next) next.searchParams.set('cursor', encodeCursor(page.next));
+      if (next && query.limit !== options.listPageSize) next.searchParams.set('limit', String(query.limit));
+      res.json({
+        previous: null,
+        next: next?.href ?? null,
+        results: page.jobs.map(({ view, origin }) =>
+          predictionOf(view, { input: origin?.input ?? {}, baseUrl: baseUrlOf(req) }),
+        ),
+      });
+    },
+
+    getPrediction: async ({ params }, req, res) => {
+      const job = await jobs.get(params.id, ownerOf(req));
+      res.json(await present(req, job));
+    },
+
+    cancelPrediction: async ({ params }, req, res) => {
+      const id = params.id;
+      // Replicate answers the prediction as it is when it can no longer be canceled.
+      const job = await jobs.cancel(id, ownerOf(req)).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.code === 'job_not_cancelable') return jobs.get(id, ownerOf(req));
+        throw error;
+      });
+      res.json(await present(req, job));
+    },
+
+    getReplicateModel: ({ params }, req, res) => {
+      const entry = options.catalog.list().find((candidate) => candidate.name === params.name);
+      if (!entry || params.owner !== REPLICATE_OWNER) {
+        throw new AppError('model_not_found', `no model "${params.owner}/${params.name}" is served here`, {
+          details: { model: `${params.owner}/${params.name}` },
+        });
+      }
+      const latest = defaultVersion(entry);
+      res.json({
+        url: `${baseUrlOf(req)}/v1/models/${REPLICATE_OWNER}/${entry.name}`,
+        owner: REPLICATE_OWNER,
+        name: entry.name,
+        description: entry.config.description ?? null,
+        visibility: 'public',
+        github_url: null,
+        paper_url: null,
+        license_url: null,
+        run_count: 0,
+        cover_image_url: null,
+        default_example: null,
+        latest_version: {
+          id: versionIdOf(entry.name, latest),
+          created_at: null,
+          cog_version: null,
+          openapi_schema: null,
+        },
+        versions: entry.versions.map((version) => ({ id: versionIdOf(entry.name, version), name: version })),
+      });
+    },
+
+    getWebhookSecret: (_input, _req, res) => {
+      const [signing] = options.webhookSecrets ?? [];
+      if (!signing) {
+        throw new AppError(
+          'webhook_secret_not_configured',
+          "give the API the dispatcher's WEBHOOK_SECRET to serve its signing secret here",
+        );
+      }
+      res.json({ key: signing });
+    },
+
+    createFile: [
+      (req, res, next) =>
+        upload(req, res, (error?: unknown) => next(error ? bodyError(error, 'multipart') : undefined)),
+      async (_input, req, res) => {
+        const parts = (req.files ?? []) as Express.Multer.File[];
+        const content = parts.find((part) => part.fieldname === 'content');
+        if (!content)
+          throw new AppError('missing_image', 'send the file in the multipart field "content"', {
+            details: { field: 'content' },
+          });
+        const metadataPart =
+          parts.find((part) => part.fieldname === 'metadata')?.buffer.toString('utf8') ??
+          (req.body as Record<string, string> | undefined)?.metadata;
+        let metadata: Record<string, unknown> = {};
+        if (metadataPart) {
+          try {
+            const parsed = JSON.parse(metadataPart) as unknown;
+            metadata = validate(metadataSchema, parsed, 'metadata');
+          } catch (error) {
+            if (error instanceof AppError) throw error;
+            throw new AppError('invalid_request', 'metadata: must be a JSON object', {
+              details: { field: 'metadata' },
+            });
+          }
+        }
+        const stored = await files.create(
+          {
+            name: content.originalname || 'file',
+            contentType: content.mimetype || 'application/octet-stream',
+            bytes: content.buffer,
+            metadata,
+          },
+          ownerOf(req),
+        );
+        res.status(201).json(fileView(req, stored));
+      },
+    ],
+
+    getFile: async ({ params }, req, res) => {
+      const file = await files.get(params.id, ownerOf(req));
+      if (!file) throw fileNotFound(params.id);
+      res.json(fileView(req, file));
+    },
+
+    downloadFile: async ({ params }, req, res) => {
+      const found = await files.content(params.id, ownerOf(req));
+      if (!found) throw fileNotFound(params.id);
+      res.type(found.file.content_type).send(found.bytes);
+    },
+
+    deleteFile: async ({ params }, req, res) => {
+      if (!(await files.remove(params.id, ownerOf(req)))) throw fileNotFound(params.id);
+      res.status(204).end();
+    },
+  };
+});
 
 const fileNotFound = (id: string) =>
   new AppError('file_not_found', `no file "${id}" (expired, deleted or never uploaded)`, { details: { file: id } });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLOURS, solidImage } from '../../../test/support/images.ts';
+import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { ImageFetcher } from './image-fetch.ts';
 
 describe('ImageFetcher (real HTTP server on 127.0.0.1, real ssrf-guard)', () => {

@@ -1,6 +1,5 @@
 import { type ErrorCode, submitBatchJsonSchema, submitJsonSchema } from '@infer/contracts';
 import { z } from 'zod';
-import { listQuerySchema } from './job-list.ts';
 import {
   binaryFile,
   cancelAfterHeader,
@@ -16,8 +15,9 @@ import {
   rawBodyQuery,
   ref,
   V1_ERRORS,
-} from './openapi-parts.ts';
-import type { Operation } from './operation.ts';
+} from '../http/openapi-parts.ts';
+import type { Operation } from '../http/operation.ts';
+import { listQuerySchema } from './job-list.ts';
 
 const IMAGE_ERRORS: ErrorCode[] = [
   'invalid_request',
@@ -46,7 +46,11 @@ const submitHeaders = z.object({
     .optional(),
 });
 
-const cancel = (operationId: string, method: 'delete' | 'post', path: string): Operation => ({
+const cancel = (
+  operationId: string,
+  method: 'delete' | 'post',
+  path: string,
+): Operation<{ params: typeof jobIdParams }> => ({
   method,
   path,
   operationId,

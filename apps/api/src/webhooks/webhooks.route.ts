@@ -1,8 +1,8 @@
 import { AppError, JobNotFoundError, type JobView, type WebhookRedeliveryAccepted } from '@infer/contracts';
 import type { RedeliveryOutcome, WebhookStore } from '@infer/job-store';
-import { type Request, Router } from 'express';
-import { errors, jobIdParams, json, ref, V1_ERRORS } from './openapi-parts.ts';
-import { addOperation, type Operation } from './operation.ts';
+import type { Request } from 'express';
+import { operationRoutes } from '../http/operation.ts';
+import { WEBHOOKS_OPERATIONS } from './webhooks.operations.ts';
 
 export interface WebhooksRouteDeps {
   webhooks: WebhookStore;
@@ -17,32 +17,10 @@ const REFUSALS: Record<Exclude<Extract<RedeliveryOutcome, { ok: false }>['reason
   pending: 'a delivery of this event is still in progress; see webhook.next_attempt_at',
 };
 
-/**
- * `POST /v1/jobs/:id/webhook/redeliver`: send the job's terminal event again, as
- * a new series of attempts with the full retry schedule. The event keeps its
- * `webhook-id` and body (Stripe and Svix resend the same way), so a receiver
- * that deduplicates by id must drop its record of the id to process it again.
- */
-export const WEBHOOKS_OPERATIONS = {
-  redeliverWebhook: {
-    method: 'post',
-    path: '/v1/jobs/{id}/webhook/redeliver',
-    operationId: 'redeliverWebhook',
-    tags: ['webhooks'],
-    summary: "Send a finished job's webhook event again (same webhook-id and body, a new series of attempts)",
-    request: { params: jobIdParams },
-    responses: {
-      '202': { description: 'redelivery queued', content: json(ref('WebhookRedeliveryAccepted')) },
-      ...errors('job_not_found', 'job_expired', 'webhook_not_redeliverable', ...V1_ERRORS),
-    },
-  },
-} satisfies Record<string, Operation>;
-
-export function webhooksRoute(deps: WebhooksRouteDeps): Router {
-  const router = Router();
-
-  addOperation(router, WEBHOOKS_OPERATIONS.redeliverWebhook, async (req, res) => {
-    const id = String(req.params.id);
+/** `POST /v1/jobs/:id/webhook/redeliver` (webhooks.operations.ts says what a redelivery is). */
+export const webhooksRoutes = operationRoutes(WEBHOOKS_OPERATIONS, (deps: WebhooksRouteDeps) => ({
+  redeliverWebhook: async ({ params }, req, res) => {
+    const id = params.id;
     await deps.read(id, req);
     const outcome = await deps.webhooks.requestRedelivery(id);
     if (!outcome.ok) {
@@ -59,7 +37,5 @@ export function webhooksRoute(deps: WebhooksRouteDeps): Router {
       status: 'pending',
     };
     res.status(202).json(body);
-  });
-
-  return router;
-}
+  },
+}));

@@ -17,24 +17,18 @@ import {
   webhookSecretSchema,
 } from '@infer/contracts';
 import { z } from 'zod';
-import { EVENTS_OPERATIONS } from './events.route.ts';
-import { HEALTH_OPERATIONS } from './health.route.ts';
-import { JOBS_OPERATIONS } from './jobs.operations.ts';
-import { METRICS_OPERATIONS } from './metrics.ts';
-import { MODELS_OPERATIONS } from './models.route.ts';
-import { type Json, json, RATE_LIMIT_HEADERS } from './openapi-parts.ts';
-import { type Operation, operationObject } from './operation.ts';
-import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
-import { WEBHOOKS_OPERATIONS } from './webhooks.route.ts';
+import { type Json, RATE_LIMIT_HEADERS } from './openapi-parts.ts';
+import type { Operation } from './operation.ts';
 
 /**
  * The OpenAPI 3.1 description served at `GET /openapi.json`, built from the
- * operations the route modules declare (`*_OPERATIONS`, registered with
- * `addOperation`, which validates each request against the same zod schemas the
- * parameters and bodies are described from). Component schemas come from the
- * zod schemas the handlers answer from (`@infer/contracts`). test/e2e/openapi.e2e.test.ts
- * fails when a route is registered without an operation, or when a real answer
- * (success or error) does not validate against what is documented for its status.
+ * operations an app mounts (app.ts gives the list it mounts from; each operation is
+ * registered by operationRoutes / addOperation, which validates each request against
+ * the same zod schemas the parameters and bodies are described from). Component
+ * schemas come from the zod schemas the handlers answer from (`@infer/contracts`).
+ * test/e2e/openapi.e2e.test.ts fails when a route is registered without an operation,
+ * or when a real answer (success or error) does not validate against what is
+ * documented for its status.
  */
 
 /** Response schemas: named components, generated from the zod schemas (output side). */
@@ -89,30 +83,6 @@ const requestIdParameter = {
   schema: { type: 'string', maxLength: 128 },
 };
 
-export const OPENAPI_OPERATIONS = {
-  openapi: {
-    method: 'get',
-    path: '/openapi.json',
-    operationId: 'openapi',
-    tags: ['operations'],
-    summary: 'This document',
-    open: true,
-    responses: { '200': { description: 'OpenAPI 3.1 document', content: json({ type: 'object' }) } },
-  },
-} satisfies Record<string, Operation>;
-
-/** Every operation of the API, as the route modules declare and register them. */
-export const OPERATIONS: Operation[] = [
-  ...Object.values(JOBS_OPERATIONS),
-  ...Object.values(EVENTS_OPERATIONS),
-  ...Object.values(WEBHOOKS_OPERATIONS),
-  ...Object.values(MODELS_OPERATIONS),
-  ...Object.values(REPLICATE_OPERATIONS),
-  ...Object.values(HEALTH_OPERATIONS),
-  ...Object.values(METRICS_OPERATIONS),
-  ...Object.values(OPENAPI_OPERATIONS),
-];
-
 /** The paths object: each operation's object, plus what they all share (X-Request-Id both ways, rate-limit headers). */
 function pathsOf(operations: readonly Operation[]): Record<string, Record<string, Json>> {
   const paths: Record<string, Record<string, Json>> = {};
@@ -129,12 +99,11 @@ function pathsOf(operations: readonly Operation[]): Record<string, Record<string
   return paths;
 }
 
-let cached: Json | undefined;
-
 const BEARER = [{ bearer: [] }];
 
-export function openApiDocument(): Json {
-  cached ??= {
+/** The document describing `operations` (in their order). */
+export function openApiDocumentOf(operations: readonly Operation[]): Json {
+  return {
     openapi: '3.1.0',
     // No jsonSchemaDialect: OpenAPI 3.1's default (its 2020-12 based dialect) fits the generated schemas, and
     // Swagger UI warns on any other value.
@@ -156,7 +125,7 @@ export function openApiDocument(): Json {
       { name: 'operations', description: 'probes, metrics, this document' },
     ],
     security: BEARER,
-    paths: pathsOf(OPERATIONS),
+    paths: pathsOf(operations),
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
@@ -168,5 +137,57 @@ export function openApiDocument(): Json {
       },
     },
   };
-  return cached;
+}
+
+/** A zod schema as JSON Schema for a request (input side), without `$schema`. */
+function requestSchema(schema: z.ZodType): Json {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
+  return rest;
+}
+
+/** OpenAPI parameters of one request part (path, query or header), from its zod object. */
+function parametersOf(schema: z.ZodObject | undefined, location: 'path' | 'query' | 'header'): Json[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...json } = requestSchema(field as z.ZodType);
+    return {
+      name,
+      in: location,
+      required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+      ...(description ? { description } : {}),
+      schema: json,
+    };
+  });
+}
+
+/** An operation's OpenAPI object (parameters and body from its request spec). */
+function operationObject(operation: Operation, bearer: Json[]): Json {
+  const request = operation.request ?? {};
+  const parameters = [
+    ...parametersOf(request.params, 'path'),
+    ...parametersOf(request.query, 'query'),
+    ...parametersOf(request.headers, 'header'),
+  ];
+  return {
+    operationId: operation.operationId,
+    tags: operation.tags,
+    summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    security: operation.open ? [] : bearer,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(request.body
+      ? {
+          requestBody: {
+            required: request.body.required,
+            content: Object.fromEntries(
+              Object.entries(request.body.content).map(([type, schema]) => [
+                type,
+                { schema: schema instanceof z.ZodType ? requestSchema(schema) : schema },
+              ]),
+            ),
+          },
+        }
+      : {}),
+    responses: operation.responses,
+  };
 }

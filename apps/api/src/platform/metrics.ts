@@ -1,10 +1,8 @@
 import type { WorkerRegistry } from '@infer/job-store';
 import { inferenceQueueName } from '@infer/queues';
 import type { Queue } from 'bullmq';
-import { type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { errors } from './openapi-parts.ts';
-import { addOperation, type Operation } from './operation.ts';
 
 /** BullMQ states exported per queue; KEDA scales workers on waiting + prioritized + active. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -124,31 +122,3 @@ export function createApiMetrics(sources: ApiMetricsSources) {
   return { registry, middleware, jobsSubmitted };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
-
-/** `GET /metrics` handler: Prometheus text exposition of `metrics.registry`. */
-export const METRICS_OPERATIONS = {
-  metrics: {
-    method: 'get',
-    path: '/metrics',
-    operationId: 'metrics',
-    tags: ['operations'],
-    summary: 'Prometheus metrics (text exposition format)',
-    open: true,
-    responses: {
-      '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
-      ...errors('internal_error', 'service_unavailable'),
-    },
-  },
-} satisfies Record<string, Operation>;
-
-/** `GET /metrics`: open, like the probes (restrict it at the network level if needed). */
-export function metricsRoute(metrics: ApiMetrics): Router {
-  const router = Router();
-  addOperation(router, METRICS_OPERATIONS.metrics, async (_req, res) => {
-    const body = await metrics.registry.metrics();
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.setHeader('Cache-Control', 'no-store');
-    res.send(body);
-  });
-  return router;
-}
