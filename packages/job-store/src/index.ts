@@ -1,8 +1,10 @@
 export * from './deadlines.ts';
 export * from './file-store.ts';
+export * from './idempotency-store.ts';
 export * from './job-store.ts';
 export * from './keys.ts';
 export * from './lifecycle.ts';
+export * from './rate-limit-window.ts';
 export {
   type AttemptRecord,
   type FieldCodec,
@@ -16,6 +18,5 @@ export {
   webhookStatusFromHash,
 } from './record/job-record.ts';
 export * from './result-cache.ts';
-export { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 export * from './webhook-store.ts';
 export * from './worker-registry.ts';
