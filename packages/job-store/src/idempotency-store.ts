@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type RedisKeys, redisKeys } from './keys.ts';
+import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
 /**
@@ -43,11 +44,11 @@ export class IdempotencyStore {
 
   /** Extend the claim to `ttlSeconds` from now, only if it is still this one; true when renewed. */
   async renew(recordKey: string, claim: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.scripts.renewClaim(recordKey, claim, String(ttlSeconds))) === 1;
+    return (await this.scripts.renewClaim(recordKey, claim, String(ttlSeconds))) === SCRIPT_REPLY.applied;
   }
 
   /** Give the key back, only if it still holds this claim; true when released. */
   async release(recordKey: string, claim: string): Promise<boolean> {
-    return (await this.scripts.releaseClaim(recordKey, claim)) === 1;
+    return (await this.scripts.releaseClaim(recordKey, claim)) === SCRIPT_REPLY.applied;
   }
 }

@@ -16,6 +16,7 @@ import {
   storedJobOf,
   updateFieldsOf,
 } from './record/job-record.ts';
+import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptError, scriptsOf, transaction } from './scripts/scripts.ts';
 import { newWebhookEventId } from './webhook-store.ts';
 
@@ -232,7 +233,7 @@ export class JobStore {
   async apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
     const [applied, status] = await this.scripts.transition(...this.transitionArgs(verb, id, update));
     const previous = status === '' ? undefined : JOB_FIELDS.status.decode(status);
-    return { applied: applied === 1, previous };
+    return { applied: applied === SCRIPT_REPLY.applied, previous };
   }
 
   /**
@@ -247,7 +248,11 @@ export class JobStore {
     });
     const [applied, status] = transition as [number, Buffer];
     const previous = status.length === 0 ? undefined : JOB_FIELDS.status.decode(status.toString());
-    return { applied: applied === 1, previous, image: applied === 1 ? (image as Buffer | null) : null };
+    return {
+      applied: applied === SCRIPT_REPLY.applied,
+      previous,
+      image: applied === SCRIPT_REPLY.applied ? (image as Buffer | null) : null,
+    };
   }
 
   private transitionArgs(verb: LifecycleVerb, id: string, update: JobUpdate): string[] {

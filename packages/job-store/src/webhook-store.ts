@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { type AttemptRecord, attemptFieldsOf } from './record/job-record.ts';
-import { REDELIVERY_REFUSALS, type RedeliveryRefusal, type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
+import { REDELIVERY_REFUSALS, type RedeliveryRefusal, SCRIPT_REPLY } from './scripts/reply-codes.ts';
+import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
 /** Id of one webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style). */
 export const newWebhookEventId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
@@ -74,7 +75,8 @@ export class WebhookStore {
       this.keys.job(jobId),
       this.keys.webhookOutbox,
     );
-    if (code === 0) return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };
+    if (code === SCRIPT_REPLY.ok)
+      return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };
     const reason = REDELIVERY_REFUSALS[code as keyof typeof REDELIVERY_REFUSALS];
     if (!reason) throw new Error(`unexpected reply ${code} from redeliver-webhook.lua`);
     return { ok: false, reason };
@@ -89,7 +91,7 @@ export class WebhookStore {
       remove.join(','),
       ...Object.entries(set).flat(),
     );
-    return applied === 1;
+    return applied === SCRIPT_REPLY.applied;
   }
 
   /** Keep a delivery that gave up, for inspection (`XRANGE <prefix>:webhook-dead - +`). */

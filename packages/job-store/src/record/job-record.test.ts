@@ -76,8 +76,10 @@ describe('job record codec (JOB_FIELDS) and the Lua scripts', () => {
     }
     // The extraction itself works: fields named in more than one way are found.
     expect(used.get('status')).toContain('transition.lua');
-    expect(used.get('webhook_status')).toEqual(expect.arrayContaining(['redeliver-webhook.lua', 'webhook-outbox.lua']));
-    expect(used.get('webhook_delivered_at')).toContain('webhook-outbox.lua');
+    expect(used.get('webhook_status')).toEqual(
+      expect.arrayContaining(['redeliver-webhook.lua', 'includes/webhook-outbox.lua']),
+    );
+    expect(used.get('webhook_delivered_at')).toContain('includes/webhook-outbox.lua');
     const undeclared = [...used].filter(([field]) => !JOB_FIELD_NAMES.has(field));
     expect(undeclared, 'fields used by scripts but not declared in JOB_FIELDS').toEqual([]);
   });
