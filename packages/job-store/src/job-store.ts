@@ -265,7 +265,7 @@ export class JobStore {
       String(this.ttlSeconds),
       this.keys.jobEvents,
       JSON.stringify({ id, status: LIFECYCLE[verb].to }),
-      // Used only if the job subscribed to this change (transactional outbox, see scripts/webhook-outbox.lua).
+      // Used only if the job subscribed to this change (transactional outbox, see scripts/includes/webhook-outbox.lua).
       newWebhookEventId(),
       new Date().toISOString(),
       ...fields,
