@@ -139,10 +139,7 @@ export function createApp(services: ApiServices): Express {
   if (settings.corsOrigins.length > 0) app.use('/v1', corsFor(settings.corsOrigins));
   app.use('/v1', requireAuth(services.auth));
   if (settings.rateLimitPerMinute) {
-    app.use(
-      '/v1',
-      rateLimit(services.redis, { limit: settings.rateLimitPerMinute, key: services.store.keys.rateLimit }),
-    );
+    app.use('/v1', rateLimit(services.redis, { limit: settings.rateLimitPerMinute, keys: services.store.keys }));
   }
   for (const routes of V1_ROUTES) app.use(routes.router(services));
   app.use(routeNotFound);

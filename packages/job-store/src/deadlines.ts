@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { JobStore } from './job-store.ts';
+import { JOB_FIELDS } from './record/job-record.ts';
 
 /**
  * Cancel-After in one place (after trigger.dev's ttlSystem): the index of deadlines,
@@ -29,7 +30,11 @@ export class Deadlines {
    * finished or gone, it can never be due again.
    */
   async expireIfDue(id: string, now = Date.now()): Promise<{ expired: boolean; model?: string }> {
-    const [cancelAt, model] = await this.redis.hmget(this.store.keys.job(id), 'cancel_at', 'model');
+    const [cancelAt, model] = await this.redis.hmget(
+      this.store.keys.job(id),
+      JOB_FIELDS.cancelAt.name,
+      JOB_FIELDS.model.name,
+    );
     if (cancelAt && Date.parse(cancelAt) > now) return { expired: false };
     const outcome = cancelAt
       ? await this.store.apply('expire', id, { completed_at: new Date(now).toISOString() })

@@ -1,9 +1,22 @@
 export * from './deadlines.ts';
 export * from './file-store.ts';
+export * from './idempotency-store.ts';
 export * from './job-store.ts';
 export * from './keys.ts';
 export * from './lifecycle.ts';
+export * from './rate-limit-window.ts';
+export {
+  type AttemptRecord,
+  type FieldCodec,
+  JOB_FIELDS,
+  type JobUpdate,
+  jobViewFromHash,
+  type NewJob,
+  predictionOriginOf,
+  type RecordField,
+  type StoredJob,
+  webhookStatusFromHash,
+} from './record/job-record.ts';
 export * from './result-cache.ts';
-export { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 export * from './webhook-store.ts';
 export * from './worker-registry.ts';

@@ -1,55 +1,27 @@
-import {
-  type JobError,
-  type JobResult,
-  type JobStatus,
-  type JobTimings,
-  type JobView,
-  jobErrorSchema,
-  jobResultSchema,
-  jobStatusSchema,
-  jobTimingsSchema,
-  type PredictionOrigin,
-} from '@infer/contracts';
+import type { JobStatus, JobView, PredictionOrigin } from '@infer/contracts';
 import type { Redis } from 'ioredis';
-import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
+import {
+  hashOf,
+  JOB_FIELDS,
+  type JobUpdate,
+  jobRecordOf,
+  jobViewFromHash,
+  type NewJob,
+  PREDICTION_ORIGIN_FIELDS,
+  predictionOriginOf,
+  STORED_JOB_FIELDS,
+  type StoredJob,
+  storedJobOf,
+  updateFieldsOf,
+} from './record/job-record.ts';
+import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptError, scriptsOf, transaction } from './scripts/scripts.ts';
-import { newWebhookEventId, webhookStatusFromHash } from './webhook-store.ts';
-
-export interface NewJob {
-  id: string;
-  model: string;
-  version?: string | undefined;
-  requestId?: string | undefined;
-  createdAt: Date;
-  /** Client priority 0..100 (higher first); 0 when absent. */
-  priority?: number | undefined;
-  metadata?: Record<string, unknown> | undefined;
-  /** Cancel-After deadline: still queued then means canceled with deadline_exceeded. */
-  cancelAt?: Date | undefined;
-  /** Stored as `webhook_url` and `webhook_events` (JSON) for the webhook dispatcher. */
-  webhook?: { url: string; events: string[] } | undefined;
-  /** Auth principal that submitted the job (stored as `owner`); only it may read or cancel the job. */
-  owner?: string | undefined;
-  /** Created as a Replicate prediction: shown and delivered as one (stored as `protocol`, `input`, `base_url`). */
-  origin?: PredictionOrigin | undefined;
-}
+import { newWebhookEventId } from './webhook-store.ts';
 
 /** The job index of a principal; `-` while auth is off (owner ids are `key:…` or `jwt:…`, never `-`). */
 export const indexScope = (owner: string | undefined): string => owner ?? '-';
-
-/** Fields a transition may set besides the status. */
-export interface JobUpdate {
-  started_at?: string;
-  completed_at?: string;
-  model_version?: string;
-  result?: JobResult;
-  error?: JobError;
-  timings?: JobTimings;
-  execution_provider?: string;
-  attempts?: number;
-}
 
 export interface TransitionOutcome {
   applied: boolean;
@@ -83,67 +55,6 @@ export interface ListQuery {
   createdAfter?: number | undefined;
   createdBefore?: number | undefined;
   scanLimit?: number;
-}
-
-/** What enqueueing a stored job needs (the BullMQ job data is rebuilt from the record). */
-export interface StoredJob {
-  id: string;
-  status: JobStatus;
-  model: string;
-  version?: string | undefined;
-  requestId?: string | undefined;
-  createdAt: Date;
-  priority: number;
-  cancelAt?: Date | undefined;
-}
-
-const STORED_FIELDS = ['status', 'model', 'requested_version', 'request_id', 'created_at', 'priority', 'cancel_at'];
-
-function storedJobOf(id: string, values: (string | null)[]): StoredJob | null {
-  const [status, model, version, requestId, createdAt, priority, cancelAt] = values;
-  if (!status || !model || !createdAt) return null;
-  return {
-    id,
-    status: jobStatusSchema.parse(status),
-    model,
-    version: version ?? undefined,
-    requestId: requestId ?? undefined,
-    createdAt: new Date(createdAt),
-    priority: Number(priority ?? 0),
-    cancelAt: cancelAt ? new Date(cancelAt) : undefined,
-  };
-}
-
-/** The hash fields of a new job record. */
-function recordOf(job: NewJob): Record<string, string> {
-  const record: Record<string, string> = {
-    id: job.id,
-    status: 'queued',
-    model: job.model,
-    created_at: job.createdAt.toISOString(),
-  };
-  if (job.version) record.requested_version = job.version;
-  if (job.requestId) record.request_id = job.requestId;
-  if (job.priority) record.priority = String(job.priority);
-  if (job.metadata) record.metadata = JSON.stringify(job.metadata);
-  if (job.cancelAt) record.cancel_at = job.cancelAt.toISOString();
-  if (job.owner) record.owner = job.owner;
-  if (job.webhook) {
-    record.webhook_url = job.webhook.url;
-    record.webhook_events = JSON.stringify(job.webhook.events);
-  }
-  if (job.origin) {
-    record.protocol = 'replicate';
-    record.input = JSON.stringify(job.origin.input);
-    record.base_url = job.origin.baseUrl;
-  }
-  return record;
-}
-
-/** The prediction origin kept in a record (or a snapshot of one), if it was created as a prediction. */
-export function predictionOriginOf(hash: Record<string, string>): PredictionOrigin | undefined {
-  if (hash.protocol !== 'replicate') return undefined;
-  return { input: JSON.parse(hash.input ?? '{}') as Record<string, unknown>, baseUrl: hash.base_url ?? '' };
 }
 
 /**
@@ -196,7 +107,7 @@ export class JobStore {
     ];
     for (const { job } of jobs) {
       keys.push(this.keys.job(job.id), this.keys.image(job.id));
-      args.push(JSON.stringify(recordOf(job)), job.cancelAt ? String(job.cancelAt.getTime()) : '');
+      args.push(JSON.stringify(jobRecordOf(job)), job.cancelAt ? String(job.cancelAt.getTime()) : '');
     }
     const replies = await transaction(this.redis, (tx) => {
       // The bytes go beside the script, not through it (see transaction); the script
@@ -219,7 +130,7 @@ export class JobStore {
     const ids = await this.redis.zrangebyscore(this.keys.enqueueIntents, '-inf', before, 'LIMIT', 0, limit);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.job(id), ...STORED_FIELDS);
+    for (const id of ids) pipeline.hmget(this.keys.job(id), ...STORED_JOB_FIELDS.map((field) => field.name));
     const replies = (await pipeline.exec()) ?? [];
     return ids.map((id, i) => {
       const [error, values] = replies[i] ?? [null, []];
@@ -268,13 +179,14 @@ export class JobStore {
         const [error, hash] = hashes[i] ?? [null, {}];
         if (error) throw error;
         const record = hash as Record<string, string>;
-        if (!record.status) {
+        const status = record[JOB_FIELDS.status.name];
+        if (!status) {
           gone.push(entry.id);
           continue;
         }
-        if (query.status && !query.status.includes(record.status as JobStatus)) continue;
-        if (query.model && record.model !== query.model) continue;
-        jobs.push({ view: toView(record), origin: predictionOriginOf(record) });
+        if (query.status && !query.status.includes(status as JobStatus)) continue;
+        if (query.model && record[JOB_FIELDS.model.name] !== query.model) continue;
+        jobs.push({ view: jobViewFromHash(record), origin: predictionOriginOf(record) });
         if (jobs.length === query.limit) return { jobs, next: entry };
       }
       if (gone.length > 0) await this.redis.zrem(index, ...gone);
@@ -284,15 +196,17 @@ export class JobStore {
 
   /** How the job was created, if as a Replicate prediction (see predictionOriginOf). */
   async originOf(id: string): Promise<PredictionOrigin | undefined> {
-    const [protocol, input, baseUrl] = await this.redis.hmget(this.keys.job(id), 'protocol', 'input', 'base_url');
-    return predictionOriginOf({ protocol: protocol ?? '', input: input ?? '{}', base_url: baseUrl ?? '' });
+    const fields = PREDICTION_ORIGIN_FIELDS;
+    const values = await this.redis.hmget(this.keys.job(id), ...fields.map((field) => field.name));
+    return predictionOriginOf(hashOf(fields, values));
   }
 
   /** The job's status, owner and Cancel-After deadline, in one HMGET; null if the record is gone. */
   async peek(id: string): Promise<{ status: JobStatus; owner?: string; cancelAt?: string } | null> {
-    const [status, owner, cancelAt] = await this.redis.hmget(this.keys.job(id), 'status', 'owner', 'cancel_at');
-    if (!status) return null;
-    return { status: jobStatusSchema.parse(status), owner: owner ?? undefined, cancelAt: cancelAt ?? undefined };
+    const { status, owner, cancelAt } = JOB_FIELDS;
+    const values = await this.redis.hmget(this.keys.job(id), status.name, owner.name, cancelAt.name);
+    if (!values[0]) return null;
+    return { status: status.decode(values[0]), owner: values[1] ?? undefined, cancelAt: values[2] ?? undefined };
   }
 
   async getImage(id: string): Promise<Buffer | null> {
@@ -305,9 +219,9 @@ export class JobStore {
    */
   async get(id: string, owner?: string): Promise<JobView | null> {
     const hash = await this.redis.hgetall(this.keys.job(id));
-    if (!hash.status) return null;
-    if (owner !== undefined && hash.owner !== owner) return null;
-    return toView(hash);
+    if (!hash[JOB_FIELDS.status.name]) return null;
+    if (owner !== undefined && hash[JOB_FIELDS.owner.name] !== owner) return null;
+    return jobViewFromHash(hash);
   }
 
   /**
@@ -318,8 +232,8 @@ export class JobStore {
    */
   async apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
     const [applied, status] = await this.scripts.transition(...this.transitionArgs(verb, id, update));
-    const previous = status === '' ? undefined : jobStatusSchema.parse(status);
-    return { applied: applied === 1, previous };
+    const previous = status === '' ? undefined : JOB_FIELDS.status.decode(status);
+    return { applied: applied === SCRIPT_REPLY.applied, previous };
   }
 
   /**
@@ -333,16 +247,16 @@ export class JobStore {
       tx.command('get', this.keys.image(id));
     });
     const [applied, status] = transition as [number, Buffer];
-    const previous = status.length === 0 ? undefined : jobStatusSchema.parse(status.toString());
-    return { applied: applied === 1, previous, image: applied === 1 ? (image as Buffer | null) : null };
+    const previous = status.length === 0 ? undefined : JOB_FIELDS.status.decode(status.toString());
+    return {
+      applied: applied === SCRIPT_REPLY.applied,
+      previous,
+      image: applied === SCRIPT_REPLY.applied ? (image as Buffer | null) : null,
+    };
   }
 
   private transitionArgs(verb: LifecycleVerb, id: string, update: JobUpdate): string[] {
-    const fields: string[] = [];
-    for (const [name, value] of Object.entries(verb === 'expire' ? { error: DEADLINE_ERROR, ...update } : update)) {
-      if (value === undefined) continue;
-      fields.push(name, typeof value === 'string' ? value : JSON.stringify(value));
-    }
+    const fields = updateFieldsOf(verb === 'expire' ? { error: DEADLINE_ERROR, ...update } : update);
     return [
       this.keys.job(id),
       this.keys.image(id),
@@ -351,42 +265,10 @@ export class JobStore {
       String(this.ttlSeconds),
       this.keys.jobEvents,
       JSON.stringify({ id, status: LIFECYCLE[verb].to }),
-      // Used only if the job subscribed to this change (transactional outbox, see scripts/webhook-outbox.lua).
+      // Used only if the job subscribed to this change (transactional outbox, see scripts/includes/webhook-outbox.lua).
       newWebhookEventId(),
       new Date().toISOString(),
       ...fields,
     ];
   }
-}
-
-export { toView as jobViewFromHash };
-
-function parseJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | null {
-  if (raw === undefined) return null;
-  return schema.parse(JSON.parse(raw));
-}
-
-/** Validate what we read back from Redis: it may have been written by another version. */
-function toView(hash: Record<string, string>): JobView {
-  return {
-    id: hash.id ?? '',
-    status: jobStatusSchema.parse(hash.status),
-    model: hash.model ?? '',
-    model_version: hash.model_version ?? hash.requested_version ?? null,
-    created_at: hash.created_at ?? '',
-    started_at: hash.started_at ?? null,
-    completed_at: hash.completed_at ?? null,
-    result: parseJson(jobResultSchema, hash.result),
-    error: parseJson(jobErrorSchema, hash.error),
-    timings: parseJson(jobTimingsSchema, hash.timings),
-    execution_provider: hash.execution_provider ?? null,
-    priority: Number(hash.priority ?? 0),
-    metadata: hash.metadata ? (JSON.parse(hash.metadata) as Record<string, unknown>) : null,
-    cancel_at: hash.cancel_at ?? null,
-    // Only the API can tell (it asks the queue and the workers); see JobsService.get.
-    queue_position: null,
-    eta_ms: null,
-    waiting_reason: null,
-    webhook: webhookStatusFromHash(hash),
-  };
 }

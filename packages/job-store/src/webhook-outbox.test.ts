@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { JobStore, jobViewFromHash } from './job-store.ts';
+import { JobStore } from './job-store.ts';
+import { jobViewFromHash } from './record/job-record.ts';
 import { type OutboxEvent, parseOutboxEntry, WebhookStore } from './webhook-store.ts';
 
 describe('webhook outbox written by job transitions (real Redis)', () => {

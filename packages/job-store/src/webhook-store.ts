@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_DELIVERY_STATUSES, type WebhookStatus } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import { type RedisKeys, redisKeys } from './keys.ts';
-import { REDELIVERY_REFUSALS, type RedeliveryRefusal, type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
+import { type AttemptRecord, attemptFieldsOf } from './record/job-record.ts';
+import { REDELIVERY_REFUSALS, type RedeliveryRefusal, SCRIPT_REPLY } from './scripts/reply-codes.ts';
+import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
 /** Id of one webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style). */
 export const newWebhookEventId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
@@ -38,39 +39,9 @@ export function parseOutboxEntry(streamId: string, flat: string[]): OutboxEvent 
   };
 }
 
-/** `webhook` of the job view, from the hash fields the scripts and the dispatcher write. */
-export function webhookStatusFromHash(hash: Record<string, string>): WebhookStatus | null {
-  if (!hash.webhook_url) return null;
-  const status = WEBHOOK_DELIVERY_STATUSES.find((s) => s === hash.webhook_status) ?? null;
-  const int = (raw: string | undefined) => (raw === undefined || raw === '' ? null : Number.parseInt(raw, 10));
-  return {
-    url: hash.webhook_url,
-    events: hash.webhook_events ? (JSON.parse(hash.webhook_events) as string[]) : [...DEFAULT_WEBHOOK_EVENTS],
-    event: hash.webhook_event ?? null,
-    event_id: hash.webhook_event_id ?? null,
-    status,
-    attempts: int(hash.webhook_attempts) ?? 0,
-    last_status_code: int(hash.webhook_last_status_code),
-    last_error: hash.webhook_last_error ?? null,
-    last_attempt_at: hash.webhook_last_attempt_at ?? null,
-    next_attempt_at: hash.webhook_next_attempt_at ?? null,
-    delivered_at: hash.webhook_delivered_at ?? null,
-  };
-}
-
 export type RedeliveryOutcome =
   | { ok: true; type: string; eventId: string; deliveryId: string }
   | { ok: false; reason: RedeliveryRefusal };
-
-/** What the dispatcher records after an attempt (see scripts/record-webhook-attempt.lua). */
-export interface AttemptRecord {
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  statusCode?: number | undefined;
-  error?: string | undefined;
-  attemptedAt: Date;
-  nextAttemptAt?: Date | undefined;
-}
 
 export interface DeadLetter {
   deliveryId: string;
@@ -104,7 +75,8 @@ export class WebhookStore {
       this.keys.job(jobId),
       this.keys.webhookOutbox,
     );
-    if (code === 0) return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };
+    if (code === SCRIPT_REPLY.ok)
+      return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };
     const reason = REDELIVERY_REFUSALS[code as keyof typeof REDELIVERY_REFUSALS];
     if (!reason) throw new Error(`unexpected reply ${code} from redeliver-webhook.lua`);
     return { ok: false, reason };
@@ -112,27 +84,14 @@ export class WebhookStore {
 
   /** Record an attempt on the job; false when the delivery is no longer the current one (or the job expired). */
   async recordAttempt(jobId: string, deliveryId: string, record: AttemptRecord): Promise<boolean> {
-    const set: Record<string, string> = {
-      webhook_status: record.status,
-      webhook_attempts: String(record.attempts),
-      webhook_last_attempt_at: record.attemptedAt.toISOString(),
-    };
-    const remove: string[] = [];
-    const optional = (name: string, value: string | undefined) => {
-      if (value === undefined) remove.push(name);
-      else set[name] = value;
-    };
-    optional('webhook_last_status_code', record.statusCode === undefined ? undefined : String(record.statusCode));
-    optional('webhook_last_error', record.error);
-    optional('webhook_next_attempt_at', record.nextAttemptAt?.toISOString());
-    optional('webhook_delivered_at', record.status === 'delivered' ? record.attemptedAt.toISOString() : undefined);
+    const { set, remove } = attemptFieldsOf(record);
     const applied = await this.scripts.recordWebhookAttempt(
       this.keys.job(jobId),
       deliveryId,
       remove.join(','),
       ...Object.entries(set).flat(),
     );
-    return applied === 1;
+    return applied === SCRIPT_REPLY.applied;
   }
 
   /** Keep a delivery that gave up, for inspection (`XRANGE <prefix>:webhook-dead - +`). */

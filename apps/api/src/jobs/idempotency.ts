@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@infer/contracts';
-import { type RedisKeys, scriptsOf } from '@infer/job-store';
+import { IdempotencyStore, type RedisKeys } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 
 export interface IdempotencySettings {
@@ -41,13 +41,11 @@ const RELEASE_RETRY_MS = 500;
  * answer, so twenty identical submissions make exactly one job.
  */
 export class Idempotency {
-  private readonly redis: Redis;
-  private readonly keys: RedisKeys;
+  private readonly store: IdempotencyStore;
   private readonly settings: IdempotencySettings;
 
   constructor(redis: Redis, keys: RedisKeys, settings: IdempotencySettings) {
-    this.redis = redis;
-    this.keys = keys;
+    this.store = new IdempotencyStore(redis, keys);
     this.settings = settings;
   }
 
@@ -65,7 +63,7 @@ export class Idempotency {
     const giveUpAt = Date.now() + this.settings.pendingTtlSeconds * 1000;
     const attempt = async (): Promise<void> => {
       try {
-        await scriptsOf(this.redis).releaseClaim(redisKey, claim);
+        await this.store.release(redisKey, claim);
       } catch {
         if (Date.now() < giveUpAt) setTimeout(() => void attempt(), RELEASE_RETRY_MS).unref();
       }
@@ -79,23 +77,17 @@ export class Idempotency {
     fingerprint: string,
     work: (binding: IdempotencyBinding) => Promise<T>,
   ): Promise<IdempotentOutcome<T>> {
-    const redisKey = this.keys.idempotency(
-      owner === undefined ? '-' : createHash('sha256').update(owner).digest('hex').slice(0, 32),
-      createHash('sha256').update(key).digest('hex'),
-    );
+    const redisKey = this.store.recordKey(key, owner);
     const deadline = Date.now() + this.settings.waitMs;
     for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
       const claim = JSON.stringify({ fingerprint, state: 'pending', token: randomUUID() } satisfies Entry<T>);
-      if (await this.redis.set(redisKey, claim, 'EX', this.settings.pendingTtlSeconds, 'NX')) {
+      if (await this.store.claim(redisKey, claim, this.settings.pendingTtlSeconds)) {
         // The claim lives pendingTtlSeconds unless renewed: a request that takes longer (a batch of slow
         // image_urls) keeps it, so a client's retry meanwhile waits instead of making a second job;
         // a request whose process died frees it within pendingTtlSeconds.
-        const ttl = String(this.settings.pendingTtlSeconds);
         const renew = setInterval(
           () => {
-            scriptsOf(this.redis)
-              .renewClaim(redisKey, claim, ttl)
-              .catch(() => undefined);
+            this.store.renew(redisKey, claim, this.settings.pendingTtlSeconds).catch(() => undefined);
           },
           (this.settings.pendingTtlSeconds * 1000) / 3,
         );
@@ -117,7 +109,7 @@ export class Idempotency {
           clearInterval(renew);
         }
       }
-      const raw = await this.redis.get(redisKey);
+      const raw = await this.store.read(redisKey);
       if (raw !== null) {
         const entry = JSON.parse(raw) as Entry<T>;
         if (entry.fingerprint !== fingerprint) {

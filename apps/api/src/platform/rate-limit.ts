@@ -1,5 +1,5 @@
 import { AppError } from '@infer/contracts';
-import { scriptsOf } from '@infer/job-store';
+import { RateLimitWindow, type RedisKeys } from '@infer/job-store';
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { principalOf } from './auth.ts';
@@ -8,8 +8,8 @@ export interface RateLimitOptions {
   /** Requests allowed per window per principal. */
   limit: number;
   windowMs?: number;
-  /** Redis key of a principal's counter. */
-  key: (principal: string) => string;
+  /** Where the counters live (`rateLimit`, one per principal). */
+  keys: RedisKeys;
 }
 
 /**
@@ -21,14 +21,14 @@ export interface RateLimitOptions {
  */
 export function rateLimit(redis: Redis, options: RateLimitOptions): RequestHandler {
   const windowMs = options.windowMs ?? 60_000;
-  // One fixed window per principal (scripts/rate-limit-window.lua: INCR and PEXPIRE in one step).
-  const command = scriptsOf(redis).rateLimitWindow;
+  // One fixed window per principal (RateLimitWindow: INCR and PEXPIRE in one step).
+  const window = new RateLimitWindow(redis, options.keys, windowMs);
   const policy = `${options.limit};w=${Math.round(windowMs / 1000)}`;
 
   return async (req, res, next) => {
     const principal = principalOf(req)?.id ?? `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
-    const [count, ttlMs] = await command(options.key(principal), String(windowMs));
-    const resetSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
+    const { count, resetMs } = await window.hit(principal);
+    const resetSeconds = Math.max(1, Math.ceil(resetMs / 1000));
     res.setHeader('RateLimit-Policy', policy);
     res.setHeader('RateLimit-Limit', String(options.limit));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, options.limit - count)));

@@ -10,8 +10,13 @@
   ARGV[3..] the BullMQ worker ids
   Returns Redis's time in ms.
 ]]
+local queueWorkersKey = KEYS[1]
+local stampAgoMs = tonumber(ARGV[1])
+local forgetAfterMs = tonumber(ARGV[2])
+local firstWorkerIdArg = 3
+
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-for i = 3, #ARGV do redis.call('ZADD', KEYS[1], now - tonumber(ARGV[1]), ARGV[i]) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+for i = firstWorkerIdArg, #ARGV do redis.call('ZADD', queueWorkersKey, now - stampAgoMs, ARGV[i]) end
+redis.call('ZREMRANGEBYSCORE', queueWorkersKey, '-inf', now - forgetAfterMs)
 return now

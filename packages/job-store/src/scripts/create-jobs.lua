@@ -19,38 +19,52 @@
   ARGV[3]  the answer's TTL (seconds)
   ARGV[4]  TTL of records and payloads (seconds)
   ARGV[5]  creation time (epoch ms)
-  ARGV[4 + 2i], ARGV[5 + 2i]  job i: record fields (JSON object of strings), Cancel-After
-           deadline (epoch ms, or '')
+  ARGV[4 + 2i], ARGV[5 + 2i]  job i: record fields (JSON object of strings, record/job-record.ts:
+           jobRecordOf), Cancel-After deadline (epoch ms, or '')
 
-  Returns 0 when created; IDEMPOTENCY_CLAIM_LOST (1) when the claim is no longer
-  this request's (it expired and another request took the key): nothing is written,
-  and the payloads set before are deleted.
+  Returns SCRIPT_REPLY.ok (0) when created; SCRIPT_REPLY.idempotencyClaimLost (1) when the
+  claim is no longer this request's (it expired and another request took the key): nothing
+  is written, and the payloads set before are deleted (scripts/reply-codes.ts).
 ]]
-local jobs = (#KEYS - 4) / 2
-if ARGV[1] ~= '' then
-  if redis.call('GET', KEYS[3]) ~= ARGV[1] then
-    for i = 1, jobs do redis.call('DEL', KEYS[4 + 2 * i]) end
-    return 1
+local enqueueIntentsKey = KEYS[1]
+local deadlinesKey = KEYS[2]
+local idempotencyKey = KEYS[3]
+local jobIndexKey = KEYS[4]
+local claim = ARGV[1]
+local answer = ARGV[2]
+local answerTtlSeconds = ARGV[3]
+local ttlSeconds = tonumber(ARGV[4])
+local createdAtMs = ARGV[5]
+local jobCount = (#KEYS - 4) / 2
+
+-- Job i's keys and arguments, i = 1..jobCount.
+local function jobKeyOf(i) return KEYS[3 + 2 * i] end
+local function imageKeyOf(i) return KEYS[4 + 2 * i] end
+local function recordOf(i) return ARGV[4 + 2 * i] end
+local function cancelAtMsOf(i) return ARGV[5 + 2 * i] end
+
+if claim ~= '' then
+  if redis.call('GET', idempotencyKey) ~= claim then
+    for i = 1, jobCount do redis.call('DEL', imageKeyOf(i)) end
+    return 1 -- SCRIPT_REPLY.idempotencyClaimLost
   end
-  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+  redis.call('SET', idempotencyKey, answer, 'EX', answerTtlSeconds)
 end
-local ttl = tonumber(ARGV[4])
-local created_at = tonumber(ARGV[5])
-for i = 1, jobs do
-  local record = cjson.decode(ARGV[4 + 2 * i])
-  local job_key = KEYS[3 + 2 * i]
+for i = 1, jobCount do
+  local record = cjson.decode(recordOf(i))
+  local jobKey = jobKeyOf(i)
   local fields = {}
   for name, value in pairs(record) do
     fields[#fields + 1] = name
     fields[#fields + 1] = value
   end
-  redis.call('HSET', job_key, unpack(fields))
-  redis.call('EXPIRE', job_key, ttl)
-  redis.call('ZADD', KEYS[1], ARGV[5], record.id)
-  redis.call('ZADD', KEYS[4], ARGV[5], record.id)
-  local cancel_at = ARGV[5 + 2 * i]
-  if cancel_at ~= '' then redis.call('ZADD', KEYS[2], cancel_at, record.id) end
+  redis.call('HSET', jobKey, unpack(fields))
+  redis.call('EXPIRE', jobKey, ttlSeconds)
+  redis.call('ZADD', enqueueIntentsKey, createdAtMs, record.id)
+  redis.call('ZADD', jobIndexKey, createdAtMs, record.id)
+  local cancelAtMs = cancelAtMsOf(i)
+  if cancelAtMs ~= '' then redis.call('ZADD', deadlinesKey, cancelAtMs, record.id) end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', created_at - ttl * 1000)
-redis.call('EXPIRE', KEYS[4], ttl)
-return 0
+redis.call('ZREMRANGEBYSCORE', jobIndexKey, '-inf', tonumber(createdAtMs) - ttlSeconds * 1000)
+redis.call('EXPIRE', jobIndexKey, ttlSeconds)
+return 0 -- SCRIPT_REPLY.ok

@@ -6,10 +6,13 @@
   KEYS[1] the principal's counter; ARGV[1] window length (ms)
   Returns {count in this window, ms until it resets}.
 ]]
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
+local counterKey = KEYS[1]
+local windowMs = ARGV[1]
+
+local count = redis.call('INCR', counterKey)
+local ttl = redis.call('PTTL', counterKey)
 if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+  redis.call('PEXPIRE', counterKey, windowMs)
+  ttl = tonumber(windowMs)
 end
 return {count, ttl}

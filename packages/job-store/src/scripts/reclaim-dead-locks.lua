@@ -14,16 +14,21 @@
   ARGV[2] dead after this many ms without a stamp
   Returns the ids of the jobs whose lock was deleted.
 ]]
+local queueWorkersKey = KEYS[1]
+local activeKey = KEYS[2]
+local queueKeyPrefix = ARGV[1]
+local deadAfterMs = tonumber(ARGV[2])
+
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local deadBefore = now - tonumber(ARGV[2])
+local deadBefore = now - deadAfterMs
 local reclaimed = {}
-for _, jobId in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
-  local lockKey = ARGV[1] .. jobId .. ':lock'
+for _, jobId in ipairs(redis.call('LRANGE', activeKey, 0, -1)) do
+  local lockKey = queueKeyPrefix .. jobId .. ':lock'
   local token = redis.call('GET', lockKey)
   if token then
     local worker = string.match(token, '^(.+):%d+$')
-    local seen = worker and redis.call('ZSCORE', KEYS[1], worker)
+    local seen = worker and redis.call('ZSCORE', queueWorkersKey, worker)
     if seen and tonumber(seen) < deadBefore then
       redis.call('DEL', lockKey)
       table.insert(reclaimed, jobId)

@@ -5,9 +5,16 @@
 
   KEYS[1] job hash
   ARGV[1] delivery id; ARGV[2] fields to delete (comma-separated); ARGV[3..] field, value pairs
-  Returns 1 when recorded, 0 when the delivery is no longer the current one.
+  (record/job-record.ts: attemptFieldsOf)
+  Returns SCRIPT_REPLY.applied (1) when recorded, SCRIPT_REPLY.notApplied (0) when the
+  delivery is no longer the current one (scripts/reply-codes.ts).
 ]]
-if redis.call('HGET', KEYS[1], 'webhook_delivery_id') ~= ARGV[1] then return 0 end
-for name in string.gmatch(ARGV[2], '[^,]+') do redis.call('HDEL', KEYS[1], name) end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return 1
+local jobKey = KEYS[1]
+local deliveryId = ARGV[1]
+local fieldsToDelete = ARGV[2]
+local firstFieldArg = 3
+
+if redis.call('HGET', jobKey, 'webhook_delivery_id') ~= deliveryId then return 0 end -- SCRIPT_REPLY.notApplied
+for name in string.gmatch(fieldsToDelete, '[^,]+') do redis.call('HDEL', jobKey, name) end
+for i = firstFieldArg, #ARGV, 2 do redis.call('HSET', jobKey, ARGV[i], ARGV[i + 1]) end
+return 1 -- SCRIPT_REPLY.applied

@@ -6,26 +6,32 @@ import { Command, type Redis } from 'ioredis';
 type NetStream = Redis['stream'];
 
 import { lifecycleLua } from '../lifecycle.ts';
+import { SCRIPT_REPLY } from './reply-codes.ts';
 
 /**
  * Every Lua script of the system, one `*.lua` file each beside this one with a
- * KEYS/ARGV/returns header; a line `--@include "name.lua"` pastes a shared file
- * in its place. `scriptsOf(redis)` registers all of them once per connection
- * (EVALSHA, falling back to EVAL) and hands out typed commands; numeric replies
- * other than success are turned into errors in one place (`scriptError`,
- * `REDELIVERY_REFUSALS`).
+ * KEYS/ARGV/returns header, naming its keys and arguments as locals at the top;
+ * a line `--@include "name.lua"` pastes a shared part from includes/ in its place.
+ * `scriptsOf(redis)` registers all of them once per connection (EVALSHA, falling
+ * back to EVAL) and hands out typed commands; their numeric replies are named in
+ * reply-codes.ts, and those other than success are turned into errors in one place
+ * (`scriptError`, `REDELIVERY_REFUSALS`).
  */
 
-/** Includes rendered from TypeScript rather than read from a file. */
+/** Includes rendered from TypeScript rather than read from includes/. */
 const GENERATED: Record<string, () => string> = { 'lifecycle.lua': lifecycleLua };
+const INCLUDES = new URL('includes/', import.meta.url);
 
-/** A script's text with its includes expanded (each shared file once per script). */
-export function luaScript(name: string, seen = new Set<string>()): string {
-  const text = GENERATED[name]?.() ?? readFileSync(new URL(name, import.meta.url), 'utf8');
+/** A script's text with its includes expanded (each shared part once per script). */
+export function luaScript(file: string): string {
+  return withIncludes(readFileSync(new URL(file, import.meta.url), 'utf8'), new Set());
+}
+
+function withIncludes(text: string, seen: Set<string>): string {
   return text.replace(/^--@include "([\w.-]+\.lua)"$/gm, (_line, included: string) => {
     if (seen.has(included)) return '';
     seen.add(included);
-    return luaScript(included, seen);
+    return withIncludes(GENERATED[included]?.() ?? readFileSync(new URL(included, INCLUDES), 'utf8'), seen);
   });
 }
 
@@ -173,13 +179,7 @@ function execAtomically(redis: Redis, commands: readonly [string, Arg[]][]): Pro
   });
 }
 
-/** Numeric replies of our scripts other than success (0), each mapped to its error in `scriptError`. */
-export const SCRIPT_REPLY = {
-  ok: 0,
-  idempotencyClaimLost: 1,
-} as const;
-
-/** The error a script's numeric reply stands for; undefined for success. */
+/** The error a status code of create-jobs.lua stands for; undefined for success. */
 export function scriptError(reply: number): AppError | undefined {
   switch (reply) {
     case SCRIPT_REPLY.ok:
@@ -194,13 +194,3 @@ export function scriptError(reply: number): AppError | undefined {
       return new AppError('internal_error', `unexpected reply ${reply} from a job-store script`);
   }
 }
-
-/** Refusal codes of redeliver-webhook.lua. */
-export const REDELIVERY_REFUSALS = {
-  2: 'not_found',
-  3: 'no_webhook',
-  4: 'not_terminal',
-  5: 'not_subscribed',
-  6: 'pending',
-} as const;
-export type RedeliveryRefusal = (typeof REDELIVERY_REFUSALS)[keyof typeof REDELIVERY_REFUSALS];

@@ -10,26 +10,38 @@
   ARGV[3] channel to publish ARGV[4] on
   ARGV[5] id of the webhook event this change emits if the job subscribed to it
           ('' never emits), ARGV[6] its time (ISO 8601)
-  ARGV[7..] field, value pairs to set
+  ARGV[7..] field, value pairs to set (record/job-record.ts: updateFieldsOf)
 
-  Returns {1, previous status} when applied, {0, current status} when the verb may not
-  leave the current status ('' if the record is gone); an error for an unknown verb.
+  Returns {SCRIPT_REPLY.applied (1), previous status} when applied,
+  {SCRIPT_REPLY.notApplied (0), current status} when the verb may not leave the current
+  status ('' if the record is gone) (scripts/reply-codes.ts); an error for an unknown verb.
 ]]
 --@include "lifecycle.lua"
 --@include "webhook-outbox.lua"
-local rule = LIFECYCLE[ARGV[1]]
-if not rule then return redis.error_reply('unknown lifecycle verb ' .. ARGV[1]) end
-local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return {0, ''} end
-if not rule.from[current] then return {0, current} end
-redis.call('HSET', KEYS[1], 'status', rule.to)
-for i = 7, #ARGV, 2 do
-  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+local jobKey = KEYS[1]
+local imageKey = KEYS[2]
+local outboxKey = KEYS[3]
+local verb = ARGV[1]
+local terminalTtlSeconds = tonumber(ARGV[2])
+local eventsChannel = ARGV[3]
+local eventsMessage = ARGV[4]
+local webhookEventId = ARGV[5]
+local webhookEventAt = ARGV[6]
+local firstFieldArg = 7
+
+local rule = LIFECYCLE[verb]
+if not rule then return redis.error_reply('unknown lifecycle verb ' .. verb) end
+local current = redis.call('HGET', jobKey, 'status')
+if not current then return {0, ''} end -- SCRIPT_REPLY.notApplied
+if not rule.from[current] then return {0, current} end -- SCRIPT_REPLY.notApplied
+redis.call('HSET', jobKey, 'status', rule.to)
+for i = firstFieldArg, #ARGV, 2 do
+  redis.call('HSET', jobKey, ARGV[i], ARGV[i + 1])
 end
-webhook_emit(KEYS[1], KEYS[3], rule.to, ARGV[5], ARGV[6])
+webhook_emit(jobKey, outboxKey, rule.to, webhookEventId, webhookEventAt)
 if TERMINAL[rule.to] then
-  redis.call('DEL', KEYS[2])
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+  redis.call('DEL', imageKey)
+  redis.call('EXPIRE', jobKey, terminalTtlSeconds)
 end
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return {1, current}
+redis.call('PUBLISH', eventsChannel, eventsMessage)
+return {1, current} -- SCRIPT_REPLY.applied

@@ -9,10 +9,9 @@
   snapshot (JSON object of the job hash without webhook_* fields, taken at the event,
   so the payload shows the job as it was then).
 
-  Hash fields kept on the job record for GET /v1/jobs/{id}: webhook_event,
-  webhook_event_id, webhook_event_at, webhook_delivery_id, webhook_status,
-  webhook_attempts, webhook_last_status_code, webhook_last_error,
-  webhook_last_attempt_at, webhook_next_attempt_at, webhook_delivered_at.
+  Hash fields kept on the job record for GET /v1/jobs/{id}: the `webhook_*` fields of
+  packages/job-store/src/record/job-record.ts (JOB_FIELDS), which says which script
+  reads and writes which.
 ]]
 --@include "lifecycle.lua"
 
