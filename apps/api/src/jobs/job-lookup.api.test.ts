@@ -3,6 +3,7 @@ import { newJobId } from '@infer/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
+import { fetchConforming, OpenApiConformance } from '../../../../test/support/openapi-conformance.ts';
 import { InProcessApi } from '../testing/in-process-api.ts';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
@@ -11,6 +12,9 @@ type ErrorBody = { error: { code: string; message: string; details?: Record<stri
 describe('unknown and malformed job ids (in-process API, real Redis)', () => {
   let system: InProcessApi;
   let image: Buffer;
+  const conformance = new OpenApiConformance();
+  const call = <T = unknown>(path: string, init?: RequestInit) =>
+    fetchConforming<T>(conformance, system.url(path), init);
 
   beforeAll(async () => {
     image = await solidImage(COLOURS.green, 'png', 32);
@@ -54,6 +58,12 @@ describe('unknown and malformed job ids (in-process API, real Redis)', () => {
       }
     }
     await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
+  });
+
+  it('the event stream of an unknown job answers 404 job_not_found as JSON', async () => {
+    const missing = await call<{ error: { code: string } }>('/v1/jobs/0000-not-a-job/events');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('job_not_found');
   });
 });
 

@@ -2,6 +2,7 @@ import type { JobAccepted } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { submitImage } from '../../../../test/support/jobs-client.ts';
 import { testRedis } from '../../../../test/support/redis.ts';
 import { InProcessApi } from '../testing/in-process-api.ts';
 
@@ -51,6 +52,14 @@ describe('webhook options of a submission (in-process API, real Redis)', () => {
       expect(JSON.parse(events ?? '[]')).toEqual(['job.succeeded', 'job.failed', 'job.canceled']);
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('refuses a webhook_url on a private address at submission', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/hook', 'http://[::1]:8080/']) {
+      const response = await submitImage(system.apiUrl, green, { webhook_url: url });
+      expect(response.status, url).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'url_not_allowed' } });
     }
   });
 });
