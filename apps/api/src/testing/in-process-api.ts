@@ -116,10 +116,16 @@ export class InProcessApi {
 
     const services = createApiServices(env, { redis, logger, catalog, events, auth });
     const server = createApp(services).listen(0, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+    } catch (error) {
+      await Promise.all([services.close(), events.close()]);
+      await closeRedis(redis);
+      throw error;
+    }
     const { port } = server.address() as AddressInfo;
     return new InProcessApi({ apiUrl: `http://127.0.0.1:${port}`, env, services, server, redis, events, lines });
   }
@@ -141,10 +147,11 @@ export class InProcessApi {
 
   private async shutDown(): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    void this.events.close();
+    // As main.ts: end event streams and Prefer: wait at once.
+    const eventsClosed = this.events.close();
     // Keep-alive sockets of the test's fetch calls would hold server.close for their idle timeout.
     this.server.closeAllConnections();
-    await stopped;
+    await Promise.all([stopped, eventsClosed]);
     await this.services.close();
     try {
       await deletePrefix(this.redis, this.prefix);
