@@ -141,12 +141,6 @@ describe('Prefer: wait, job event stream and metrics (real API, worker and Redis
     expect(again.status).toBe(204);
   });
 
-  it('the event stream of an unknown job answers 404 job_not_found as JSON', async () => {
-    const missing = await call<{ error: { code: string } }>('/v1/jobs/0000-not-a-job/events');
-    expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('job_not_found');
-  });
-
   it('metrics count requests by route pattern, submissions by model, and the live worker', async () => {
     const samples = await metrics();
     expect(sampleValue(samples, 'inference_workers_ready')).toBe(1);

@@ -3,7 +3,7 @@ import { JobStore } from '@infer/job-store';
 import { InferenceQueues, newJobId } from '@infer/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
-import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
+import { pollUntilDone } from '../support/jobs-client.ts';
 import { jobIdsLogged } from '../support/logs.ts';
 import { testRedis } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
@@ -212,56 +212,5 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     }
     expect(startedInLogs(worker.logs).has(workerChecked)).toBe(false);
     expect(worker.logs).toMatch(new RegExp(`"jobId":"${workerChecked}".*Cancel-After deadline`));
-  });
-
-  it('answers job_not_found for an id never issued', async () => {
-    const response = await fetch(system.url(`/v1/jobs/${newJobId()}`));
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as ErrorBody).error.code).toBe('job_not_found');
-  });
-
-  it("answers 404 job_not_found, not 500, for ids that are not job ids (e.g. naming a job's image key)", async () => {
-    const id = await idOf(await submit());
-    for (const bad of [`${id}:image`, 'not-a-job', `${id}:x`]) {
-      for (const [method, path] of [
-        ['GET', `/v1/jobs/${encodeURIComponent(bad)}`],
-        ['DELETE', `/v1/jobs/${encodeURIComponent(bad)}`],
-        ['GET', `/v1/jobs/${encodeURIComponent(bad)}/events`],
-        ['POST', `/v1/jobs/${encodeURIComponent(bad)}/webhook/redeliver`],
-      ] as const) {
-        const response = await fetch(system.url(path), { method });
-        const body = await response.text();
-        expect(response.status, `${method} ${path}: ${body}`).toBe(404);
-        expect((JSON.parse(body) as ErrorBody).error.code).toBe('job_not_found');
-      }
-    }
-    await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
-  });
-});
-
-describe('expiry (real API and Redis, RESULT_TTL_SECONDS=2)', () => {
-  let system: TestSystem;
-  beforeAll(async () => {
-    system = await TestSystem.start({ workers: 0, env: { RESULT_TTL_SECONDS: '2' } });
-  });
-  afterAll(async () => {
-    await system?.stop();
-  });
-
-  it('an expired job is 404 job_expired, not job_not_found', async () => {
-    const response = await submitImage(system.apiUrl, await solidImage(COLOURS.yellow, 'png', 32));
-    const { id } = (await response.json()) as JobAccepted;
-    expect((await fetch(system.url(`/v1/jobs/${id}`))).status).toBe(200);
-    await expect
-      .poll(
-        async () => {
-          const answer = await fetch(system.url(`/v1/jobs/${id}`));
-          return answer.status === 404 ? ((await answer.json()) as ErrorBody).error.code : answer.status;
-        },
-        { timeout: 10_000, interval: 250 },
-      )
-      .toBe('job_expired');
-    const cancel = await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' });
-    expect(((await cancel.json()) as ErrorBody).error.code).toBe('job_expired');
   });
 });

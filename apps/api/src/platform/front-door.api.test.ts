@@ -1,31 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSystem } from '../support/system.ts';
+import { InProcessApi } from '../testing/in-process-api.ts';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const basic = (password: string) => `Basic ${Buffer.from(`anyone:${password}`).toString('base64')}`;
 
-/** Pages, the queue dashboard's access rules, CORS and TRUST_PROXY, against real API processes. */
-describe('front door: pages, /admin/queues access, CORS, TRUST_PROXY (real API and Redis)', () => {
+/** Pages, the queue dashboard's access rules, CORS and TRUST_PROXY, against the app in-process. */
+describe('front door: pages, /admin/queues access, CORS, TRUST_PROXY (in-process API, real Redis)', () => {
   const keys = { ops: randomBytes(24).toString('base64url'), dev: randomBytes(24).toString('base64url') };
-  let secured: TestSystem;
-  let open: TestSystem;
+  let secured: InProcessApi;
+  let open: InProcessApi;
 
   beforeAll(async () => {
     [secured, open] = await Promise.all([
-      TestSystem.start({
-        workers: 0,
+      InProcessApi.start({
         env: {
           API_KEYS: `ops:${sha256(keys.ops)},dev:${sha256(keys.dev)}`,
           ADMIN_PRINCIPALS: 'key:ops',
           CORS_ORIGINS: 'https://app.example.com',
         },
       }),
-      TestSystem.start({ workers: 0 }),
+      InProcessApi.start(),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([secured?.stop(), open?.stop()]);
+    await Promise.all([secured?.close(), open?.close()]);
   });
 
   it('serves the console and the API reference with a strict CSP, from local files only', async () => {
@@ -104,10 +103,10 @@ describe('front door: pages, /admin/queues access, CORS, TRUST_PROXY (real API a
   it('keys the rate limit on the forwarded client address only behind a trusted proxy', async () => {
     // Auth off: the limit is per client address (with auth on it is per key, whatever the address).
     const [untrusted, trusted] = await Promise.all([
-      TestSystem.start({ workers: 0, env: { RATE_LIMIT_PER_MINUTE: '3' } }),
-      TestSystem.start({ workers: 0, env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' } }),
+      InProcessApi.start({ env: { RATE_LIMIT_PER_MINUTE: '3' } }),
+      InProcessApi.start({ env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' } }),
     ]);
-    const statuses = async (system: TestSystem, client: string, count: number) => {
+    const statuses = async (system: InProcessApi, client: string, count: number) => {
       const seen: number[] = [];
       for (let i = 0; i < count; i++) {
         seen.push((await fetch(system.url('/v1/models'), { headers: { 'x-forwarded-for': client } })).status);
@@ -122,7 +121,7 @@ describe('front door: pages, /admin/queues access, CORS, TRUST_PROXY (real API a
       expect(await statuses(trusted, '203.0.113.1', 4)).toEqual([200, 200, 200, 429]);
       expect(await statuses(trusted, '203.0.113.2', 1)).toEqual([200]);
     } finally {
-      await Promise.all([untrusted.stop(), trusted.stop()]);
+      await Promise.all([untrusted.close(), trusted.close()]);
     }
   });
 });

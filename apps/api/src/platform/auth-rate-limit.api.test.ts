@@ -1,9 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { JobView } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLOURS, solidImage } from '../support/images.ts';
-import { fetchConforming, OpenApiConformance } from '../support/openapi-conformance.ts';
-import { TestSystem } from '../support/system.ts';
+import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { fetchConforming, OpenApiConformance } from '../../../../test/support/openapi-conformance.ts';
+import { InProcessApi } from '../testing/in-process-api.ts';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
@@ -19,17 +19,17 @@ type ErrorBody = { error: { code: string; message: string } };
 
 /**
  * Bearer auth (API keys and HS256 JWTs), per-principal job visibility and the
- * per-principal rate limit, against real API processes and Redis (no worker is
+ * per-principal rate limit, against the app in-process on real Redis (no worker is
  * needed: visibility and limits are decided before any inference).
  */
-describe('auth and rate limit (real API process and Redis)', () => {
+describe('auth and rate limit (in-process API, real Redis)', () => {
   const keys = { alice: randomBytes(24).toString('base64url'), bob: randomBytes(24).toString('base64url') };
   const carolKey = randomBytes(24).toString('base64url');
   const secret = randomBytes(32).toString('hex');
   const issuer = 'https://issuer.example.test';
   const now = () => Math.floor(Date.now() / 1000);
   const LIMIT = 15;
-  let system: TestSystem;
+  let system: InProcessApi;
   const conformance = new OpenApiConformance();
   const call = <T = ErrorBody>(path: string, token?: string, init: RequestInit = {}) =>
     fetchConforming<T>(conformance, system.url(path), {
@@ -43,8 +43,7 @@ describe('auth and rate limit (real API process and Redis)', () => {
   };
 
   beforeAll(async () => {
-    system = await TestSystem.start({
-      workers: 0,
+    system = await InProcessApi.start({
       env: {
         // Named, unnamed and upper-case digests are all accepted forms.
         API_KEYS: `alice:${sha256(keys.alice)}, ${sha256(keys.bob).toUpperCase()},carol:${sha256(carolKey)}`,
@@ -55,7 +54,7 @@ describe('auth and rate limit (real API process and Redis)', () => {
     });
   });
   afterAll(async () => {
-    await system?.stop();
+    await system?.close();
   });
 
   it('refuses /v1 without credentials or with a wrong key: 401 unauthorized with a Bearer challenge', async () => {
@@ -107,7 +106,11 @@ describe('auth and rate limit (real API process and Redis)', () => {
     const listed = await call('/v1/jobs?limit=1', keys.bob, { headers: { 'X-Request-Id': requestId } });
     expect(response.status).toBe(202);
     expect(listed.status).toBe(200);
-    const accessLine = () => system.api.logs.split('\n').find((line) => line.includes(`"id":"${requestId}"`));
+    const accessLine = () =>
+      system
+        .logs()
+        .split('\n')
+        .find((line) => line.includes(`"id":"${requestId}"`));
     await expect.poll(accessLine).toBeDefined();
     const entry = JSON.parse(accessLine() as string) as {
       msg: string;
@@ -117,8 +120,8 @@ describe('auth and rate limit (real API process and Redis)', () => {
     expect(entry.msg).toBe('request completed');
     expect(entry.req).toMatchObject({ id: requestId, method: 'GET', url: '/v1/jobs?limit=1' });
     expect(entry.res).toMatchObject({ statusCode: 200 });
-    for (const key of Object.values(keys)) expect(system.api.logs).not.toContain(key);
-    expect(system.api.logs.toLowerCase()).not.toContain('authorization');
+    for (const key of Object.values(keys)) expect(system.logs()).not.toContain(key);
+    expect(system.logs().toLowerCase()).not.toContain('authorization');
   });
 
   it('accepts a valid HS256 JWT (its subject owns its jobs) and refuses expired, forged and foreign ones', async () => {

@@ -1,9 +1,9 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLOURS, solidImage } from '../support/images.ts';
-import { parseExposition, samplesOf } from '../support/prometheus.ts';
-import { TestSystem } from '../support/system.ts';
+import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { parseExposition, samplesOf } from '../../../../test/support/prometheus.ts';
+import { InProcessApi } from '../testing/in-process-api.ts';
 
 type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
@@ -41,16 +41,16 @@ const closing = Buffer.from(`--${BOUNDARY}--\r\n`);
 /** Nested `{"a":{"a":...}}`, `depth` objects deep, without recursion. */
 const deepJson = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
-describe('malformed bodies are 4xx with a stable code, never 500 (real API)', () => {
-  let system: TestSystem;
+describe('malformed bodies are 4xx with a stable code, never 500 (in-process API, real Redis)', () => {
+  let system: InProcessApi;
   let png: Buffer;
 
   beforeAll(async () => {
     png = await solidImage(COLOURS.green, 'png', 16);
-    system = await TestSystem.start({ workers: 0 });
+    system = await InProcessApi.start();
   });
   afterAll(async () => {
-    await system?.stop();
+    await system?.close();
   });
 
   const expectRefused = async (

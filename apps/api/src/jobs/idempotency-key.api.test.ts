@@ -1,0 +1,113 @@
+import type { JobAccepted, JobView } from '@infer/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
+import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { testRedis } from '../../../../test/support/redis.ts';
+import { InProcessApi } from '../testing/in-process-api.ts';
+
+type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+/** Idempotency-Key replays and refusals: decided at accept time, before any worker (the app in-process on real Redis). */
+describe('Idempotency-Key (in-process API, real Redis)', () => {
+  let system: InProcessApi;
+  let images: ImageServer;
+  let green: Buffer;
+
+  beforeAll(async () => {
+    green = await solidImage(COLOURS.green, 'png', 64);
+    images = await imageServer(green);
+    system = await InProcessApi.start({
+      env: {
+        MAX_UPLOAD_BYTES: String(256 * 1024),
+        MAX_BATCH_IMAGES: '4',
+        MAX_BATCH_BYTES: String(1024 * 1024),
+        SSRF_ALLOWLIST: '127.0.0.1',
+        IMAGE_URL_MAX_REDIRECTS: '2',
+      },
+    });
+  });
+  afterAll(async () => {
+    await system?.close();
+    images?.server.close();
+  });
+
+  const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
+    fetch(system.url(path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const accepted = async (response: Response): Promise<JobAccepted> => {
+    const body = await response.text();
+    expect(response.status, body).toBe(202);
+    return JSON.parse(body) as JobAccepted;
+  };
+  const refused = async (response: Response, status: number, code: string, field?: string) => {
+    const body = (await response.json()) as ErrorBody;
+    expect({ status: response.status, code: body.error.code }, JSON.stringify(body)).toEqual({ status, code });
+    if (field !== undefined) expect(body.error.details?.field).toBe(field);
+    return body;
+  };
+  it('returns the original job (200) for the same key and body, 409 for another body', async () => {
+    const body = { image_base64: green.toString('base64'), metadata: { try: 1 } };
+    const first = await accepted(await postJson(body, { 'idempotency-key': 'order-1' }));
+    const again = await postJson(body, { 'idempotency-key': 'order-1' });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await again.json()) as JobView).id).toBe(first.id);
+    await refused(
+      await postJson({ ...body, metadata: { try: 2 } }, { 'idempotency-key': 'order-1' }),
+      409,
+      'idempotency_key_reused',
+      'Idempotency-Key',
+    );
+    // Key order inside objects does not make another request.
+    const reordered = await postJson(
+      { metadata: { try: 1 }, image_base64: body.image_base64 },
+      { 'idempotency-key': 'order-1' },
+    );
+    expect(reordered.status).toBe(200);
+    // Another key is another job.
+    expect((await accepted(await postJson(body, { 'idempotency-key': 'order-2' }))).id).not.toBe(first.id);
+  });
+
+  it('a refused request does not burn its key', async () => {
+    await refused(
+      await postJson({ image_url: images.url('/missing') }, { 'idempotency-key': 'retry-me' }),
+      422,
+      'image_fetch_failed',
+    );
+    await accepted(await postJson({ image_url: images.url('/leaf.png') }, { 'idempotency-key': 'retry-me' }));
+  });
+
+  it('makes exactly one job out of 20 concurrent identical submissions', async () => {
+    const body = { image_url: images.url('/redirect'), metadata: { concurrent: true } };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => postJson(body, { 'idempotency-key': 'burst-20' })),
+    );
+    const answers = await Promise.all(
+      responses.map(async (r) => ({ status: r.status, body: (await r.json()) as JobView })),
+    );
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size, JSON.stringify(answers)).toBe(1);
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
+    const redis = testRedis();
+    try {
+      // Job records only: with no worker to consume them, the image payloads (`job:<id>:image`) are still there.
+      const records = (await redis.keys(`${system.prefix}:job:*`)).filter((key) => !key.endsWith(':image'));
+      const withMetadata = await Promise.all(records.map((key) => redis.hget(key, 'metadata')));
+      expect(withMetadata.filter((m) => m === JSON.stringify(body.metadata))).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('works for batches too', async () => {
+    const body = { images: [{ image_base64: green.toString('base64') }] };
+    const first = await postJson(body, { 'idempotency-key': 'batch-1' }, '/v1/jobs:batch');
+    expect(first.status).toBe(202);
+    const again = await postJson(body, { 'idempotency-key': 'batch-1' }, '/v1/jobs:batch');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+  });
+});
