@@ -11,9 +11,9 @@ import { pino } from 'pino';
 import { ROOT } from '../../../../test/support/processes.ts';
 import { deletePrefix, testRedisUrl, uniquePrefix } from '../../../../test/support/redis.ts';
 import { createApp } from '../app.ts';
-import { Authenticator } from '../auth.ts';
-import { JobEvents } from '../job-events.ts';
-import { ModelCatalog } from '../model-catalog.ts';
+import { Authenticator } from '../platform/auth.ts';
+import { JobEvents } from '../jobs/job-events.ts';
+import { ModelCatalog } from '../models/model-catalog.ts';
 import { type ApiServices, createApiServices } from '../services.ts';
 
 /*
