@@ -38,7 +38,7 @@ export const envSchema = z.object({
 
   // API
   HOST: z.string().min(1).default('0.0.0.0'),
-  PORT: int(1, 65535).default(8080),
+  PORT: int(0, 65535).default(8080),
   MAX_UPLOAD_BYTES: int(1, 512 * MiB).default(10 * MiB),
   DEFAULT_MODEL: z.string().min(1).default('plant-pathology'),
   /** A worker heartbeat older than this is not counted as alive. */

@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -9,10 +9,16 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
  * machines (a pipe, a container log); readable colour lines on a terminal
  * (`format: 'auto'`, LOG_FORMAT), formatted by pino-pretty off the main thread.
  */
-export function createLogger(options: { level: string; name: string; format?: LogFormat }): Logger {
+export function createLogger(options: {
+  level: string;
+  name: string;
+  format?: LogFormat;
+  /** JSON lines to this stream instead of stdout (the API's in-process test harness reads them). */
+  destination?: DestinationStream;
+}): Logger {
   const format = options.format ?? 'auto';
-  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
-  return pino({
+  const pretty = !options.destination && (format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true));
+  const settings = {
     name: options.name,
     level: options.level,
     base: { service: options.name, pid: process.pid },
@@ -26,5 +32,6 @@ export function createLogger(options: { level: string; name: string; format?: Lo
           },
         }
       : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
