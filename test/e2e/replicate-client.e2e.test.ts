@@ -1,10 +1,37 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { JobView } from '@infer/contracts';
 import Replicate, { validateWebhook } from 'replicate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
+import { ROOT } from '../support/processes.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
+
+interface ReplicateModel {
+  url: string;
+  owner: string;
+  name: string;
+  description: string | null;
+  visibility: string;
+  latest_version: { id: string };
+}
+
+/** The reference model, and a copy of it under another name: a repository of two models. */
+function twoModelRepository(): string {
+  const repository = mkdtempSync(path.join(tmpdir(), 'infer-replicate-'));
+  const reference = path.join(ROOT, 'models', 'plant-pathology');
+  cpSync(reference, path.join(repository, 'plant-pathology'), { recursive: true });
+  cpSync(reference, path.join(repository, 'leaf-copy'), { recursive: true });
+  const config = JSON.parse(readFileSync(path.join(reference, 'model.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(
+    path.join(repository, 'leaf-copy', 'model.json'),
+    JSON.stringify({ ...config, name: 'leaf-copy', description: 'A copy of the reference model' }),
+  );
+  return repository;
+}
 
 interface Prediction {
   id: string;
@@ -29,6 +56,7 @@ describe("Replicate's client against our API (real processes)", () => {
   let system: TestSystem;
   let hooks: WebhookReceiver;
   let replicate: Replicate;
+  let repository: string;
   let green: Buffer;
   let rust: Buffer;
 
@@ -37,9 +65,11 @@ describe("Replicate's client against our API (real processes)", () => {
     rust = await solidImage(COLOURS.orangeBrown, 'jpeg', 64);
     hooks = await WebhookReceiver.start();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    repository = twoModelRepository();
     system = await TestSystem.start({
       dispatcher: true,
       env: {
+        MODEL_REPOSITORY: repository,
         API_KEYS: `replicate:${createHash('sha256').update(key).digest('hex')}`,
         WEBHOOK_SECRET: secret,
         SSRF_ALLOWLIST: `127.0.0.1:${hooks.port}`,
@@ -51,6 +81,7 @@ describe("Replicate's client against our API (real processes)", () => {
   afterAll(async () => {
     await system?.stop();
     await hooks?.close();
+    if (repository) rmSync(repository, { recursive: true, force: true });
   });
 
   it('run() with a Buffer uploads it through /v1/files and answers the output', async () => {
@@ -117,6 +148,50 @@ describe("Replicate's client against our API (real processes)", () => {
     expect(all[0]?.status).toBe('canceled');
     const ids = all.map((p) => p.id);
     expect([...ids].sort().reverse()).toEqual(ids);
+  });
+
+  it('models.list() answers every model as Replicate does, each with its latest version', async () => {
+    const page = (await replicate.models.list()) as unknown as {
+      results: ReplicateModel[];
+      next: string | null;
+      previous: string | null;
+    };
+    expect(page).toMatchObject({ next: null, previous: null });
+    const byName = new Map(page.results.map((model) => [model.name, model]));
+    expect([...byName.keys()].sort()).toEqual(['leaf-copy', 'plant-pathology']);
+    expect(byName.get('leaf-copy')).toMatchObject({
+      owner: 'infer',
+      description: 'A copy of the reference model',
+      visibility: 'public',
+      url: system.url('/v1/models/infer/leaf-copy'),
+    });
+    // Each entry is the model as models.get() answers it: the version ids are the same.
+    for (const model of page.results) {
+      expect(model.latest_version.id).toMatch(/^[0-9a-f]{64}$/);
+      expect(await replicate.models.get('infer', model.name)).toEqual(model);
+    }
+    // Our own view is still in the same answer.
+    const own = (await (
+      await fetch(system.url('/v1/models'), { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { models: { name: string; default_version: string }[] };
+    expect(own.models.map((model) => model.name).sort()).toEqual(['leaf-copy', 'plant-pathology']);
+  });
+
+  it('paginate(models.list) finds every model, and a prediction runs on the version it names', async () => {
+    const pages: ReplicateModel[][] = [];
+    for await (const page of replicate.paginate(replicate.models.list)) pages.push(page as unknown as ReplicateModel[]);
+    expect(pages).toHaveLength(1);
+    const copy = pages.flat().find((model) => model.name === 'leaf-copy');
+    expect(
+      pages
+        .flat()
+        .map((model) => `${model.owner}/${model.name}`)
+        .sort(),
+    ).toEqual(['infer/leaf-copy', 'infer/plant-pathology']);
+    const output = (await replicate.run(`infer/leaf-copy:${copy?.latest_version.id}`, {
+      input: { image: `data:image/png;base64,${green.toString('base64')}` },
+    })) as Prediction['output'];
+    expect(output?.predictions[0]?.label).toBe('healthy');
   });
 
   it('delivers a webhook as the prediction, signed so that validateWebhook accepts it', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import { jobViewSchema } from './job.schema.ts';
+import { replicateModelSchema } from './replicate.schema.ts';
 
 /** Every API error body: `{ "error": { "code", "message", "details"? } }` (documented in /openapi.json). */
 export const errorBodySchema = z
@@ -58,7 +59,19 @@ export const modelViewSchema = z
     throughput_per_second: z.number().nonnegative(),
   })
   .strict();
-export const modelListSchema = z.object({ models: z.array(modelViewSchema) }).strict();
+/**
+ * `GET /v1/models`: our `models`, and in the same answer Replicate's page of models
+ * (`results`, `next`, `previous`), so that Replicate's `models.list()` reads it too.
+ * Every model is in the one page: `next` and `previous` are null.
+ */
+export const modelListSchema = z
+  .object({
+    models: z.array(modelViewSchema),
+    results: z.array(replicateModelSchema),
+    next: z.null(),
+    previous: z.null(),
+  })
+  .strict();
 
 /** `GET /v1/jobs`: a page of the caller's jobs, newest first. */
 export const jobListSchema = z.object({ jobs: z.array(jobViewSchema), next_cursor: z.string().nullable() }).strict();

@@ -81,6 +81,7 @@ export const predictionListSchema = z.object({
   results: z.array(predictionViewSchema),
 });
 
+/** A model as Replicate's model object (owner `infer`); Replicate's `run_count` is not kept here. */
 export const replicateModelSchema = z.object({
   url: z.string(),
   owner: z.string(),
@@ -90,12 +91,12 @@ export const replicateModelSchema = z.object({
   github_url: z.null(),
   paper_url: z.null(),
   license_url: z.null(),
-  run_count: z.number().int(),
   cover_image_url: z.null(),
   default_example: z.null(),
   latest_version: z.object({ id: z.string(), created_at: z.null(), cog_version: z.null(), openapi_schema: z.null() }),
   versions: z.array(z.object({ id: z.string(), name: z.string() })),
 });
+export type ReplicateModel = z.infer<typeof replicateModelSchema>;
 
 export const fileViewSchema = z.object({
   id: z.string(),

@@ -17,8 +17,16 @@ export function toAppError(error: unknown): AppError {
     });
   }
   if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-    // Client errors of a library that carry a status (body parsers map theirs where they enter).
-    return new AppError('invalid_request', err.message ?? 'invalid request');
+    // Client errors of a library that carry a status (body parsers map theirs where they enter): a
+    // sentence of ours, the library's text (it names our router, and echoes the request) only in the log.
+    if (error instanceof URIError) {
+      // Express' router: a path parameter that is not valid percent-encoding (`/v1/jobs/%E0`).
+      return new AppError('invalid_request', 'the request path is not valid percent-encoding', {
+        cause: error,
+        details: { reason: 'bad_path_encoding' },
+      });
+    }
+    return new AppError('invalid_request', 'the request cannot be read', { cause: error });
   }
   return new AppError('internal_error', 'internal error', { cause: error });
 }
@@ -45,9 +53,26 @@ function isRedisRefusingWrites(error: unknown): boolean {
   return error instanceof Error && /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY) /.test(error.message);
 }
 
+/** What a library said of a refused request, for its log line: its text and, if any, its code or type. */
+function libraryText(cause: unknown): Record<string, unknown> {
+  if (!(cause instanceof Error)) return { message: String(cause) };
+  const { code, type } = cause as { code?: unknown; type?: unknown };
+  return {
+    name: cause.name,
+    message: cause.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof type === 'string' ? { type } : {}),
+  };
+}
+
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const appError = toAppError(error);
   if (appError.status >= 500) req.log?.error({ err: error }, appError.message);
+  else if (appError.cause !== undefined) {
+    // A refusal whose client sentence hides a library's words: they go to the request's log line
+    // (which carries the request id), for whoever reads it with the client's X-Request-Id.
+    req.log?.info({ code: appError.code, cause: libraryText(appError.cause) }, `refused: ${appError.message}`);
+  }
   for (const [name, value] of Object.entries(appError.options.headers ?? {})) res.setHeader(name, value);
   const body: { code: string; message: string; details?: unknown } = { code: appError.code, message: appError.message };
   if (appError.details !== undefined) body.details = appError.details;

@@ -74,6 +74,8 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
     body: () => Buffer;
     status: number;
     code: string;
+    /** The stable `details.reason` of a body that cannot be read. */
+    reason?: string;
   }[] = [
     {
       name: 'a body without its closing boundary',
@@ -81,6 +83,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => part('image', png, 'leaf.png'),
       status: 400,
       code: 'invalid_request',
+      reason: 'unexpected_end',
     },
     {
       name: 'a 100 KB part header',
@@ -96,6 +99,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
         ]),
       status: 400,
       code: 'invalid_request',
+      reason: 'malformed_part',
     },
     {
       name: 'a 200 KB field name',
@@ -103,6 +107,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.concat([part('m'.repeat(200_000), 'x'), closing]),
       status: 400,
       code: 'invalid_request',
+      reason: 'malformed_part',
     },
     {
       name: 'a boundary that never appears',
@@ -110,6 +115,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.from(`--someOtherBoundary\r\nContent-Disposition: form-data; name="image"\r\n\r\nabc\r\n`),
       status: 400,
       code: 'invalid_request',
+      reason: 'unexpected_end',
     },
     {
       name: 'random bytes under a multipart Content-Type',
@@ -117,6 +123,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
       status: 400,
       code: 'invalid_request',
+      reason: 'unexpected_end',
     },
     {
       name: 'a multipart Content-Type without a boundary',
@@ -124,6 +131,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.concat([part('image', png, 'leaf.png'), closing]),
       status: 400,
       code: 'invalid_request',
+      reason: 'missing_boundary',
     },
     {
       name: 'a gzip-encoded multipart body',
@@ -149,6 +157,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => part('image', png, 'leaf.png'),
       status: 400,
       code: 'invalid_request',
+      reason: 'unexpected_end',
     },
     {
       name: 'a corrupt gzip JSON body',
@@ -157,6 +166,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.from('definitely not gzip'),
       status: 400,
       code: 'invalid_request',
+      reason: 'corrupt_encoding',
     },
     {
       name: 'a corrupt gzip raw image body',
@@ -165,6 +175,7 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
       body: () => Buffer.from('definitely not gzip'),
       status: 400,
       code: 'invalid_request',
+      reason: 'corrupt_encoding',
     },
     {
       name: 'JSON that is not an object',
@@ -179,9 +190,145 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
     it(`answers ${c.status} ${c.code} for ${c.name}`, async () => {
       const headers: Record<string, string> = { 'content-type': c.type ?? multipartType };
       if (c.encoding) headers['content-encoding'] = c.encoding;
-      await expectRefused(rawPost(system.apiUrl, c.path ?? '/v1/jobs', headers, c.body()), c.status, c.code);
+      const body = await expectRefused(
+        rawPost(system.apiUrl, c.path ?? '/v1/jobs', headers, c.body()),
+        c.status,
+        c.code,
+      );
+      if (c.reason) expect(body.error.details?.reason, JSON.stringify(body)).toBe(c.reason);
     });
   }
+
+  /** The pino lines of the API process logged for the request with this X-Request-Id. */
+  const logLinesOf = (requestId: string): Record<string, unknown>[] =>
+    system.api.logs.split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { req?: { id?: unknown } };
+        return entry.req?.id === requestId ? [entry as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  /** What JSON.parse itself says of `text` (the words a client must not be shown). */
+  const jsonParseMessage = (text: string) => {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${text} parses`);
+  };
+
+  it("answers a truncated multipart body, malformed JSON, a bad charset and a bad path with a sentence of ours, the library's words only in the request's log line", async () => {
+    const badJson = '{"image_url": "https://example.com/leaf.png",';
+    const refusals: {
+      name: string;
+      send: (requestId: string) => Promise<{ status: number; body: string }>;
+      status: number;
+      error: { code: string; message: string; details: Record<string, unknown> };
+      library: string;
+    }[] = [
+      {
+        name: 'a multipart body without its closing boundary',
+        send: (id) =>
+          rawPost(system.apiUrl, '/v1/jobs', { 'content-type': multipartType, 'x-request-id': id }, part('image', png)),
+        status: 400,
+        error: {
+          code: 'invalid_request',
+          message: 'the multipart body ends before its closing boundary',
+          details: { field: 'body', reason: 'unexpected_end' },
+        },
+        library: 'Unexpected end of form',
+      },
+      {
+        name: 'a JSON body cut short',
+        send: (id) =>
+          rawPost(
+            system.apiUrl,
+            '/v1/jobs',
+            { 'content-type': 'application/json', 'x-request-id': id },
+            Buffer.from(badJson),
+          ),
+        status: 400,
+        error: {
+          code: 'invalid_request',
+          message: 'the request body is not valid JSON',
+          details: { field: 'body', reason: 'invalid_json' },
+        },
+        library: jsonParseMessage(badJson),
+      },
+      {
+        name: 'a JSON body in latin1',
+        send: (id) =>
+          rawPost(
+            system.apiUrl,
+            '/v1/jobs',
+            { 'content-type': 'application/json; charset=latin1', 'x-request-id': id },
+            Buffer.from('{"image_url":"https://example.com/leaf.png"}'),
+          ),
+        status: 415,
+        error: {
+          code: 'unsupported_media_type',
+          message: "the request body's charset is not one the API reads (send UTF-8)",
+          details: { field: 'Content-Type', reason: 'bad_charset' },
+        },
+        library: 'unsupported charset "LATIN1"',
+      },
+      {
+        name: 'a multipart body of more fields than allowed',
+        send: (id) =>
+          rawPost(
+            system.apiUrl,
+            '/v1/jobs',
+            { 'content-type': multipartType, 'x-request-id': id },
+            Buffer.concat([...Array.from({ length: 21 }, (_, i) => part(`f${i}`, 'x')), closing]),
+          ),
+        status: 400,
+        error: {
+          code: 'invalid_request',
+          message: 'the multipart body has more fields than allowed',
+          details: { reason: 'too_many_fields' },
+        },
+        library: 'Too many fields',
+      },
+      {
+        name: 'a path that is not valid percent-encoding',
+        send: async (id) => {
+          const response = await fetch(system.url('/v1/jobs/%E0%A4%A'), { headers: { 'x-request-id': id } });
+          return { status: response.status, body: await response.text() };
+        },
+        status: 400,
+        error: {
+          code: 'invalid_request',
+          message: 'the request path is not valid percent-encoding',
+          details: { reason: 'bad_path_encoding' },
+        },
+        library: "Failed to decode param '%E0%A4%A'",
+      },
+    ];
+    for (const [i, refusal] of refusals.entries()) {
+      const requestId = `refusal-${i}-${Date.now()}`;
+      const answer = await refusal.send(requestId);
+      expect({ status: answer.status, body: JSON.parse(answer.body) }, refusal.name).toEqual({
+        status: refusal.status,
+        body: { error: refusal.error },
+      });
+      expect(answer.body, refusal.name).not.toContain(refusal.library);
+      // The library's words are logged with the request id, for whoever reads the log with it.
+      await expect
+        .poll(() => logLinesOf(requestId).filter((line) => line.msg === `refused: ${refusal.error.message}`), {
+          timeout: 2000,
+        })
+        .toEqual([
+          expect.objectContaining({
+            level: 30,
+            code: refusal.error.code,
+            cause: expect.objectContaining({ message: refusal.library }),
+          }),
+        ]);
+    }
+  });
 
   it('refuses metadata nested 10,000 levels deep as 400 naming the field (JSON, form field, batch item)', async () => {
     const json = Buffer.from(`{"image_base64":"${png.toString('base64')}","metadata":${deepJson(10_000)}}`);

@@ -10,6 +10,10 @@ export const MODELS_OPERATIONS = {
     operationId: 'listModels',
     tags: ['models'],
     summary: 'The models served, with their input contract, live workers and recent throughput',
+    description:
+      "`models` is our own view of each model. The same answer is also Replicate's page of models (`results`, " +
+      'each as `GET /v1/models/{owner}/{name}` answers it, and `next` / `previous`, null: every model is in this ' +
+      "one page), so that Replicate's `models.list()` and `paginate` find every model.",
     responses: { '200': { description: 'models', content: json(ref('ModelList')) }, ...errors(...V1_ERRORS) },
   },
   getModel: {

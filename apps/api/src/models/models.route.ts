@@ -2,6 +2,7 @@ import { AppError, type WorkerHeartbeat } from '@infer/contracts';
 import type { WorkerRegistry } from '@infer/job-store';
 import { operationRoutes } from '../http/operation.ts';
 import type { ModelLiveness, QueueInsight } from '../jobs/queue-insight.ts';
+import { baseUrlOf, replicateModelOf } from '../replicate/replicate-model.ts';
 import type { CatalogEntry, ModelCatalog } from './model-catalog.ts';
 import { MODELS_OPERATIONS } from './models.operations.ts';
 
@@ -39,12 +40,23 @@ export interface ModelsRouteDeps {
   insight: QueueInsight;
 }
 
-/** `GET /v1/models` and `GET /v1/models/:name`: the catalog plus which models have live workers now. */
+/**
+ * `GET /v1/models` and `GET /v1/models/:name`: the catalog plus which models have live workers now.
+ * The list also answers Replicate's `GET /v1/models` (the same path): `results`, `next`, `previous`.
+ */
 export const modelsRoutes = operationRoutes(MODELS_OPERATIONS, (deps: ModelsRouteDeps) => ({
-  listModels: async (_input, _req, res) => {
+  listModels: async (_input, req, res) => {
+    const entries = deps.catalog.list();
     const alive = await deps.workers.alive(deps.heartbeatTtlMs);
-    const liveness = await Promise.all(deps.catalog.list().map((entry) => deps.insight.liveness(entry.name)));
-    res.json({ models: deps.catalog.list().map((entry, i) => view(entry, alive, liveness[i] as ModelLiveness)) });
+    const liveness = await Promise.all(entries.map((entry) => deps.insight.liveness(entry.name)));
+    const baseUrl = baseUrlOf(req);
+    res.json({
+      models: entries.map((entry, i) => view(entry, alive, liveness[i] as ModelLiveness)),
+      // Replicate's page of the same models, for its clients' models.list() (all in one page).
+      results: entries.map((entry) => replicateModelOf(entry, baseUrl)),
+      next: null,
+      previous: null,
+    });
   },
 
   getModel: async ({ params }, _req, res) => {

@@ -27,6 +27,7 @@ import { decodeBase64, sniff, validate } from '../jobs/submit-body.ts';
 import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
 import { ownerOf } from '../platform/auth.ts';
 import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
+import { baseUrlOf, defaultVersion, replicateModelOf } from './replicate-model.ts';
 
 export interface ReplicateRouteDeps {
   jobs: JobsService;
@@ -62,8 +63,6 @@ export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: R
     storage: multer.memoryStorage(),
     limits: { fileSize: options.maxUploadBytes, files: 2, fields: 4, parts: 6 },
   }).any();
-
-  const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host')}`;
 
   /** The job as a prediction; `starting` while not finished when a blocking client must keep polling. */
   const present = async (req: Request, job: JobView, origin?: PredictionOrigin): Promise<PredictionView> => {
@@ -210,27 +209,7 @@ export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: R
           details: { model: `${params.owner}/${params.name}` },
         });
       }
-      const latest = defaultVersion(entry);
-      res.json({
-        url: `${baseUrlOf(req)}/v1/models/${REPLICATE_OWNER}/${entry.name}`,
-        owner: REPLICATE_OWNER,
-        name: entry.name,
-        description: entry.config.description ?? null,
-        visibility: 'public',
-        github_url: null,
-        paper_url: null,
-        license_url: null,
-        run_count: 0,
-        cover_image_url: null,
-        default_example: null,
-        latest_version: {
-          id: versionIdOf(entry.name, latest),
-          created_at: null,
-          cog_version: null,
-          openapi_schema: null,
-        },
-        versions: entry.versions.map((version) => ({ id: versionIdOf(entry.name, version), name: version })),
-      });
+      res.json(replicateModelOf(entry, baseUrlOf(req)));
     },
 
     getWebhookSecret: (_input, _req, res) => {
@@ -303,9 +282,6 @@ export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: R
 
 const fileNotFound = (id: string) =>
   new AppError('file_not_found', `no file "${id}" (expired, deleted or never uploaded)`, { details: { file: id } });
-
-/** What a job without `version` runs: the newest (versions are listed oldest first). */
-const defaultVersion = (entry: CatalogEntry): string => entry.versions[entry.versions.length - 1] as string;
 
 /** The id of a URL that names one of our files (`<base>/v1/files/<id>`), whatever host the client used for it. */
 function ownFileId(url: string, base: string): string | undefined {
