@@ -199,9 +199,9 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
     });
   }
 
-  /** The pino lines of the API process logged for the request with this X-Request-Id. */
+  /** The pino lines the API logged for the request with this X-Request-Id. */
   const logLinesOf = (requestId: string): Record<string, unknown>[] =>
-    system.api.logs.split('\n').flatMap((line) => {
+    system.logs().split('\n').flatMap((line) => {
       try {
         const entry = JSON.parse(line) as { req?: { id?: unknown } };
         return entry.req?.id === requestId ? [entry as Record<string, unknown>] : [];
