@@ -28,7 +28,7 @@ if [ "$mode" = test ]; then
   command -v "${PROMTOOL_PATH:-/usr/bin/promtool}" >/dev/null 2>&1 || missing+=(prometheus)
   # test:containers: rootful podman with runc, and mmdebstrap for the offline base images.
   if [[ " $* " == *" test:containers "* ]]; then
-    for package in podman runc mmdebstrap netavark aardvark-dns catatonit iptables; do
+    for package in podman runc mmdebstrap netavark aardvark-dns catatonit iptables docker-compose; do
       dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
   fi

@@ -1,23 +1,30 @@
 /**
- * `pnpm test:containers`: the real images, built from the unchanged Dockerfiles with podman on
- * base images assembled offline (base-images.sh), and docker/compose.yaml run as the file says
- * (lib/compose.ts), checked from outside through its published ports: answers of the reference
- * model, a signed webhook to a receiver on the host, a worker killed mid-run, a draining stop,
- * health checks, users, read-only roots, and agreement of `podman image inspect` with k8s/.
+ * `pnpm test:containers`: the real images, built from the unchanged Dockerfiles through podman's
+ * Docker-compatible API (lib/docker-host.ts) on base images assembled offline (base-images.sh),
+ * and docker/compose.yaml run by a real Compose (Debian's docker-compose, through testcontainers'
+ * DockerComposeEnvironment, with wait strategies on the health checks and ports), checked from
+ * outside through its published port: answers of the reference model, a signed webhook to a
+ * receiver on the host, a worker killed mid-run, a draining stop, health checks, users, read-only
+ * roots, and agreement of the engine's image inspect with k8s/.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { JobAccepted, JobView } from '@infer/contracts';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getContainerRuntimeClient, ImageName, type StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../dev-support/free-port.ts';
 import { parseDockerfile } from '../deploy/lib/dockerfile.ts';
 import { imageSpecs } from '../deploy/lib/images.ts';
 import { build, containersOf, isObject, podSpecs } from '../deploy/lib/kustomize.ts';
 import { fromRoot, isKnownVariable, probePaths } from '../deploy/lib/repo.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { ComposeProject, seconds } from './lib/compose.ts';
-import { assembleBaseImages, type BuiltImage, buildComposeImages, buildImage, printImages } from './lib/images.ts';
-import { inspect, podman } from './lib/podman.ts';
+import { ComposeProject, type ComposeService, seconds } from './lib/compose-project.ts';
+import { useDockerHost } from './lib/docker-host.ts';
+import { containerLogs, dockerode, imageHealthcheck } from './lib/engine.ts';
+import { runHealthChecks } from './lib/health-checks.ts';
+import { assembleBaseImages, type BuiltImage, buildImage, printImages } from './lib/images.ts';
+import { type CapturedLogs, captureLogs } from './lib/log-capture.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (value: unknown): Obj => (isObject(value) ? value : {});
@@ -36,21 +43,19 @@ interface ImageConfig {
     WorkingDir?: string;
     Cmd?: string[];
   };
-  Healthcheck?: { Test?: string[] };
-}
-interface ContainerState {
-  State: { Pid: number; Running: boolean; ExitCode: number; Status: string; Health?: { Status: string } };
-  RestartCount: number;
-  HostConfig: { ReadonlyRootfs: boolean };
-  ImageName: string;
 }
 
-let project: ComposeProject;
-let receiver: WebhookReceiver;
+let stopDockerHost: (() => Promise<void>) | undefined;
+let stopHealthChecks: (() => Promise<void>) | undefined;
+let logs: CapturedLogs | undefined;
+let project: ComposeProject | undefined;
+let environment: StartedDockerComposeEnvironment | undefined;
+/** The services as Compose resolved the file (`docker-compose config`). */
+let services: Record<string, ComposeService>;
+let receiver: WebhookReceiver | undefined;
 let apiUrl: string;
-let gateway: string;
+let failed = false;
 const built: BuiltImage[] = [];
-const startup: Record<string, number> = {};
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -62,7 +67,16 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-const containerState = (service: string) => inspect<ContainerState>('container', project.container(service));
+const compose = () => project as ComposeProject;
+const service = (name: string): ComposeService => {
+  const found = services[name];
+  if (!found) throw new Error(`no service ${name} in docker/compose.yaml`);
+  return found;
+};
+const containerName = (name: string) => compose().container(name);
+const container = (name: string) => (environment as StartedDockerComposeEnvironment).getContainer(containerName(name));
+const containerState = async (name: string) => (await dockerode()).getContainer(containerName(name)).inspect();
+const logsOf = (name: string) => containerLogs(containerName(name));
 
 async function submit(image: Buffer, fields: Record<string, string> = {}, wait?: number): Promise<Response> {
   const form = new FormData();
@@ -106,21 +120,33 @@ function cudaStages() {
   return { buildable, blocked };
 }
 
-beforeAll(async () => {
-  console.log(await assembleBaseImages());
-  // The network first: the webhook receiver listens on its gateway (host.containers.internal
-  // inside the containers), and SSRF_ALLOWLIST must name that address and port.
-  await podman(['network', 'create', `${PROJECT}_default`]);
-  const [network] = JSON.parse(await podman(['network', 'inspect', `${PROJECT}_default`])) as {
-    subnets: { gateway: string }[];
-  }[];
-  gateway = network?.subnets[0]?.gateway as string;
-  const receiverPort = await freePort();
-  project = new ComposeProject(fromRoot('docker/compose.yaml'), PROJECT, {
-    SSRF_ALLOWLIST: `${gateway}:${receiverPort}`,
-  });
+/** Every service's output, the last `lines` of it (from the captured streams: containers may be gone). */
+function printLogs(lines: number): void {
+  for (const name of Object.keys(services ?? {})) {
+    const captured = logs?.lines(name, lines) ?? [];
+    if (captured.length) console.log(`--- ${name} (last ${captured.length} lines)\n${captured.join('\n')}`);
+  }
+}
 
-  built.push(...(await buildComposeImages(project)));
+beforeAll(async () => {
+  stopDockerHost = await useDockerHost();
+  console.log(await assembleBaseImages());
+  // The webhook receiver listens on the project network's gateway (host.containers.internal
+  // inside the containers), known once Compose made the network; its port and the API's host
+  // port are chosen first, for Compose to interpolate.
+  const receiverPort = await freePort();
+  project = new ComposeProject(PROJECT, {
+    API_HOST_PORT: String(await freePort()),
+    SSRF_ALLOWLIST: `host.containers.internal:${receiverPort}`,
+  });
+  // `docker-compose config` lists the services of every profile; `up` starts the default one's.
+  services = Object.fromEntries(Object.entries(await compose().services()).filter(([, s]) => !s.profiles?.length));
+
+  for (const s of Object.values(services)) {
+    if (!s.build) continue;
+    if (path.resolve(s.build.context) !== fromRoot()) throw new Error(`${s.image}: build context ${s.build.context}`);
+    built.push(await buildImage(s.build.dockerfile, s.image));
+  }
   const cuda = cudaStages();
   const last = cuda.buildable.at(-1) as string;
   built.push({
@@ -132,77 +158,97 @@ beforeAll(async () => {
     `docker/worker-cuda.Dockerfile, not built here:\n${[...cuda.blocked].map(([stage, why]) => `  stage ${stage}: ${why}`).join('\n')}`,
   );
 
+  stopHealthChecks = await runHealthChecks(PROJECT);
+  logs = await captureLogs(PROJECT);
   const started = Date.now();
-  // The bridge (and its gateway address) exists once the first container is on it.
-  await project.up({
-    beforeStart: async (service) => {
-      if (service === 'api') receiver = await WebhookReceiver.start(undefined, receiverPort, gateway);
-    },
-  });
-  apiUrl = `http://127.0.0.1:${project.published.get('api')?.get(8080)}`;
-  await until('API /healthz', async () => ((await fetch(`${apiUrl}/healthz`)).ok ? true : undefined));
-  startup.api = Date.now() - started;
-  await until(
-    'API /readyz (a worker is ready)',
-    async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined),
-    120_000,
-  );
-  startup.ready = Date.now() - started;
+  const healthy = () => Wait.forHealthCheck();
+  try {
+    environment = await compose()
+      .environment()
+      .withWaitStrategy(containerName('redis'), healthy())
+      .withWaitStrategy(containerName('worker'), healthy())
+      .withWaitStrategy(containerName('webhook-dispatcher'), healthy())
+      .withWaitStrategy(
+        containerName('api'),
+        Wait.forAll([Wait.forListeningPorts(), healthy(), Wait.forHttp('/readyz', 8080).forStatusCode(200)]),
+      )
+      .withStartupTimeout(180_000)
+      .up();
+  } catch (error) {
+    failed = true;
+    throw error;
+  }
+  apiUrl = `http://127.0.0.1:${container('api').getMappedPort(8080)}`;
   console.log(
-    `compose up: API answering ${startup.api} ms, ready (worker warm) ${startup.ready} ms after the first container start`,
+    `docker-compose up and the wait strategies (every health check passing, the API listening and ready): ${Date.now() - started} ms`,
   );
+
+  const network = await (await dockerode()).getNetwork(`${PROJECT}_default`).inspect();
+  const gateway = network.IPAM?.Config?.[0]?.Gateway;
+  if (!gateway) throw new Error(`network ${PROJECT}_default: no gateway in ${JSON.stringify(network.IPAM)}`);
+  receiver = await WebhookReceiver.start(undefined, receiverPort, gateway);
 }, 20 * 60_000);
 
+afterEach(({ task }) => {
+  if (task.result?.state === 'fail') failed = true;
+});
+
 afterAll(async () => {
-  if (project) {
-    for (const service of project.services()) {
-      const logs = await project.logs(service);
-      if (logs) console.log(`--- ${service} (last lines)\n${logs.split('\n').slice(-8).join('\n')}`);
-    }
-    await project.down();
-  }
-  await podman(['network', 'rm', '--force', `${PROJECT}_default`]).catch(() => undefined);
+  // Everything on a failure (as much as was kept), the last lines otherwise.
+  printLogs(failed ? 200 : 8);
+  await environment?.down({ removeVolumes: true, timeout: 1000 });
+  await stopHealthChecks?.();
+  await logs?.stop();
   await receiver?.close();
+  project?.removeCopy();
+  await stopDockerHost?.();
 }, 120_000);
 
-describe('docker/compose.yaml under podman', () => {
+describe('docker/compose.yaml under docker-compose, on podman', () => {
   it('turns every HEALTHCHECK healthy', async () => {
-    for (const service of [...SERVICES, 'redis']) {
-      const ms = await project.waitHealthy(service, 60_000);
-      const state = await containerState(service);
-      expect(state.State.Health?.Status, service).toBe('healthy');
-      console.log(`${service}: healthy after ${ms} ms more`);
+    for (const name of [...SERVICES, 'redis']) {
+      const state = await containerState(name);
+      expect(state.State.Health?.Status, name).toBe('healthy');
+      // Checks run every second while a container starts (lib/health-checks.ts).
+      const firstPass = (state.State.Health?.Log ?? []).find((check) => check.ExitCode === 0);
+      const ms = firstPass ? Date.parse(firstPass.End) - Date.parse(state.State.StartedAt) : Number.NaN;
+      console.log(`${name}: healthy, first passing check ${ms} ms after the container started`);
     }
   });
 
   it('runs every process as its image user (1000, redis 999), with a read-only root where the file says', async () => {
-    for (const service of [...SERVICES, 'redis']) {
-      const state = await containerState(service);
+    for (const name of [...SERVICES, 'redis']) {
+      const state = await containerState(name);
       const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${state.State.Pid}/status`, 'utf8'))?.[1];
-      expect(uid, service).toBe(service === 'redis' ? '999' : '1000');
-      expect(state.HostConfig.ReadonlyRootfs, service).toBe(project.service(service).read_only === true);
+      expect(uid, name).toBe(name === 'redis' ? '999' : '1000');
+      expect(state.HostConfig.ReadonlyRootfs, name).toBe(service(name).read_only === true);
     }
-    for (const service of SERVICES) {
-      const container = project.container(service);
-      await expect(podman(['exec', container, 'sh', '-c', 'touch /app/x'])).rejects.toThrow(/Read-only file system/);
-      await expect(podman(['exec', container, 'sh', '-c', 'touch /tmp/x && rm /tmp/x'])).resolves.toBe('');
+    for (const name of SERVICES) {
+      const app = await container(name).exec(['sh', '-c', 'touch /app/x']);
+      expect(app.exitCode, name).not.toBe(0);
+      expect(app.output, name).toMatch(/Read-only file system/);
+      expect(await container(name).exec(['sh', '-c', 'touch /tmp/x && rm /tmp/x']), name).toMatchObject({
+        exitCode: 0,
+        output: '',
+      });
     }
   });
 
-  it('agrees with podman image inspect and with k8s/: ports, probes, users, environment, read-only roots', async () => {
+  it("agrees with the engine's image inspect and with k8s/: ports, probes, users, environment, read-only roots", async () => {
     const objects = build(fromRoot('k8s/overlays/dev'));
     const k8sContainers = objects.flatMap((object) =>
       podSpecs(object).map((podSpec) => ({ podSpec, containers: containersOf(podSpec) })),
     );
-    for (const service of SERVICES) {
-      const compose = project.service(service);
+    const images = (await getContainerRuntimeClient()).image;
+    for (const name of SERVICES) {
+      const compose = service(name);
       const spec = imageSpecs.find((s) => `${s.image}:dev` === compose.image.replace(/^localhost\//, ''));
       expect(spec, compose.image).toBeDefined();
-      const image = await inspect<ImageConfig>('image', compose.image);
+      const image = (await images.inspect(ImageName.fromString(compose.image))) as unknown as ImageConfig;
       const exposed = Object.keys(image.Config.ExposedPorts ?? {}).map((p) => Number.parseInt(p, 10));
-      expect(exposed, service).toHaveLength(1);
+      expect(exposed, name).toHaveLength(1);
       const port = exposed[0] as number;
-      expect(image.Config.User, service).toBe('1000:1000');
+      expect(image.Config.User, name).toBe('1000:1000');
       for (const entry of image.Config.Env ?? [])
         expect(isKnownVariable(entry.split('=')[0] as string), entry).toBe(true);
       const imageEnv = new Map(
@@ -210,13 +256,16 @@ describe('docker/compose.yaml under podman', () => {
       );
       expect(
         Number(compose.environment?.[spec?.portSetting as string] ?? imageEnv.get(spec?.portSetting as string)),
-        service,
+        name,
       ).toBe(port);
-      expect(image.Healthcheck?.Test?.join(' '), service).toContain('/healthz');
-      expect(image.Config.Cmd, service).toEqual(['node', 'src/main.ts']);
-      for (const name of Object.keys(compose.environment ?? {}))
-        expect(isKnownVariable(name), `${service}: ${name}`).toBe(true);
-      for (const published of project.published.get(service)?.keys() ?? []) expect(published, service).toBe(port);
+      expect((await imageHealthcheck(compose.image))?.Test?.join(' '), name).toContain('/healthz');
+      expect(image.Config.Cmd, name).toEqual(['node', 'src/main.ts']);
+      for (const variable of Object.keys(compose.environment ?? {}))
+        expect(isKnownVariable(variable), `${name}: ${variable}`).toBe(true);
+      // The container ports published to the host, as the engine runs them.
+      const { NetworkSettings } = await containerState(name);
+      const published = Object.entries(NetworkSettings.Ports ?? {}).filter(([, bindings]) => bindings?.length);
+      for (const [containerPort] of published) expect(Number.parseInt(containerPort, 10), name).toBe(port);
 
       const k8s = k8sContainers.flatMap(({ podSpec, containers }) =>
         containers
@@ -227,7 +276,7 @@ describe('docker/compose.yaml under podman', () => {
           )
           .map((c) => ({ podSpec, c })),
       );
-      expect(k8s.length, `${service} in k8s/`).toBeGreaterThan(0);
+      expect(k8s.length, `${name} in k8s/`).toBeGreaterThan(0);
       for (const { podSpec, c } of k8s) {
         const where = `k8s ${String(c.name)}`;
         expect(
@@ -255,10 +304,10 @@ describe('docker/compose.yaml under podman', () => {
     const redisK8s = k8sContainers.flatMap(({ podSpec, containers }) =>
       containers.filter((c) => String(c.image).startsWith('redis:')).map((c) => ({ podSpec, c })),
     );
-    expect(redisK8s.map(({ c }) => c.image)).toEqual([project.service('redis').image]);
+    expect(redisK8s.map(({ c }) => c.image)).toEqual([service('redis').image]);
     const redisUid =
       obj(redisK8s[0]?.podSpec.securityContext).runAsUser ?? obj(redisK8s[0]?.c.securityContext).runAsUser;
-    expect(await podman(['exec', project.container('redis'), 'id', '-u'])).toBe(String(redisUid));
+    expect(await container('redis').exec(['id', '-u'])).toMatchObject({ exitCode: 0, output: `${redisUid}\n` });
   });
 
   it("answers multipart and JSON submissions with the reference model's labels", async () => {
@@ -277,13 +326,14 @@ describe('docker/compose.yaml under podman', () => {
   });
 
   it('delivers a signed webhook to a receiver on the host', async () => {
+    if (!receiver) throw new Error('no webhook receiver');
     const before = receiver.requests.length;
     const url = `http://host.containers.internal:${receiver.port}/hook`;
     const response = await submit(leaf, { webhook_url: url, webhook_events: 'job.succeeded' });
     expect(response.status, await response.clone().text()).toBe(202);
     const { id } = (await response.json()) as JobAccepted;
     const [request] = (await receiver.waitForRequests(before + 1, 60_000)).slice(before);
-    const secret = String(project.service('webhook-dispatcher').environment?.WEBHOOK_SECRET);
+    const secret = String(service('webhook-dispatcher').environment?.WEBHOOK_SECRET);
     const payload = new Webhook(secret).verify(request?.body ?? '', request?.headers as Record<string, string>) as {
       type: string;
       data: JobView;
@@ -331,25 +381,28 @@ describe('docker/compose.yaml under podman', () => {
   }, 240_000);
 
   it('stops the worker and the API inside their grace periods, draining, with exit code 0', async () => {
-    await project.waitHealthy('worker', 60_000);
+    await until('the worker healthy again', async () =>
+      (await containerState('worker')).State.Health?.Status === 'healthy' ? true : undefined,
+    );
     // Jobs in flight when the stop comes: the worker finishes or hands back what it holds.
     const ids = await Promise.all(
       Array.from({ length: 40 }, async () => ((await (await submit(leaf)).json()) as JobAccepted).id),
     );
-    for (const service of ['worker', 'api'] as const) {
-      const grace = seconds(project.service(service).stop_grace_period, 10);
+    for (const name of ['worker', 'api'] as const) {
+      const grace = seconds(service(name).stop_grace_period, 10);
       const started = Date.now();
-      await podman(['stop', project.container(service)], { timeoutMs: (grace + 15) * 1000 });
+      // Compose's own stop: SIGTERM, then SIGKILL after the service's stop_grace_period.
+      await compose().run(['stop', name], (grace + 15) * 1000);
       const took = (Date.now() - started) / 1000;
-      const state = await containerState(service);
-      expect(state.State.ExitCode, `${service} exit code`).toBe(0);
-      expect(took, `${service} stop took ${took} s`).toBeLessThan(grace);
-      const logs = await project.logs(service);
-      expect(logs).toContain('"msg":"shutting down"');
-      expect(logs).not.toContain('shutdown deadline passed');
-      console.log(`${service}: stopped in ${took.toFixed(1)} s (grace ${grace} s), exit 0`);
+      const state = await containerState(name);
+      expect(state.State.ExitCode, `${name} exit code`).toBe(0);
+      expect(took, `${name} stop took ${took} s`).toBeLessThan(grace);
+      const output = await logsOf(name);
+      expect(output).toContain('"msg":"shutting down"');
+      expect(output).not.toContain('shutdown deadline passed');
+      console.log(`${name}: stopped in ${took.toFixed(1)} s (grace ${grace} s), exit 0`);
     }
-    await podman(['start', project.container('api'), project.container('worker')]);
+    await compose().run(['start', 'api', 'worker']);
     await until('API ready again', async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined), 120_000);
     await allSucceeded(ids, 120_000);
   }, 240_000);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { GenericContainer, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { fromRoot } from '../../deploy/lib/repo.ts';
-import type { ComposeProject } from './compose.ts';
-import { CONTAINERS_CONF, inspect, podmanStreamed } from './podman.ts';
+import { dockerode } from './engine.ts';
+import { CONTAINERS_CONF } from './podman.ts';
 
 export interface BuiltImage {
   image: string;
@@ -13,7 +13,11 @@ export interface BuiltImage {
   stages?: string[];
 }
 
-/** The base images the Dockerfiles and compose.yaml name, assembled offline (cached by their inputs). */
+/**
+ * The base images the Dockerfiles and compose.yaml name, assembled offline (cached by their
+ * inputs). mmdebstrap and `podman import` on this machine: no engine API imports a root file
+ * system tarball with the image config the script sets.
+ */
 export function assembleBaseImages(): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -26,33 +30,34 @@ export function assembleBaseImages(): Promise<string> {
 }
 
 /**
- * `podman build` as a user would run it, never pulling. Docker format, not OCI: buildah drops
- * HEALTHCHECK from OCI images.
+ * `docker build` of one Dockerfile through the engine's API (testcontainers sends the repository
+ * root as the context, minus .dockerignore), tagged as compose.yaml names the image. The engine
+ * never pulls: the bases are local (podman's compat build defaults to Docker format, which keeps
+ * HEALTHCHECK). testcontainers reads the build's output stream only for its debug log and tells
+ * a failed step only by the missing tag, so each build gets a tag of its own first: an image left
+ * under the final name by an earlier run cannot pass for this one.
  */
 export async function buildImage(dockerfile: string, image: string, target?: string): Promise<BuiltImage> {
   const started = Date.now();
-  const args = ['build', '--pull=never', '--format', 'docker', '-f', fromRoot(dockerfile), '-t', image];
-  if (target) args.push('--target', target);
-  const code = await podmanStreamed([...args, fromRoot()], `[${path.basename(dockerfile)}]`);
-  if (code !== 0) throw new Error(`podman build -f ${dockerfile} exited ${code}`);
-  const seconds = (Date.now() - started) / 1000;
-  const { Size } = await inspect<{ Size: number }>('image', image);
-  return { image, dockerfile, seconds, megabytes: Size / 1e6, ...(target ? { stages: [target] } : {}) };
-}
-
-/** Every image the compose file builds (default profile), as `docker compose build` would. */
-export async function buildComposeImages(project: ComposeProject): Promise<BuiltImage[]> {
-  const built: BuiltImage[] = [];
-  for (const name of project.services()) {
-    const service = project.service(name);
-    if (!service.build) continue;
-    const dockerfile = path.relative(
-      fromRoot(),
-      path.resolve(path.dirname(project.composePath), service.build.context, service.build.dockerfile),
+  const attempt = `localhost/infer-build:${process.pid}-${started}`;
+  const builder = GenericContainer.fromDockerfile(fromRoot(), dockerfile);
+  if (target) builder.withTarget(target);
+  await builder.build(attempt, { deleteOnExit: false }).catch((error: Error) => {
+    throw new Error(
+      `building ${dockerfile}${target ? ` (stage ${target})` : ''} failed: ${error.message}; DEBUG=testcontainers:build shows the build's output`,
     );
-    built.push(await buildImage(dockerfile, service.image));
-  }
-  return built;
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const engine = await dockerode();
+  const name = ImageName.fromString(image);
+  await engine
+    .getImage(attempt)
+    .tag({ repo: name.registry ? `${name.registry}/${name.image}` : name.image, tag: name.tag });
+  // Untags the attempt's name; the image stays under its compose name.
+  await engine.getImage(attempt).remove();
+  const client = await getContainerRuntimeClient();
+  const { Size } = await client.image.inspect(name);
+  return { image, dockerfile, seconds, megabytes: Size / 1e6, ...(target ? { stages: [target] } : {}) };
 }
 
 export function printImages(built: readonly BuiltImage[]): void {
