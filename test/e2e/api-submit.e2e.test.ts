@@ -1,12 +1,11 @@
 import type { JobAccepted } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accepted, postJson as postJsonTo, refused } from '../support/api-answers.ts';
 import { type ImageServer, imageServer } from '../support/image-server.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
 import { testRedis } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
-
-type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (real API, worker, Redis)', () => {
   let system: TestSystem;
@@ -34,22 +33,7 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
   });
 
   const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    fetch(system.url(path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-  const accepted = async (response: Response): Promise<JobAccepted> => {
-    const body = await response.text();
-    expect(response.status, body).toBe(202);
-    return JSON.parse(body) as JobAccepted;
-  };
-  const refused = async (response: Response, status: number, code: string, field?: string) => {
-    const body = (await response.json()) as ErrorBody;
-    expect({ status: response.status, code: body.error.code }, JSON.stringify(body)).toEqual({ status, code });
-    if (field !== undefined) expect(body.error.details?.field).toBe(field);
-    return body;
-  };
+    postJsonTo(system.apiUrl, body, headers, path);
 
   it('accepts JSON with image_base64 and echoes priority and metadata', async () => {
     const metadata = { order: 'A-17', nested: { tags: ['x', 'y'], n: 3 } };

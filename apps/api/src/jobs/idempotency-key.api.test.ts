@@ -1,11 +1,11 @@
-import type { JobAccepted, JobView } from '@infer/contracts';
+import type { JobView } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accepted, postJson as postJsonTo, refused } from '../../../../test/support/api-answers.ts';
 import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { testRedis } from '../../../../test/support/redis.ts';
 import { InProcessApi } from '../testing/in-process-api.ts';
 
-type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 /** Idempotency-Key replays and refusals: decided at accept time, before any worker (the app in-process on real Redis). */
 describe('Idempotency-Key (in-process API, real Redis)', () => {
   let system: InProcessApi;
@@ -31,22 +31,7 @@ describe('Idempotency-Key (in-process API, real Redis)', () => {
   });
 
   const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    fetch(system.url(path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-  const accepted = async (response: Response): Promise<JobAccepted> => {
-    const body = await response.text();
-    expect(response.status, body).toBe(202);
-    return JSON.parse(body) as JobAccepted;
-  };
-  const refused = async (response: Response, status: number, code: string, field?: string) => {
-    const body = (await response.json()) as ErrorBody;
-    expect({ status: response.status, code: body.error.code }, JSON.stringify(body)).toEqual({ status, code });
-    if (field !== undefined) expect(body.error.details?.field).toBe(field);
-    return body;
-  };
+    postJsonTo(system.apiUrl, body, headers, path);
   it('returns the original job (200) for the same key and body, 409 for another body', async () => {
     const body = { image_base64: green.toString('base64'), metadata: { try: 1 } };
     const first = await accepted(await postJson(body, { 'idempotency-key': 'order-1' }));

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson as postJsonTo, refused } from '../../../../test/support/api-answers.ts';
 import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
 import { testRedis } from '../../../../test/support/redis.ts';
 import { InProcessApi } from '../testing/in-process-api.ts';
 
-type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 /** Every refusal of a submission is decided before any worker: the app in-process on real Redis. */
 describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-process API, real Redis)', () => {
   let system: InProcessApi;
@@ -31,17 +31,7 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
   });
 
   const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    fetch(system.url(path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-  const refused = async (response: Response, status: number, code: string, field?: string) => {
-    const body = (await response.json()) as ErrorBody;
-    expect({ status: response.status, code: body.error.code }, JSON.stringify(body)).toEqual({ status, code });
-    if (field !== undefined) expect(body.error.details?.field).toBe(field);
-    return body;
-  };
+    postJsonTo(system.apiUrl, body, headers, path);
 
   it('refuses image_url that fails: HTTP error, not an image, too large, too many redirects', async () => {
     await refused(await postJson({ image_url: images.url('/missing') }), 422, 'image_fetch_failed', 'image_url');

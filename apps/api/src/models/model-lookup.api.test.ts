@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refused } from '../../../../test/support/api-answers.ts';
 import { InProcessApi } from '../testing/in-process-api.ts';
-
-type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 /** GET /v1/models/:name answers from the model catalog, worker or not (the app in-process on real Redis). */
 describe('GET /v1/models/:name (in-process API, real Redis)', () => {
@@ -13,12 +12,6 @@ describe('GET /v1/models/:name (in-process API, real Redis)', () => {
   afterAll(async () => {
     await system?.close();
   });
-
-  const refused = async (response: Response, status: number, code: string) => {
-    const body = (await response.json()) as ErrorBody;
-    expect({ status: response.status, code: body.error.code }, JSON.stringify(body)).toEqual({ status, code });
-    return body;
-  };
 
   it('answers one model of the repository by name, and 404 model_not_found for another name', async () => {
     const one = await fetch(system.url('/v1/models/plant-pathology'));

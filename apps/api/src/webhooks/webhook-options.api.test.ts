@@ -1,5 +1,5 @@
-import type { JobAccepted } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accepted, postJson as postJsonTo } from '../../../../test/support/api-answers.ts';
 import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
@@ -31,16 +31,7 @@ describe('webhook options of a submission (in-process API, real Redis)', () => {
   });
 
   const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    fetch(system.url(path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-  const accepted = async (response: Response): Promise<JobAccepted> => {
-    const body = await response.text();
-    expect(response.status, body).toBe(202);
-    return JSON.parse(body) as JobAccepted;
-  };
+    postJsonTo(system.apiUrl, body, headers, path);
 
   it('stores the default webhook events (terminal ones) when only webhook_url is given', async () => {
     const job = await accepted(
