@@ -9,10 +9,14 @@ import type { RedisOptions } from 'ioredis';
  * - `failoverDetector` stays off although ioredis 6.0.0 has it: its `+switch-master`
  *   subscription calls the connector's disconnect() even while that connector is asking the
  *   sentinels for the primary, which rejects the reconnect with "Connection is closed" and
- *   leaves the connection in the terminal `end` state (2 of 3 connections in
- *   test/ha/sentinel-failover.test.ts died that way with it on). Without it a connection
- *   moves when the old primary's socket breaks, as a crash does at once; a primary that
- *   freezes or is cut off by a partition keeps its clients until Sentinel demotes it;
+ *   leaves the connection in the terminal `end` state for good. Measured with it on: 2 of
+ *   the 3 tests of test/ha/sentinel-failover.test.ts failed that way, and in 1 of 4 SIGKILL
+ *   failovers all 6 open connections ended. Without it a connection moves when the old
+ *   primary's socket breaks, as a crash does at once. A primary that freezes or is cut off by
+ *   a partition keeps its clients until Sentinel demotes it: a SET sent to a SIGSTOPped
+ *   primary stayed pending through the failover and succeeded on the old, about-to-be-demoted
+ *   primary after SIGCONT (a lost write). Guard against that on the servers
+ *   (`min-replicas-to-write`) or with a +switch-master watcher that only acts on ready connections;
  * - `sentinelRetryStrategy` paces the rounds when no sentinel answers; it never gives up,
  *   because returning null would leave the connection ended for good;
  * - `sentinelCommandTimeout` moves on from a sentinel that accepts but does not answer.
