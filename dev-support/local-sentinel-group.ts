@@ -157,7 +157,15 @@ export async function startLocalSentinelGroup(options: LocalSentinelGroupOptions
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
 
+  // A test process that ends without stop() (a failed hook, a killed vitest worker) must not
+  // leave sentinels behind that go on failing over an orphaned group.
+  const killAllOnExit = () => {
+    for (const child of processes.values()) child.kill('SIGKILL');
+  };
+  process.once('exit', killAllOnExit);
+
   const stop = async () => {
+    process.off('exit', killAllOnExit);
     await Promise.all([...processes.keys()].map((key) => stopProcess(key, 'SIGTERM')));
     for (const node of nodes) node.running = false;
     rmSync(root, { recursive: true, force: true });

@@ -42,10 +42,13 @@ describe('a BullMQ Worker and Queue on Sentinel connections (real redis-server a
     await worker.waitUntilReady();
   });
   afterAll(async () => {
-    const closing = Promise.allSettled([worker?.close(true), queue?.close()]);
-    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    await Promise.all(connections.map(closeRedis));
-    await group?.stop();
+    try {
+      const closing = Promise.allSettled([worker?.close(true), queue?.close()]);
+      await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await Promise.all(connections.map(closeRedis));
+    } finally {
+      await group?.stop();
+    }
   });
 
   it('keeps processing across a failover', async () => {
