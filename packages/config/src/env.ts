@@ -1,5 +1,6 @@
 import { parseAllowlistEntry } from '@infer/contracts';
 import { z } from 'zod';
+import { parseRedisEndpoint } from './redis-target.ts';
 
 const MiB = 1024 * 1024;
 
@@ -28,8 +29,34 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto`: readable lines on a terminal, JSON lines otherwise; or force `json` / `pretty`. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
-  /** Redis holding queues, job records and payloads. */
+  /**
+   * Redis holding queues, job records and payloads. With REDIS_SENTINELS set, only its
+   * credentials, database number and scheme (`rediss:` = TLS to the data nodes) count.
+   */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /**
+   * Sentinels to ask for the current primary, comma-separated `host:port` (`[::1]:26379` for
+   * IPv6; port default 26379). Set, every connection follows a Sentinel failover; empty, REDIS_URL is the server.
+   */
+  REDIS_SENTINELS: csv
+    .transform((entries, ctx) =>
+      entries.map((entry) => {
+        const endpoint = parseRedisEndpoint(entry);
+        if (!endpoint) ctx.addIssue({ code: 'custom', message: `"${entry}": expected host:port or [ipv6]:port` });
+        return endpoint ?? { host: entry, port: 0 };
+      }),
+    )
+    .default([]),
+  /** The master group name the sentinels monitor. */
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .default('mymaster'),
+  /** The sentinels' own ACL user and password, as a pair; when neither is set, REDIS_URL's are used. */
+  REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the sentinels; default: as to the data nodes (REDIS_URL's `rediss:`). */
+  REDIS_SENTINEL_TLS: bool.optional(),
   /** Prefix of every Redis key (BullMQ's and ours); wrap in {braces} for Redis Cluster. */
   QUEUE_PREFIX: z
     .string()

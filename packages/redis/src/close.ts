@@ -1,0 +1,12 @@
+import type { Redis } from 'ioredis';
+
+/** Close without waiting on a dead server. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  } catch {
+    // already closing or closed
+  }
+  redis.disconnect();
+}
