@@ -41,6 +41,7 @@ describe('the PromQL reader (test/observability/lib/promql.ts)', () => {
   });
 
   it('substitutes Grafana variables as Prometheus receives them', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template.
     expect(substituteVariables('rate(a{model=~"$model",v=~"${version}"}[$__rate_interval]) + b[$__range]')).toBe(
       'rate(a{model=~".*",v=~".*"}[1m]) + b[1h]',
     );
