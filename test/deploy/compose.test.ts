@@ -3,7 +3,8 @@
  * from the repository root, set only known settings with valid values, publish the API on
  * its configured port, keep Redis durable and non-evicting, and stop within their grace.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -18,6 +19,8 @@ import {
   repoRoot,
   settingProblems,
 } from './lib/repo.ts';
+
+const PROMTOOL = process.env.PROMTOOL_PATH ?? '/usr/bin/promtool';
 
 interface Service {
   image?: string;
@@ -38,6 +41,8 @@ interface Service {
 }
 
 const composeDir = fromRoot('docker');
+/** The services of the `observability` profile (not started by the container suite: it cannot pull them). */
+const OBSERVABILITY_SERVICES = ['prometheus', 'grafana', 'jaeger'];
 const compose = parse(readText('docker/compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
@@ -77,9 +82,9 @@ const seconds = (duration: string): number => {
 };
 
 describe('docker/compose.yaml', () => {
-  it('has Redis, the API, the CPU worker, a GPU worker profile and the webhook dispatcher', () => {
+  it('has Redis, the API, the CPU worker, a GPU worker profile, the webhook dispatcher and an observability profile', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'redis', 'webhook-dispatcher', 'worker', 'worker-cuda'].sort(),
+      ['api', 'redis', 'webhook-dispatcher', 'worker', 'worker-cuda', ...OBSERVABILITY_SERVICES].sort(),
     );
   });
 
@@ -133,7 +138,7 @@ describe('docker/compose.yaml', () => {
   });
 
   it('mounts existing model directories at MODEL_REPOSITORY', () => {
-    for (const [name, s] of services) {
+    for (const [name, s] of services.filter(([, s]) => s.build)) {
       for (const volume of s.volumes ?? []) {
         if (typeof volume === 'string' || volume.type !== 'bind') continue;
         expect(existsSync(path.resolve(composeDir, volume.source)), `${name}: ${volume.source}`).toBe(true);
@@ -158,5 +163,71 @@ describe('docker/compose.yaml', () => {
     // Without the app, a plain `docker compose up` must not try to build it: keep it behind a profile.
     expect((dispatcher.profiles ?? []).length === 0).toBe(dispatcherExists());
     expect(environment(dispatcher).WEBHOOK_SECRET, 'the dispatcher refuses to start without it').toBeTruthy();
+  });
+});
+
+describe('docker/compose.yaml, profile observability', () => {
+  const bindMounts = (s: Service) =>
+    (s.volumes ?? []).flatMap((v) => (typeof v !== 'string' && v.type === 'bind' ? [v] : []));
+  /** The host path (under docker/) that a service mounts at or above a container path. */
+  const hostPathOf = (s: Service, containerPath: string): string => {
+    const mount = bindMounts(s).find((v) => containerPath === v.target || containerPath.startsWith(`${v.target}/`));
+    if (!mount) throw new Error(`${containerPath} is not mounted`);
+    return path.join(path.resolve(composeDir, mount.source), path.relative(mount.target, containerPath));
+  };
+
+  it.each(OBSERVABILITY_SERVICES)('runs %s behind the profile, from a pinned image, with mounts that exist', (name) => {
+    const s = service(name);
+    expect(s.profiles).toEqual(['observability']);
+    expect(s.build).toBeUndefined();
+    expect(s.image).toMatch(/^[a-z0-9./-]+:v?\d+\.\d+\.\d+$/);
+    for (const mount of bindMounts(s))
+      expect(existsSync(path.resolve(composeDir, mount.source)), mount.source).toBe(true);
+  });
+
+  it('gives Prometheus a configuration that promtool accepts, scraping every service on its port', () => {
+    const prometheus = service('prometheus');
+    const configArg = (prometheus.command ?? []).find((arg) => arg.startsWith('--config.file='));
+    const configFile = hostPathOf(prometheus, configArg?.split('=')[1] ?? '');
+    const check = spawnSync(PROMTOOL, ['check', 'config', configFile], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    // Rule files resolve against the configuration's folder: in the container, the mounted rules.
+    const config = parse(readFileSync(configFile, 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { dns_sd_configs: { names: string[]; port: number }[] }[];
+    };
+    for (const rules of config.rule_files)
+      expect(
+        existsSync(hostPathOf(prometheus, path.posix.join(path.posix.dirname(configArg?.split('=')[1] ?? ''), rules))),
+      ).toBe(true);
+    const targets = config.scrape_configs.flatMap((job) =>
+      job.dns_sd_configs.flatMap((sd) => sd.names.map((name) => [name, sd.port] as const)),
+    );
+    const portOf: Record<string, string | undefined> = {
+      api: effectiveEnv(service('api')).PORT,
+      worker: effectiveEnv(service('worker')).WORKER_PORT,
+      'worker-cuda': effectiveEnv(service('worker-cuda')).WORKER_PORT,
+      'webhook-dispatcher': effectiveEnv(service('webhook-dispatcher')).DISPATCHER_PORT,
+    };
+    expect(Object.fromEntries(targets.map(([name, port]) => [name, String(port)]))).toEqual(portOf);
+  });
+
+  it('provisions Grafana with the Prometheus data source and the dashboard folder', () => {
+    const grafana = service('grafana');
+    const datasources = parse(
+      readFileSync(hostPathOf(grafana, '/etc/grafana/provisioning/datasources/datasources.yaml'), 'utf8'),
+    ) as { datasources: { type: string; url: string }[] };
+    expect(datasources.datasources).toContainEqual(
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    );
+    const providers = parse(
+      readFileSync(hostPathOf(grafana, '/etc/grafana/provisioning/dashboards/dashboards.yaml'), 'utf8'),
+    ) as { providers: { options: { path: string } }[] };
+    for (const provider of providers.providers) {
+      const folder = hostPathOf(grafana, provider.options.path);
+      expect(readdirSync(folder).filter((file) => file.endsWith('.json')).length, folder).toBeGreaterThan(0);
+    }
+    const home = environment(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
+    expect(existsSync(hostPathOf(grafana, home)), home).toBe(true);
   });
 });

@@ -80,6 +80,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
     workers,
     heartbeatTtlMs: settings.heartbeatTtlMs,
     watching: () => events.watching,
+    redisMemoryInfo: () => redis.info('memory'),
   });
   const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
   const deadlines = new Deadlines(store, redis);

@@ -1,9 +1,22 @@
+import { WEBHOOK_EVENTS } from '@infer/contracts';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Outcomes of a finished delivery series (webhook_deliveries_total). */
+const DELIVERY_OUTCOMES = ['delivered', 'failed'] as const;
 
 /** Prometheus metrics of one dispatcher process, served on DISPATCHER_PORT /metrics. */
 export function createDispatcherMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const deliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Finished delivery series by event type and outcome (delivered, failed = dead-lettered)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  // Every series exists from the start at 0: increase() cannot see a counter's first
+  // increment when the series appears with it, and the dead-letter alert must see the first.
+  for (const type of WEBHOOK_EVENTS) for (const outcome of DELIVERY_OUTCOMES) deliveries.inc({ type, outcome }, 0);
   return {
     registry,
     relayed: new Counter({
@@ -18,12 +31,7 @@ export function createDispatcherMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
-    deliveries: new Counter({
-      name: 'webhook_deliveries_total',
-      help: 'Finished delivery series by event type and outcome (delivered, failed = dead-lettered)',
-      labelNames: ['type', 'outcome'] as const,
-      registers: [registry],
-    }),
+    deliveries,
     attemptSeconds: new Histogram({
       name: 'webhook_attempt_duration_seconds',
       help: 'Duration of one delivery attempt, by outcome',

@@ -1,8 +1,9 @@
+import type { ModelServer } from '@infer/inference';
 import type { JobStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { inferenceJobDataSchema } from '@infer/queues';
 import type { Worker } from 'bullmq';
-import type { WorkerMetrics } from './worker-metrics.ts';
+import { versionLabel, type WorkerMetrics } from './worker-metrics.ts';
 
 /** BullMQ's reasons for failing a job without running the processor. */
 const ABANDONED = /more than allowable limit/;
@@ -13,7 +14,13 @@ const ABANDONED = /more than allowable limit/;
  * the processor, so nothing would move its record out of "running": do it here,
  * so that the client sees a failure instead of a job running until it expires.
  */
-export function recordAbandonedJobs(worker: Worker, store: JobStore, metrics: WorkerMetrics, logger: Logger): void {
+export function recordAbandonedJobs(
+  worker: Worker,
+  store: JobStore,
+  metrics: WorkerMetrics,
+  server: ModelServer,
+  logger: Logger,
+): void {
   worker.on('failed', (job, error) => {
     if (!job || !ABANDONED.test(error.message)) return;
     const parsed = inferenceJobDataSchema.safeParse(job.data);
@@ -29,8 +36,9 @@ export function recordAbandonedJobs(worker: Worker, store: JobStore, metrics: Wo
       })
       .then((outcome) => {
         if (!outcome.applied) return;
-        metrics.jobs.inc({ model, outcome: 'failed' });
-        metrics.failures.inc({ model, code: 'inference_failed' });
+        const version = versionLabel(server, parsed.data);
+        metrics.jobs.inc({ model, version, outcome: 'failed' });
+        metrics.failures.inc({ model, version, code: 'inference_failed' });
         logger.error({ jobId, model, reason: error.message }, 'job abandoned after repeated worker failures');
       })
       .catch((failure: unknown) => logger.warn({ err: failure, jobId }, 'could not record an abandoned job'));

@@ -13,7 +13,7 @@ import type { Logger } from '@infer/logger';
 import { type InferenceJobData, inferenceJobDataSchema } from '@infer/queues';
 import { type Limiter, withTimeout } from '@infer/runtime';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
-import type { WorkerMetrics } from './worker-metrics.ts';
+import { versionLabel, type WorkerMetrics } from './worker-metrics.ts';
 
 export interface InferenceProcessorDeps {
   store: JobStore;
@@ -58,7 +58,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const handBack = async (): Promise<never> => {
       await store.apply('handBack', data.jobId);
       await job.moveToWait(token);
-      metrics.jobs.inc({ model: data.model, outcome: 'handed_back' });
+      metrics.jobs.inc({ model: data.model, version: versionLabel(server, data), outcome: 'handed_back' });
       logger().info('worker shutting down; job handed back to the queue');
       throw new WaitingError();
     };
@@ -83,7 +83,8 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       return { skipped: start.previous ?? 'expired' };
     }
     const queueMs = Math.max(0, Date.now() - data.enqueuedAt);
-    metrics.stageSeconds.observe({ model: data.model, stage: 'queue' }, queueMs / 1000);
+    const version = versionLabel(server, data);
+    metrics.stageSeconds.observe({ model: data.model, version, stage: 'queue' }, queueMs / 1000);
     // Per-job progress is debug: at info these two lines cost the worker about 0.2 CPU-ms per
     // tiny job (measured), a twentieth of its whole work; failures and retries stay warn.
     if (deps.logger.isLevelEnabled('debug')) logger().debug({ attempt: job.attemptsMade + 1, queueMs }, 'job started');
@@ -107,12 +108,16 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
           completed_at: new Date().toISOString(),
           error: { code: failure.code, message: failure.message },
         });
-        metrics.jobs.inc({ model: data.model, outcome: 'failed' });
-        metrics.failures.inc({ model: data.model, code: failure.code });
+        metrics.jobs.inc({ model: data.model, version, outcome: 'failed' });
+        metrics.failures.inc({ model: data.model, version, code: failure.code });
+        metrics.jobSeconds.observe(
+          { model: data.model, version, outcome: 'failed' },
+          Math.max(0, Date.now() - data.enqueuedAt) / 1000,
+        );
         logger().warn({ code: failure.code, err: error }, 'job failed');
       } else {
         await store.apply('retry', data.jobId);
-        metrics.jobs.inc({ model: data.model, outcome: 'retried' });
+        metrics.jobs.inc({ model: data.model, version, outcome: 'retried' });
         logger().warn({ code: failure.code, err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
       }
       if (failure.permanent) throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
@@ -146,14 +151,20 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
           preprocessMs = performance.now() - started;
         }
       });
-      metrics.stageSeconds.observe({ model: data.model, stage: 'preprocess' }, preprocessMs / 1000);
+      metrics.stageSeconds.observe(
+        { model: data.model, version: served.version, stage: 'preprocess' },
+        preprocessMs / 1000,
+      );
       // The batch tensor is written from the pixels when the batch forms: no float copy per image.
       pending = server.infer(data.model, data.version, pixels, signal);
     } finally {
       arrived(); // queued for its batch (infer() queues synchronously) or failed: no longer on its way
     }
     const outcome = await pending;
-    metrics.stageSeconds.observe({ model: data.model, stage: 'inference' }, outcome.inferenceMs / 1000);
+    metrics.stageSeconds.observe(
+      { model: data.model, version: served.version, stage: 'inference' },
+      outcome.inferenceMs / 1000,
+    );
     return {
       predictions: outcome.predictions,
       provider: outcome.provider,
@@ -227,7 +238,11 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
         ...(outcome.cache ? { cache: outcome.cache } : {}),
       },
     });
-    metrics.jobs.inc({ model: data.model, outcome: 'succeeded' });
+    metrics.jobs.inc({ model: data.model, version: served.version, outcome: 'succeeded' });
+    metrics.jobSeconds.observe(
+      { model: data.model, version: served.version, outcome: 'succeeded' },
+      Math.max(0, Date.now() - data.enqueuedAt) / 1000,
+    );
     deps.onSucceeded?.(data.model);
     if (deps.logger.isLevelEnabled('debug'))
       logger().debug(

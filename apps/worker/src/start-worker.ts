@@ -110,7 +110,10 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
       windowMs: env.BATCH_WINDOW_MS,
       maxBatchSize: env.MAX_BATCH_SIZE,
       tuning: env.BATCH_AUTOTUNE ? { latencyBudgetMs: env.BATCH_LATENCY_BUDGET_MS } : undefined,
-      onBatch: (key, size) => metrics.batchSize.observe({ model: modelOfVersionKey(key).name }, size),
+      onBatch: (key, size) => {
+        const { name, version } = modelOfVersionKey(key);
+        metrics.batchSize.observe({ model: name, version }, size);
+      },
       onBatchLimit: (key, limit, choice) => {
         const { name, version } = modelOfVersionKey(key);
         metrics.batchLimit.set({ model: name, version }, limit);
@@ -181,7 +184,7 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
   });
   for (const worker of workers) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));
-    recordAbandonedJobs(worker, store, metrics, logger);
+    recordAbandonedJobs(worker, store, metrics, server, logger);
     void worker.run();
   }
 

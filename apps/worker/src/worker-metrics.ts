@@ -1,4 +1,17 @@
+import type { ModelServer } from '@infer/inference';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The `version` label of a job's metrics: the version it runs on, as the repository names it
+ * (a bounded set), or `unknown` when this worker does not serve it (the job fails).
+ */
+export function versionLabel(server: ModelServer, job: { model: string; version?: string | undefined }): string {
+  try {
+    return server.resolve(job.model, job.version).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Live values read at scrape time. */
 export interface WorkerMetricsState {
@@ -7,7 +20,12 @@ export interface WorkerMetricsState {
   pending: () => number;
 }
 
-/** Prometheus metrics of one worker process, served on WORKER_PORT /metrics. */
+/**
+ * Prometheus metrics of one worker process, served on WORKER_PORT /metrics. Per-job metrics
+ * carry the model and the version the job ran on (names from the model repository, so the
+ * series are bounded; never a job id). `version` is `unknown` for a job whose version this
+ * worker does not serve (it fails with `model_not_found`).
+ */
 export function createWorkerMetrics(state: WorkerMetricsState) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -15,28 +33,35 @@ export function createWorkerMetrics(state: WorkerMetricsState) {
     registry,
     jobs: new Counter({
       name: 'worker_jobs_total',
-      help: 'Job attempts ended by this worker, by model and outcome (succeeded, failed, retried, handed_back)',
-      labelNames: ['model', 'outcome'] as const,
+      help: 'Job attempts ended by this worker, by model, version and outcome (succeeded, failed, retried, handed_back)',
+      labelNames: ['model', 'version', 'outcome'] as const,
       registers: [registry],
     }),
     failures: new Counter({
       name: 'worker_job_failures_total',
-      help: 'Jobs failed for good by this worker, by model and error code',
-      labelNames: ['model', 'code'] as const,
+      help: 'Jobs failed for good by this worker, by model, version and error code',
+      labelNames: ['model', 'version', 'code'] as const,
       registers: [registry],
     }),
     stageSeconds: new Histogram({
       name: 'worker_stage_seconds',
-      help: 'Time per job stage (queue, preprocess, inference)',
-      labelNames: ['model', 'stage'] as const,
+      help: 'Time per job stage: queue (submission to start, earlier attempts included), preprocess, inference',
+      labelNames: ['model', 'version', 'stage'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
     batchSize: new Histogram({
       name: 'worker_batch_size',
-      help: 'Images per inference batch',
-      labelNames: ['model'] as const,
+      help: 'Images per inference batch, by model and version',
+      labelNames: ['model', 'version'] as const,
       buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+      registers: [registry],
+    }),
+    jobSeconds: new Histogram({
+      name: 'worker_job_duration_seconds',
+      help: 'From submission to the result or failure stored (end to end, retries included), by model, version and outcome (succeeded, failed)',
+      labelNames: ['model', 'version', 'outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers: [registry],
     }),
     cache: new Counter({

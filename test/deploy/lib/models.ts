@@ -5,6 +5,7 @@
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
@@ -41,6 +42,7 @@ const classes = new Map<string, ModelClass>(
       ['keda.sh/v1alpha1', 'TriggerAuthentication', TriggerAuthentication],
       ['monitoring.coreos.com/v1', 'ServiceMonitor', ServiceMonitor],
       ['monitoring.coreos.com/v1', 'PodMonitor', PodMonitor],
+      ['monitoring.coreos.com/v1', 'PrometheusRule', PrometheusRule],
     ] as [string, string, ModelClass][]
   ).map(([apiVersion, kind, model]) => [`${apiVersion}/${kind}`, model]),
 );

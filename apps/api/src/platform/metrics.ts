@@ -14,6 +14,17 @@ export interface ApiMetricsSources {
   heartbeatTtlMs: number;
   /** Requests waiting on job events right now (Prefer: wait and event streams). */
   watching?: () => number;
+  /** Redis's `INFO memory` text, read at scrape time (memory used against `maxmemory`). */
+  redisMemoryInfo?: () => Promise<string>;
+}
+
+/** Jobs of these states wait for a worker: the oldest of them gives the queue's age. */
+const WAITING_STATES = ['waiting', 'prioritized'] as const;
+
+/** A numeric field of Redis's INFO text (`used_memory:1234`), or undefined. */
+export function redisInfoField(info: string, field: string): number | undefined {
+  const match = new RegExp(`^${field}:(\\d+)\\s*$`, 'm').exec(info);
+  return match ? Number(match[1]) : undefined;
 }
 
 /**
@@ -66,6 +77,25 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     },
   });
   new Gauge({
+    name: 'inference_queue_oldest_job_age_seconds',
+    help: 'Age of the oldest job waiting for a worker in each model queue (waiting list, next prioritized job); 0 when none waits',
+    labelNames: ['queue', 'model'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = Date.now();
+      const oldest = await Promise.all(
+        [...sources.queues()].map(async ([model, queue]) => {
+          // asc: the waiting list's tail (next to run, oldest) and the prioritized set's head.
+          const heads = await Promise.all(WAITING_STATES.map((state) => queue.getJobs([state], 0, 0, true)));
+          const stamps = heads.flat().map((job) => job.timestamp);
+          return { model, ageMs: stamps.length === 0 ? 0 : Math.max(0, now - Math.min(...stamps)) };
+        }),
+      );
+      for (const { model, ageMs } of oldest) this.set({ queue: inferenceQueueName(model), model }, ageMs / 1000);
+    },
+  });
+  new Gauge({
     name: 'inference_workers_alive',
     help: 'Workers whose heartbeat is younger than WORKER_HEARTBEAT_TTL_MS, by model served',
     labelNames: ['model'] as const,
@@ -87,6 +117,26 @@ export function createApiMetrics(sources: ApiMetricsSources) {
       this.set((await sources.workers.alive(sources.heartbeatTtlMs)).length);
     },
   });
+  if (sources.redisMemoryInfo) {
+    const memoryInfo = sources.redisMemoryInfo;
+    // Named after INFO's fields; every API replica reports the same Redis (aggregate with max).
+    new Gauge({
+      name: 'inference_redis_used_memory_bytes',
+      help: 'Memory Redis uses (INFO memory used_memory), read at scrape time',
+      registers: [registry],
+      async collect() {
+        this.set(redisInfoField(await memoryInfo(), 'used_memory') ?? Number.NaN);
+      },
+    });
+    new Gauge({
+      name: 'inference_redis_maxmemory_bytes',
+      help: 'Memory limit of Redis (INFO memory maxmemory; 0 = no limit), read at scrape time',
+      registers: [registry],
+      async collect() {
+        this.set(redisInfoField(await memoryInfo(), 'maxmemory') ?? Number.NaN);
+      },
+    });
+  }
   if (sources.watching) {
     const watching = sources.watching;
     new Gauge({
