@@ -65,14 +65,14 @@ beforeAll(async () => {
   for (const image of stdout.trim().split('\n')) images.set(image.replace(/^.*bookworm-/, ''), image);
   console.log(`${stderr}bare images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // The committed HEAD, as a fresh `git clone` has it: nothing untracked, nothing installed.
-  clone = mkdtempSync(path.join(tmpdir(), 'first-run-'));
+  clone = path.join(mkdtempSync(path.join(tmpdir(), 'first-run-')), 'image-inference');
   const head = (await run('git', ['-C', fromRoot(), 'rev-parse', 'HEAD'])).stdout.trim();
-  await run('git', ['clone', '--quiet', '--no-checkout', fromRoot(), path.join(clone, 'repo')]);
-  await run('git', ['-C', path.join(clone, 'repo'), 'checkout', '--quiet', '--detach', head]);
+  await run('git', ['clone', '--quiet', '--no-checkout', fromRoot(), clone]);
+  await run('git', ['-C', clone, 'checkout', '--quiet', '--detach', head]);
 }, 20 * 60_000);
 
 afterAll(async () => {
-  if (clone) rmSync(clone, { recursive: true, force: true });
+  if (clone) rmSync(path.dirname(clone), { recursive: true, force: true });
   await stopDockerHost?.();
 });
 
@@ -81,12 +81,8 @@ describe.each(VARIANTS)(`the README's start command on bare Debian 12 with $node
   let output = '';
   let ended = false;
   const seen: { stage: string; at: number }[] = [];
-  let checkout: string;
 
   beforeAll(async () => {
-    // Each machine gets its own copy of the clean clone.
-    checkout = path.join(clone, name);
-    await run('git', ['clone', '--quiet', path.join(clone, 'repo'), checkout]);
     const image = images.get(name);
     if (!image) throw new Error(`bare-images.sh built no ${name} image`);
     const proxy = Object.fromEntries(
@@ -96,7 +92,8 @@ describe.each(VARIANTS)(`the README's start command on bare Debian 12 with $node
     );
     const started = Date.now();
     container = await new GenericContainer(image)
-      .withBindMounts([{ source: checkout, target: CHECKOUT, mode: 'rw' }])
+      // Copied in, not mounted: the checkout and pnpm's store share a file system, as on a machine.
+      .withCopyDirectoriesToContainer([{ source: clone, target: CHECKOUT }])
       .withWorkingDir(CHECKOUT)
       .withEnvironment(proxy)
       .withExposedPorts(8080)
