@@ -135,6 +135,7 @@ describe.each(VARIANTS)(`the README's start command on bare Debian 12 with $node
       const end = seen[i + 1]?.at ?? readyAt;
       return `  ${stage.padEnd(42)} ${((end - at) / 1000).toFixed(1).padStart(7)} s`;
     });
+    console.log(`--- ${name}: what \`${START_COMMAND}\` printed\n${output}---`);
     console.log(
       [
         `${name}: \`${START_COMMAND}\` from a clean clone to /readyz 200 in ${(readyAt / 1000).toFixed(1)} s`,
@@ -162,15 +163,24 @@ describe.each(VARIANTS)(`the README's start command on bare Debian 12 with $node
     expect(job.status).toBe('succeeded');
     expect(job.result?.predictions[0]?.label).toBe('healthy');
 
-    // Every Node.js process is the pinned release the command fetched, not the machine's.
-    const { output: exes } = await started.exec([
+    // npm itself (`npm start`) runs on the machine's Node.js; everything it starts runs on the
+    // pinned release the command fetched: pnpm, start.ts, the API, the worker, the dispatcher.
+    const { output: table } = await started.exec([
       'sh',
       '-c',
-      'for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null',
+      'for p in /proc/[0-9]*; do printf "%s\\t%s\\n" "$(readlink "$p/exe")" "$(tr "\\0" " " < "$p/cmdline")"; done 2>/dev/null',
     ]);
-    const nodes = exes.split('\n').filter((exe) => /\/node$/.test(exe));
-    expect(nodes.length, exes).toBeGreaterThanOrEqual(4); // start.ts, API, worker, dispatcher
-    expect(new Set(nodes)).toEqual(new Set([`${CHECKOUT}/.cache/node/${NODE_RELEASE}/bin/node`]));
+    const nodes = table
+      .split('\n')
+      .map((line) => line.split('\t') as [string, string])
+      .filter(([exe]) => exe.endsWith('/node'));
+    const pinned = `${CHECKOUT}/.cache/node/${NODE_RELEASE}/bin/node`;
+    const services = nodes.filter(([, command]) => /apps\/[\w-]+\/src\/main\.ts/.test(command));
+    expect(services.length, table).toBe(3); // API, worker, dispatcher
+    expect(
+      nodes.filter(([exe]) => exe !== pinned).map(([, command]) => command.trim().split(' ')[0]),
+      table,
+    ).toEqual(['npm']);
 
     expect(output).toContain('Image inference is running');
     expect(output.split('\n').filter((line) => NOISE.test(line))).toEqual([]);
