@@ -45,4 +45,22 @@ describe('weighExternalMemoryWithHeap', () => {
     // V8 only warns about a flag it does not know (a Node upgrade could drop it).
     expect(weighed.stderr).not.toMatch(/unrecognized flag/);
   });
+
+  // HOST_NODE: the machine's own Node.js when scripts/dev.sh runs the suite on a newer one (20 here).
+  const nodes = [...new Set([process.execPath, process.env.HOST_NODE].filter((node): node is string => !!node))];
+  it.each(nodes)('sets the flag on %s exactly where its V8 lists it, and V8 prints nothing', (node) => {
+    const listed = spawnSync(node, ['--v8-options'], { encoding: 'utf8' }).stdout.includes(
+      '--external-memory-accounted-in-global-limit',
+    );
+    const script = `
+      import { v8KnowsExternalMemoryInGlobalLimit, weighExternalMemoryWithHeap } from ${JSON.stringify(MODULE)};
+      weighExternalMemoryWithHeap();
+      console.log(JSON.stringify({ v8: process.versions.v8, knows: v8KnowsExternalMemoryInGlobalLimit() }));
+    `;
+    const child = spawnSync(node, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const { v8: version, knows } = JSON.parse(child.stdout.trim()) as { v8: string; knows: boolean };
+    expect(knows, `V8 ${version}`).toBe(listed);
+    expect(child.stderr).not.toMatch(/unrecognized flag/);
+  });
 });
