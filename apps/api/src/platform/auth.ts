@@ -102,9 +102,26 @@ export class Authenticator {
           headers: { 'Retry-After': '5' },
         });
       }
-      throw unauthorized('invalid_token', `the token is not valid: ${(error as Error).message}`);
+      throw unauthorized('invalid_token', rejectedTokenSentence(error), error);
     }
   }
+}
+
+/**
+ * Why jose refused a token, in a sentence of ours: jose's own text ('"aud" claim check failed',
+ * 'JWS Protected Header is invalid') names its internals and may change with a release; it stays
+ * the cause, which the request's log line prints.
+ */
+function rejectedTokenSentence(error: InstanceType<typeof joseErrors.JOSEError>): string {
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return error.reason === 'missing'
+      ? `the token has no "${error.claim}" claim`
+      : `the token's "${error.claim}" claim is not accepted`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's signing algorithm is not accepted";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "the token's signing key is not in the key set";
+  return 'the token is not a valid JWT';
 }
 
 /** A JWKS that cannot be fetched (timeout, non-200: jose's bare JOSEError) or parsed; not the token's fault. */
@@ -116,10 +133,14 @@ function isKeySetFailure(error: InstanceType<typeof joseErrors.JOSEError>): bool
   );
 }
 
-function unauthorized(error: 'invalid_request' | 'invalid_token' | undefined, message: string): AppError {
+function unauthorized(
+  error: 'invalid_request' | 'invalid_token' | undefined,
+  message: string,
+  cause?: unknown,
+): AppError {
   // RFC 6750 section 3: a request without credentials gets the bare challenge.
   const challenge = error ? `${REALM}, error="${error}", error_description="${message.replace(/"/g, "'")}"` : REALM;
-  return new AppError('unauthorized', message, { headers: { 'WWW-Authenticate': challenge } });
+  return new AppError('unauthorized', message, { cause, headers: { 'WWW-Authenticate': challenge } });
 }
 
 const principals = new WeakMap<Request, Principal>();
