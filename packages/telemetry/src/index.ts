@@ -1,0 +1,13 @@
+export { bullmqTelemetry } from './bullmq-telemetry.ts';
+export {
+  contextOf,
+  inSpan,
+  recordSpan,
+  startJobTrace,
+  traceIdOf,
+  traceparentOf,
+  tracingActive,
+  withoutTracing,
+  withTraceparent,
+} from './trace-context.ts';
+export { tracingConfigured } from './tracing-configured.ts';
