@@ -31,15 +31,17 @@ export const tracingActive = (): boolean => started;
 const tracer = () => trace.getTracer('infer');
 
 /**
- * Run `fn` in a span of ours (the active one while it runs, a child of the active context);
- * an error it throws is recorded and marks the span failed. `span` is undefined while off.
+ * Run `fn` in a span of ours (the active one while it runs, a child of the active span); an
+ * error it throws is recorded and marks the span failed. Outside any trace (a background
+ * sweep) no span is made: our spans are parts of a job's trace, never traces of their own.
+ * `span` is undefined then, and while tracing is off.
  */
 export async function inSpan<T>(
   name: string,
   attributes: Attributes,
   fn: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!started) return fn(undefined);
+  if (!started || !trace.getActiveSpan()) return fn(undefined);
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn(span);
@@ -53,9 +55,9 @@ export async function inSpan<T>(
   });
 }
 
-/** A span of ours whose times were measured elsewhere (a batch's wait and run), child of the active context. */
+/** A span of ours whose times were measured elsewhere (a batch's wait and run), child of the active span. */
 export function recordSpan(name: string, startMs: number, endMs: number, attributes: Attributes): void {
-  if (!started) return;
+  if (!started || !trace.getActiveSpan()) return;
   tracer().startSpan(name, { startTime: startMs, attributes }).end(endMs);
 }
 
