@@ -32,11 +32,10 @@ export function createLogger(options: { level: string; name: string; format?: Lo
   });
 }
 
-const NO_TRACE = Object.freeze({});
-
 /** `trace_id` and `span_id` of the active span; nothing while tracing is off (no span is ever active then). */
 function traceIds(): object {
   const span = trace.getActiveSpan()?.spanContext();
-  if (!span || !isSpanContextValid(span)) return NO_TRACE;
+  // A fresh object: pino merges the line's own fields into it.
+  if (!span || !isSpanContextValid(span)) return {};
   return { trace_id: span.traceId, span_id: span.spanId };
 }

@@ -41,13 +41,17 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
 
-  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation }, { IORedisInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-express'),
-      import('@opentelemetry/instrumentation-ioredis'),
-    ]);
+  const [
+    { NodeSDK },
+    { HttpInstrumentation },
+    { ExpressInstrumentation, ExpressLayerType },
+    { IORedisInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-express'),
+    import('@opentelemetry/instrumentation-ioredis'),
+  ]);
   const sdk = new NodeSDK({
     instrumentations: [
       new HttpInstrumentation({
@@ -56,7 +60,8 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
         // A request made outside any trace (a JWKS refresh) is no trace of its own.
         requireParentforOutgoingSpans: true,
       }),
-      new ExpressInstrumentation(),
+      // Route handlers only: a span per router and middleware passed is noise with no name worth reading.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.ROUTER, ExpressLayerType.MIDDLEWARE] }),
       new IORedisInstrumentation({
         // Only commands made for a traced operation; the background loops' would be noise.
         requireParentSpan: true,
