@@ -27,6 +27,7 @@ import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
 import { scaleOut } from './sections/scale-out.ts';
 import { tinyJobs } from './sections/tiny-jobs.ts';
+import { tracingCost } from './sections/tracing.ts';
 import { checkPeerDependencies, prepareModels } from './setup.ts';
 
 // The raw pipeline runs in this process: with the services' GC settings, as they run it.
@@ -39,7 +40,8 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  prepareModels();
+  // The tracing section alone uses the repository's model: no model to export for it.
+  if (!ONLY?.every((section) => section === 'tracing')) prepareModels();
   const models: ModelResult[] = [];
   const images = await Promise.all(
     IMAGES.map(async (size, i): Promise<BenchImage> => {
@@ -81,6 +83,7 @@ async function run(): Promise<BenchReport> {
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
     cache: runs('cache') ? await cacheHits(first) : undefined,
+    tracing: runs('tracing') ? await tracingCost(tiny) : undefined,
   };
 }
 
