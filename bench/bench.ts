@@ -10,7 +10,7 @@
  * docs/benchmarks.json and docs/images/bench-*.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { weighExternalMemoryWithHeap } from '@infer/runtime';
@@ -89,6 +89,7 @@ async function run(): Promise<BenchReport> {
 
 const report = await run();
 if (ONLY) {
+  mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   writeFileSync(path.join(ROOT, '.bench/only.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote .bench/only.json (--only=${ONLY.join(',')}); docs/benchmarks.md is left as it was`);
   process.exit(0);
