@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { JobView, WebhookPayload } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../dev-support/free-port.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone } from '../support/jobs-client.ts';
 import { OtlpReceiver, type ReceivedSpan, SPAN_KIND } from '../support/otlp-receiver.ts';
+import { ServiceProcess } from '../support/processes.ts';
+import { testRedisUrl } from '../support/redis.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -203,6 +206,31 @@ describe('tracing on (OTLP/HTTP JSON to a receiver)', () => {
     }
     // The request's own trace holds the submission, not the jobs' work.
     expect(otlp.trace(traceId).some((s) => s.service === 'worker')).toBe(false);
+  });
+
+  it('exports the spans still buffered when a process shuts down', async () => {
+    const port = await freePort();
+    const api = new ServiceProcess('api-2', 'apps/api/src/main.ts', {
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: system.prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // Nothing would leave before the process ends but for the shutdown step.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    });
+    try {
+      await api.waitForHttp(`http://127.0.0.1:${port}/healthz`);
+      const traceId = hex(16);
+      await submit(`http://127.0.0.1:${port}`, image, { traceparent: traceparentOf(traceId, hex(8)) }, {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(otlp.trace(traceId).filter((s) => s.service === 'api')).toEqual([]);
+      expect(await api.stop('SIGTERM')).toBe(0);
+      expect(otlp.trace(traceId).some((s) => s.service === 'api' && s.kind === SPAN_KIND.server)).toBe(true);
+    } finally {
+      await api.stop('SIGKILL');
+    }
   });
 
   it('keeps traces bounded while the stalled-job checkers run (no span parented to them)', async () => {

@@ -4,6 +4,7 @@ import { createLogger } from '@infer/logger';
 import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
 import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
+import { FLUSH_TRACES_STEP } from '@infer/telemetry';
 import { createApp } from './app.ts';
 import { JobEvents } from './jobs/job-events.ts';
 import { ModelCatalog } from './models/model-catalog.ts';
@@ -90,5 +91,6 @@ installShutdown({
     },
     { name: 'stop the sweepers, close the queues', run: () => services.close() },
     { name: 'close redis', run: () => closeRedis(redis) },
+    FLUSH_TRACES_STEP,
   ],
 });

@@ -1,6 +1,7 @@
 import { loadEnvOrExit } from '@infer/config';
 import { createLogger } from '@infer/logger';
 import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
+import { FLUSH_TRACES_STEP } from '@infer/telemetry';
 import { startDispatcher } from './start-dispatcher.ts';
 
 // First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
@@ -17,4 +18,8 @@ if (!env.WEBHOOK_SECRET) {
 }
 
 const dispatcher = await startDispatcher(env, { logger });
-installShutdown({ logger, graceMs: env.SHUTDOWN_GRACE_MS, steps: dispatcher.shutdownSteps });
+installShutdown({
+  logger,
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  steps: [...dispatcher.shutdownSteps, FLUSH_TRACES_STEP],
+});

@@ -1,6 +1,8 @@
 export { bullmqTelemetry } from './bullmq-telemetry.ts';
 export {
   contextOf,
+  FLUSH_TRACES_STEP,
+  flushTraces,
   inSpan,
   recordSpan,
   startJobTrace,

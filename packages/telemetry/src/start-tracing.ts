@@ -72,6 +72,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   });
   sdk.start();
   await waitForAllMessagesAcknowledged();
-  markTracingStarted();
+  markTracingStarted(() => sdk.shutdown());
   return { active: true, shutdown: () => sdk.shutdown() };
 }

@@ -19,11 +19,21 @@ import { suppressTracing } from '@opentelemetry/core';
  */
 
 let started = false;
+let flush: () => Promise<void> = async () => {};
 
-/** Called once by startTracing, after the SDK registered its tracer provider. */
-export function markTracingStarted(): void {
+/** Called once by startTracing, after the SDK registered its tracer provider; `exportRest` flushes its buffer. */
+export function markTracingStarted(exportRest: () => Promise<void>): void {
   started = true;
+  flush = exportRest;
 }
+
+/** The last shutdown step: export the spans still buffered (the batch processor's, every few seconds otherwise). */
+export function flushTraces(): Promise<void> {
+  return flush();
+}
+
+/** The shutdown step of every process: nothing to do while tracing is off. */
+export const FLUSH_TRACES_STEP = { name: 'export the last spans', run: flushTraces } as const;
 
 /** Whether this process exports traces (startTracing found an exporter configured). */
 export const tracingActive = (): boolean => started;
