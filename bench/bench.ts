@@ -10,7 +10,7 @@
  * docs/benchmarks.json and docs/images/bench-*.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import path from 'node:path';
 import { weighExternalMemoryWithHeap } from '@infer/runtime';
@@ -27,6 +27,7 @@ import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
 import { scaleOut } from './sections/scale-out.ts';
 import { tinyJobs } from './sections/tiny-jobs.ts';
+import { tracingCost } from './sections/tracing.ts';
 import { checkPeerDependencies, prepareModels } from './setup.ts';
 
 // The raw pipeline runs in this process: with the services' GC settings, as they run it.
@@ -39,7 +40,8 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  prepareModels();
+  // The tracing section alone uses the repository's model: no model to export for it.
+  if (!ONLY?.every((section) => section === 'tracing')) prepareModels();
   const models: ModelResult[] = [];
   const images = await Promise.all(
     IMAGES.map(async (size, i): Promise<BenchImage> => {
@@ -81,11 +83,13 @@ async function run(): Promise<BenchReport> {
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
     cache: runs('cache') ? await cacheHits(first) : undefined,
+    tracing: runs('tracing') ? await tracingCost(tiny) : undefined,
   };
 }
 
 const report = await run();
 if (ONLY) {
+  mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   writeFileSync(path.join(ROOT, '.bench/only.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote .bench/only.json (--only=${ONLY.join(',')}); docs/benchmarks.md is left as it was`);
   process.exit(0);

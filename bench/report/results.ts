@@ -70,6 +70,15 @@ export interface CacheResult {
 }
 
 /** What one run measured: docs/benchmarks.json holds it, and the report and charts are written from it alone. */
+/** Tiny jobs with tracing off and on (every span exported over OTLP/HTTP), same load. */
+export interface TracingCostResult {
+  clients: number;
+  off: { jobsPerSecond: number; p50Ms: number; cpuMsPerJob: Record<string, number> };
+  on: { jobsPerSecond: number; p50Ms: number; cpuMsPerJob: Record<string, number> };
+  /** OTLP export requests the stand-in collector received while tracing was on. */
+  exportRequests: number;
+}
+
 export interface BenchReport {
   mode: 'quick' | 'full';
   startedAt: string;
@@ -80,6 +89,7 @@ export interface BenchReport {
   tiny?: TinyJobsResult | undefined;
   scaleOut?: ScaleOutResult | undefined;
   cache?: CacheResult | undefined;
+  tracing?: TracingCostResult | undefined;
   /** A hop to an idle process on this machine (measureWakeCost). */
   wake?: WakeCost | undefined;
 }

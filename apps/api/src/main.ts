@@ -1,26 +1,6 @@
-import { loadEnvOrExit } from '@infer/config';
-import { createLogger } from '@infer/logger';
-import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
-import { ApiConfigurationError, RedisUnreachableError, startApi } from './start-api.ts';
+import { startTracing } from '@infer/telemetry/start';
 
-// First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
-weighExternalMemoryWithHeap();
-const env = loadEnvOrExit();
-const logger = createLogger({ name: 'api', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
-
-try {
-  const api = await startApi(env, { logger });
-  installShutdown({ logger, graceMs: env.SHUTDOWN_GRACE_MS, steps: api.shutdownSteps });
-} catch (error) {
-  if (error instanceof ApiConfigurationError) {
-    process.stderr.write(`Invalid configuration: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG, as for any other bad setting
-  }
-  if (error instanceof RedisUnreachableError) {
-    logger.fatal({ err: error.cause, redis: env.REDIS_URL.replace(/\/\/[^@]*@/, '//***@') }, error.message);
-  } else {
-    // A model repository that does not load, a port already taken.
-    logger.fatal({ err: error }, (error as Error).message);
-  }
-  process.exit(1);
-}
+// Tracing first (when an OTEL_* exporter is configured): its instrumentations patch http,
+// express and ioredis as the program loads them, so the program is imported only afterwards.
+await startTracing({ serviceName: 'api' });
+await import('./program.ts');

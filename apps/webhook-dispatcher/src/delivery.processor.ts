@@ -3,6 +3,7 @@ import type { WebhookStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type WebhookDeliveryJobData, webhookDeliveryJobDataSchema } from '@infer/queues';
 import { type Allowlist, safeFetch } from '@infer/ssrf-guard';
+import { inSpan, withoutTracing } from '@infer/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
 import { type AttemptVerdict, DeliveryRetry, judgeStatus, type RetrySchedule } from './retry-policy.ts';
@@ -18,6 +19,8 @@ export interface DeliveryProcessorDeps {
   timeoutMs: number;
   /** When to retry (WEBHOOK_RETRY_SCHEDULE). */
   retry: RetrySchedule;
+  /** WEBHOOK_TRACEPARENT: while tracing, the POST is a client span whose `traceparent` the receiver gets. */
+  sendTraceparent?: boolean;
 }
 
 /** The response body kept for `last_error` (and read at most): enough for an error message. */
@@ -47,7 +50,16 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
 
     const started = performance.now();
     const attemptedAt = new Date();
-    const result = await attemptOnce(data, attemptedAt);
+    const result = await inSpan(
+      'webhook deliver',
+      { 'infer.job.id': data.jobId, 'infer.webhook.event': data.type, 'infer.webhook.attempt': attempt },
+      async (span) => {
+        const outcome = await attemptOnce(data, attemptedAt);
+        span?.setAttributes({ 'infer.webhook.outcome': outcome.outcome });
+        if (outcome.statusCode !== undefined) span?.setAttribute('http.response.status_code', outcome.statusCode);
+        return outcome;
+      },
+    );
     metrics.attempts.inc({ outcome: result.outcome });
     metrics.attemptSeconds.observe({ outcome: result.outcome }, (performance.now() - started) / 1000);
 
@@ -111,17 +123,20 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     now: Date,
   ): Promise<{ verdict: AttemptVerdict; outcome: string; statusCode?: number; error: string }> {
     try {
-      const response = await safeFetch(data.url, {
-        method: 'POST',
-        headers: webhookHeaders(deps.keys, data.eventId, data.body, now),
-        body: data.body,
-        allowlist: deps.allowlist,
-        timeoutMs: deps.timeoutMs,
-        maxBytes: RESPONSE_SNIPPET_BYTES,
-        overflow: 'truncate',
-        // A redirect is an answer like any non-2xx: following it could lead anywhere.
-        maxRedirects: 0,
-      });
+      const send = deps.sendTraceparent === false ? withoutTracing : <T>(fn: () => T) => fn();
+      const response = await send(() =>
+        safeFetch(data.url, {
+          method: 'POST',
+          headers: webhookHeaders(deps.keys, data.eventId, data.body, now),
+          body: data.body,
+          allowlist: deps.allowlist,
+          timeoutMs: deps.timeoutMs,
+          maxBytes: RESPONSE_SNIPPET_BYTES,
+          overflow: 'truncate',
+          // A redirect is an answer like any non-2xx: following it could lead anywhere.
+          maxRedirects: 0,
+        }),
+      );
       const verdict = judgeStatus(response.status, response.headers['retry-after']);
       const snippet = response.body.toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 200);
       return {

@@ -11,9 +11,11 @@ import {
   parseOutboxEntry,
   predictionOriginOf,
   type RedisKeys,
+  traceparentOfHash,
 } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { WEBHOOK_JOB_NAME, type WebhookDeliveryJobData, webhookDeliveryOptions } from '@infer/queues';
+import { withTraceparent } from '@infer/telemetry';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
@@ -162,14 +164,17 @@ export class OutboxRelay {
       const event = parseOutboxEntry(streamId, flat);
       try {
         const data = deliveryJobData(event);
-        await this.queue.add(
-          WEBHOOK_JOB_NAME,
-          data,
-          webhookDeliveryOptions({
-            deliveryId: data.deliveryId,
-            attempts: this.options.retry.attempts,
-            backoff: this.options.retry.backoff,
-          }),
+        // In the job's trace: the delivery's `add` span, and so its `process` span, join it.
+        await withTraceparent(traceparentOfHash(event.snapshot), () =>
+          this.queue.add(
+            WEBHOOK_JOB_NAME,
+            data,
+            webhookDeliveryOptions({
+              deliveryId: data.deliveryId,
+              attempts: this.options.retry.attempts,
+              backoff: this.options.retry.backoff,
+            }),
+          ),
         );
         this.metrics.relayed.inc({ type: data.type });
       } catch (error) {

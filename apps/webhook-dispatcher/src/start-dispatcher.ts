@@ -8,6 +8,7 @@ import { createWebhookWorker, startDeadWorkerReclaim, WEBHOOK_QUEUE_NAME } from 
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, listenProbes, type ShutdownStep, withTimeout } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
+import { bullmqTelemetry } from '@infer/telemetry';
 import { Queue } from 'bullmq';
 import { createDeliveryProcessor } from './delivery.processor.ts';
 import { createDispatcherMetrics } from './dispatcher-metrics.ts';
@@ -53,7 +54,11 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
   }
   await checkEvictionPolicy(client, logger);
 
-  const queue = new Queue(WEBHOOK_QUEUE_NAME, { connection: client, prefix: env.QUEUE_PREFIX });
+  const queue = new Queue(WEBHOOK_QUEUE_NAME, {
+    connection: client,
+    prefix: env.QUEUE_PREFIX,
+    telemetry: bullmqTelemetry(),
+  });
   const webhooks = new WebhookStore(client, env.QUEUE_PREFIX);
   const outboxKey = redisKeys(env.QUEUE_PREFIX).webhookOutbox;
 
@@ -81,6 +86,7 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
       allowlist,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       retry,
+      sendTraceparent: env.WEBHOOK_TRACEPARENT,
     }),
     {
       prefix: env.QUEUE_PREFIX,

@@ -12,6 +12,7 @@ import type { Deadlines, JobStore, ResultCache } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { type InferenceJobData, inferenceJobDataSchema } from '@infer/queues';
 import { type Limiter, withTimeout } from '@infer/runtime';
+import { inSpan } from '@infer/telemetry';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { versionLabel, type WorkerMetrics } from './worker-metrics.ts';
 
@@ -146,7 +147,11 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
         signal.throwIfAborted();
         const started = performance.now();
         try {
-          return await decodeImage(image, served.entry.config.input, deps.limits);
+          return await inSpan(
+            'decode and resize',
+            { 'infer.model': data.model, 'infer.image.bytes': image.length },
+            () => decodeImage(image, served.entry.config.input, deps.limits),
+          );
         } finally {
           preprocessMs = performance.now() - started;
         }

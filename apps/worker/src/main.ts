@@ -1,12 +1,6 @@
-import { loadEnvOrExit } from '@infer/config';
-import { createLogger } from '@infer/logger';
-import { installShutdown, weighExternalMemoryWithHeap } from '@infer/runtime';
-import { startWorker } from './start-worker.ts';
+import { startTracing } from '@infer/telemetry/start';
 
-// First, before any work: Buffers weigh in GC decisions as the heap does (see gc-limits.ts).
-weighExternalMemoryWithHeap();
-const env = loadEnvOrExit();
-const logger = createLogger({ name: 'worker', level: env.LOG_LEVEL, format: env.LOG_FORMAT });
-
-const worker = await startWorker(env, { logger, exit: (code) => process.exit(code) });
-installShutdown({ logger, graceMs: env.SHUTDOWN_GRACE_MS, steps: worker.shutdownSteps });
+// Tracing first (when an OTEL_* exporter is configured): its instrumentations patch http,
+// express and ioredis as the program loads them, so the program is imported only afterwards.
+await startTracing({ serviceName: 'worker' });
+await import('./program.ts');

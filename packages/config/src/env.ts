@@ -204,6 +204,8 @@ export const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Deliveries one dispatcher runs at once (network-bound). */
   WEBHOOK_CONCURRENCY: int(1, 1000).default(32),
+  /** While tracing is on: send the job's W3C `traceparent` to webhook receivers (`false` keeps it in-house). */
+  WEBHOOK_TRACEPARENT: bool.default(true),
   /** Dispatcher `/healthz`, `/readyz`, `/metrics`. */
   DISPATCHER_PORT: int(0, 65535).default(9091),
 });

@@ -64,6 +64,15 @@ export const jobViewSchema = z.object({
   waiting_reason: z.enum(WAITING_REASONS).nullable(),
   /** Delivery of the latest webhook event; null when the job has no webhook_url. */
   webhook: webhookStatusSchema.nullable(),
+  /** OpenTelemetry trace of the job (32 hex digits), to look it up in the tracing backend; null while tracing is off. */
+  trace_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .nullable()
+    .meta({
+      description:
+        "The job's OpenTelemetry trace id (W3C, 32 hex digits): submission, processing and webhook delivery are one trace, which continues a `traceparent` the client sent. Null when the platform runs without tracing.",
+    }),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 

@@ -1,5 +1,6 @@
 import { type ModelConfig, type Prediction, UnknownModelError } from '@infer/contracts';
 import { type ModelEntry, modelFile, newestVersion } from '@infer/model-repository';
+import { recordSpan } from '@infer/telemetry';
 import { type BatchSizeChoice, BatchTuner } from './batch-tuner.ts';
 import type { ExecutionProvider, SessionSettings } from './inference-protocol.ts';
 import { InferenceRunner } from './inference-runner.ts';
@@ -242,12 +243,25 @@ export class ModelServer {
   ): Promise<InferenceOutcome> {
     const served = this.resolve(name, version);
     const { config } = served.entry;
+    const submittedAt = Date.now();
     const outcome = await this.batcher.submit(
       modelVersionKey(name, served.version),
       image,
       served.maxBatchSize,
       signal,
     );
+    // The job's share of its batch, in its trace: the wait for the batch to form and start,
+    // then the batch's run (shared with the other jobs in it).
+    const endedAt = Date.now();
+    const ranFrom = Math.max(submittedAt, endedAt - outcome.batchMs);
+    const attributes = {
+      'infer.model': name,
+      'infer.model.version': served.version,
+      'infer.batch.size': outcome.batchSize,
+      'infer.execution_provider': served.provider,
+    };
+    recordSpan('batch wait', submittedAt, ranFrom, attributes);
+    recordSpan('inference', ranFrom, endedAt, attributes);
     return {
       predictions: toPredictions(outcome.output, config),
       modelVersion: served.version,

@@ -15,6 +15,7 @@ export {
   predictionOriginOf,
   type RecordField,
   type StoredJob,
+  traceparentOfHash,
   webhookStatusFromHash,
 } from './record/job-record.ts';
 export * from './result-cache.ts';

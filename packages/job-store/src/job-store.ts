@@ -1,4 +1,5 @@
 import type { JobStatus, JobView, PredictionOrigin } from '@infer/contracts';
+import { inSpan } from '@infer/telemetry';
 import type { Redis } from 'ioredis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
@@ -87,7 +88,11 @@ export class JobStore {
    * returns the jobs are accepted: if the caller dies before enqueueing them, the
    * intents get them enqueued (see dueEnqueueIntents).
    */
-  async createMany(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions = {}): Promise<void> {
+  createMany(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions = {}): Promise<void> {
+    return inSpan('job-store create', { 'infer.jobs.count': jobs.length }, () => this.storeJobs(jobs, options));
+  }
+
+  private async storeJobs(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions): Promise<void> {
     const createdAt = jobs[0]?.job.createdAt.getTime() ?? Date.now();
     const { idempotency } = options;
     // A batch is one principal's: one index.
@@ -230,10 +235,13 @@ export class JobStore {
    * status drops the payload and starts the record's TTL; an event the job's webhook
    * subscribed to goes to the outbox in the same step. `expire` records DEADLINE_ERROR.
    */
-  async apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
-    const [applied, status] = await this.scripts.transition(...this.transitionArgs(verb, id, update));
-    const previous = status === '' ? undefined : JOB_FIELDS.status.decode(status);
-    return { applied: applied === SCRIPT_REPLY.applied, previous };
+  apply(verb: LifecycleVerb, id: string, update: JobUpdate = {}): Promise<TransitionOutcome> {
+    return inSpan(`job-store ${verb}`, { 'infer.job.id': id }, async (span) => {
+      const [applied, status] = await this.scripts.transition(...this.transitionArgs(verb, id, update));
+      const previous = status === '' ? undefined : JOB_FIELDS.status.decode(status);
+      span?.setAttribute('infer.job.transition.applied', applied === SCRIPT_REPLY.applied);
+      return { applied: applied === SCRIPT_REPLY.applied, previous };
+    });
   }
 
   /**
@@ -241,7 +249,11 @@ export class JobStore {
    * what a worker does first with every job (null image: the payload is gone). The bytes
    * are read beside the script, not returned through it (see transaction).
    */
-  async start(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
+  start(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
+    return inSpan('job-store start', { 'infer.job.id': id }, () => this.startNow(id, update));
+  }
+
+  private async startNow(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
     const [transition, image] = await transaction(this.redis, (tx) => {
       tx.script('inferTransition', ...this.transitionArgs('start', id, update));
       tx.command('get', this.keys.image(id));

@@ -1,4 +1,5 @@
 import { PRIORITY_MAX } from '@infer/contracts';
+import { bullmqTelemetry } from '@infer/telemetry';
 import { type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -81,5 +82,7 @@ export function createInferenceWorker(
     maxStalledCount: 2,
     removeOnComplete: { count: 1000 },
     removeOnFail: { age: options.resultTtlSeconds, count: 10_000 },
+    // Tracing on: each job's `process` span continues the trace of its submission.
+    telemetry: bullmqTelemetry(),
   });
 }

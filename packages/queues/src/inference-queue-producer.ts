@@ -1,3 +1,4 @@
+import { bullmqTelemetry, withTraceparent } from '@infer/telemetry';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -11,6 +12,8 @@ export interface Enqueued {
   data: InferenceJobData;
   /** Client priority 0..100, higher first. */
   priority: number;
+  /** The job's trace (W3C traceparent), when tracing is on: its worker span continues it. */
+  traceparent?: string | undefined;
 }
 
 /** What a stored job record says about its BullMQ job (submit and enqueue repair rebuild it alike). */
@@ -22,6 +25,7 @@ export interface EnqueuableJob {
   cancelAt?: Date;
   createdAt: Date;
   priority: number;
+  traceparent?: string | undefined;
 }
 
 /** The BullMQ job of a stored job: data rebuilt from what the record keeps. */
@@ -36,6 +40,7 @@ export function enqueuedOf(job: EnqueuableJob): Enqueued {
       enqueuedAt: job.createdAt.getTime(),
     },
     priority: job.priority,
+    traceparent: job.traceparent,
   };
 }
 
@@ -50,7 +55,10 @@ export class InferenceQueues {
     this.connection = connection;
     this.prefix = prefix;
     for (const model of models) {
-      this.queues.set(model, new Queue(inferenceQueueName(model), { connection, prefix }));
+      this.queues.set(
+        model,
+        new Queue(inferenceQueueName(model), { connection, prefix, telemetry: bullmqTelemetry() }),
+      );
     }
   }
 
@@ -78,13 +86,19 @@ export class InferenceQueues {
     for (const job of jobs) byModel.set(job.data.model, [...(byModel.get(job.data.model) ?? []), job]);
     await Promise.all(
       [...byModel].map(async ([model, group]) => {
-        const bulk = group.map(({ data, priority }) => ({
+        const bulk = group.map(({ data, priority, traceparent }) => ({
           name: INFERENCE_JOB_NAME,
           data,
-          opts: inferenceJobOptions({ jobId: data.jobId, attempts: options.attempts, priority }),
+          opts: {
+            ...inferenceJobOptions({ jobId: data.jobId, attempts: options.attempts, priority }),
+            // Each job of a bulk in its own trace (BullMQ takes a job's own metadata over the addBulk span's).
+            ...(traceparent ? { telemetry: { metadata: JSON.stringify({ traceparent }) } } : {}),
+          },
         }));
         const [one] = bulk;
-        if (one && bulk.length === 1) await this.get(model).add(one.name, one.data, one.opts);
+        // A single job's `add` span joins its trace (the request's, or the stored one on repair).
+        if (one && bulk.length === 1)
+          await withTraceparent(group[0]?.traceparent, () => this.get(model).add(one.name, one.data, one.opts));
         else await this.get(model).addBulk(bulk);
       }),
     );

@@ -1,4 +1,5 @@
 import { WEBHOOK_EVENTS } from '@infer/contracts';
+import { bullmqTelemetry } from '@infer/telemetry';
 import { type BackoffOptions, type BackoffStrategy, type JobsOptions, type Processor, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -73,5 +74,7 @@ export function createWebhookWorker(connection: Redis, processor: Processor, opt
     removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
     removeOnFail: { age: KEEP_FAILED_SECONDS },
     settings: { backoffStrategy: options.backoffStrategy },
+    // Tracing on: each delivery's `process` span continues the trace of its job.
+    telemetry: bullmqTelemetry(),
   });
 }

@@ -10,6 +10,7 @@ import {
 import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
+import { startJobTrace, traceparentOf } from '@infer/telemetry';
 import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 import type { IdempotencyBinding } from './idempotency.ts';
 import type { JobReader } from './job-waiter.ts';
@@ -79,22 +80,29 @@ export class JobsService {
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
-    const jobs = requests.map((request) => ({
-      job: {
-        id: newJobId(createdAt.getTime()),
-        model: request.model,
-        version: request.version,
-        requestId: request.requestId,
-        createdAt,
-        priority: request.priority,
-        metadata: request.metadata,
-        webhook: request.webhook,
-        cancelAt: request.cancelAt,
-        owner: request.owner,
-        origin: request.origin,
-      },
-      image: request.image,
-    }));
+    // Tracing on: one job continues the request's trace; each job of a batch gets a trace of
+    // its own, linked to the request's (a thousand images are a thousand bounded traces).
+    const requestTrace = requests.length === 1 ? traceparentOf() : undefined;
+    const jobs = requests.map((request) => {
+      const id = newJobId(createdAt.getTime());
+      return {
+        job: {
+          id,
+          traceparent: requestTrace ?? startJobTrace(id, { 'infer.model': request.model }),
+          model: request.model,
+          version: request.version,
+          requestId: request.requestId,
+          createdAt,
+          priority: request.priority,
+          metadata: request.metadata,
+          webhook: request.webhook,
+          cancelAt: request.cancelAt,
+          owner: request.owner,
+          origin: request.origin,
+        },
+        image: request.image,
+      };
+    });
     const accepted: JobAccepted[] = jobs.map(({ job }) => ({
       id: job.id,
       status: 'queued',

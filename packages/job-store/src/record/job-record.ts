@@ -13,6 +13,7 @@ import {
   WEBHOOK_DELIVERY_STATUSES,
   type WebhookStatus,
 } from '@infer/contracts';
+import { traceIdOf } from '@infer/telemetry';
 import type { z } from 'zod';
 
 /**
@@ -96,6 +97,11 @@ export const JOB_FIELDS = {
   webhookUrl: field('webhook_url', text),
   /** Absent: DEFAULT_WEBHOOK_EVENTS. */
   webhookEvents: field('webhook_events', jsonAsIs<string[]>()),
+  /**
+   * The job's trace (W3C traceparent of its submission span) while tracing is on: shown as
+   * `trace_id`; the enqueue repair and the webhook relay continue it.
+   */
+  traceparent: field('traceparent', text),
 
   // Written by transitions (updateFieldsOf, scripts/transition.lua); ISO 8601 times as text.
   startedAt: field('started_at', text),
@@ -166,6 +172,8 @@ export interface NewJob {
   owner?: string | undefined;
   /** Created as a Replicate prediction: shown and delivered as one (stored as `protocol`, `input`, `base_url`). */
   origin?: PredictionOrigin | undefined;
+  /** The job's trace (W3C traceparent), when tracing is on. */
+  traceparent?: string | undefined;
 }
 
 /** `protocol` of a job created as a Replicate prediction. */
@@ -189,6 +197,7 @@ export function jobRecordOf(job: NewJob): Record<string, string> {
     record[F.webhookUrl.name] = F.webhookUrl.encode(job.webhook.url);
     record[F.webhookEvents.name] = F.webhookEvents.encode(job.webhook.events);
   }
+  if (job.traceparent) record[F.traceparent.name] = F.traceparent.encode(job.traceparent);
   if (job.origin) {
     record[F.protocol.name] = F.protocol.encode(REPLICATE_PROTOCOL);
     record[F.input.name] = F.input.encode(job.origin.input);
@@ -241,6 +250,7 @@ export interface StoredJob {
   createdAt: Date;
   priority: number;
   cancelAt?: Date | undefined;
+  traceparent?: string | undefined;
 }
 
 /** The fields storedJobOf reads (one HMGET). */
@@ -252,11 +262,12 @@ export const STORED_JOB_FIELDS = [
   F.createdAt,
   F.priority,
   F.cancelAt,
+  F.traceparent,
 ] as const;
 
 /** A stored job from the values of STORED_JOB_FIELDS; null if the record is gone. */
 export function storedJobOf(id: string, values: readonly (string | null)[]): StoredJob | null {
-  const [status, model, version, requestId, createdAt, priority, cancelAt] = values;
+  const [status, model, version, requestId, createdAt, priority, cancelAt, traceparent] = values;
   if (!status || !model || !createdAt) return null;
   return {
     id,
@@ -267,8 +278,12 @@ export function storedJobOf(id: string, values: readonly (string | null)[]): Sto
     createdAt: F.createdAt.decode(createdAt),
     priority: F.priority.decode(priority ?? '0'),
     cancelAt: cancelAt ? F.cancelAt.decode(cancelAt) : undefined,
+    traceparent: traceparent ?? undefined,
   };
 }
+
+/** The job's trace (W3C traceparent) kept in a record or an event's snapshot of one. */
+export const traceparentOfHash = (hash: Record<string, string>): string | undefined => raw(hash, F.traceparent);
 
 /** The fields predictionOriginOf reads. */
 export const PREDICTION_ORIGIN_FIELDS = [F.protocol, F.input, F.baseUrl] as const;
@@ -307,6 +322,7 @@ export function jobViewFromHash(hash: Record<string, string>): JobView {
     eta_ms: null,
     waiting_reason: null,
     webhook: webhookStatusFromHash(hash),
+    trace_id: traceIdOf(raw(hash, F.traceparent)) ?? null,
   };
 }
 
