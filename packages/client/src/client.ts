@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import createClient, { type Client } from 'openapi-fetch';
-import { InferApiError } from './errors.ts';
+import { InferApiError, InferConnectionError } from './errors.ts';
 import { imageType } from './image-type.ts';
 import { DEFAULT_RETRY, type RetryEvents, type RetryPolicy, retryingFetch } from './retry.ts';
 import type { components, paths } from './schema.ts';
@@ -198,11 +198,15 @@ export class InferClient {
 
   /**
    * Liveness and readiness as the probes see them (no retries: a `503` not-ready is an answer here).
-   * Throws InferConnectionError-like errors from fetch when the API cannot be reached.
+   * Throws InferConnectionError when the API cannot be reached.
    */
   async health(): Promise<{ live: boolean; ready: boolean; readiness: components['schemas']['Readiness'] | null }> {
-    const live = await this.baseFetch(`${this.baseUrl}/healthz`);
-    const ready = await this.baseFetch(`${this.baseUrl}/readyz`);
+    const probe = (path: string) =>
+      this.baseFetch(`${this.baseUrl}${path}`).catch((error: unknown) => {
+        throw new InferConnectionError(this.baseUrl, error);
+      });
+    const live = await probe('/healthz');
+    const ready = await probe('/readyz');
     const readiness = (await ready.json().catch(() => null)) as components['schemas']['Readiness'] | null;
     await live.body?.cancel();
     return { live: live.ok, ready: ready.ok, readiness };
