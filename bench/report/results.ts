@@ -69,6 +69,26 @@ export interface CacheResult {
   hitCpuMs: number;
 }
 
+export interface CliResult {
+  images: number;
+  /** The CLI's --concurrency, and the load generator's clients. */
+  concurrency: number;
+  /** Rounds of each, in turns; the figures are their means. */
+  rounds: number;
+  generatorImagesPerSecond: number;
+  /** From the CLI's own summary: its run, without the process start. */
+  cliImagesPerSecond: number;
+  /** From spawning the CLI to its exit. */
+  cliWallImagesPerSecond: number;
+  /** The CLI process's CPU (user + system, from /proc) over the images, its start-up included. */
+  cliCpuMsPerImage: number;
+  /** CPU of `infer health` (start-up and one request): the fixed part of the above. */
+  cliStartupCpuMs: number;
+  cliCpuMsPerImageAfterStartup: number;
+  /** CPU-ms per image of the API, worker and Redis under each client. */
+  serverCpuMsPerImage: { generator: number; cli: number };
+}
+
 /** What one run measured: docs/benchmarks.json holds it, and the report and charts are written from it alone. */
 export interface BenchReport {
   mode: 'quick' | 'full';
@@ -80,6 +100,7 @@ export interface BenchReport {
   tiny?: TinyJobsResult | undefined;
   scaleOut?: ScaleOutResult | undefined;
   cache?: CacheResult | undefined;
+  cli?: CliResult | undefined;
   /** A hop to an idle process on this machine (measureWakeCost). */
   wake?: WakeCost | undefined;
 }

@@ -50,7 +50,9 @@ export const runCli = (args: string[], env?: Record<string, string>, cwd?: strin
 
 /** A small image whose pixels (so bytes and sha256) are unique to `index`. */
 export function uniqueImage(index: number, format: 'png' | 'jpeg' | 'webp', size = 16): Promise<Buffer> {
-  const background = { r: 20 + (index % 200), g: 20 + Math.floor(index / 200) * 40, b: 90 };
+  // The index in base 200, one digit per channel: distinct colours for 8 million indexes.
+  const digit = (place: number) => 20 + (Math.floor(index / 200 ** place) % 200);
+  const background = { r: digit(0), g: digit(1), b: digit(2) };
   const image = sharp({ create: { width: size, height: size, channels: 3, background } });
   if (format === 'jpeg') return image.jpeg({ quality: 90 }).toBuffer();
   if (format === 'webp') return image.webp({ lossless: true }).toBuffer();
