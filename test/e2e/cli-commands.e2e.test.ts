@@ -111,6 +111,17 @@ describe('infer: bad input, 429s, jobs, models, health (real API with auth and a
       },
       { args: ['classify', 'images', '--resume'], env: {}, line: /^infer: --resume needs --out/ },
     ];
+    // --fail-fast: the first input (a named file that is not an image) fails, and no other is started.
+    const out = path.join(work, 'fail-fast.jsonl');
+    const failFast = await runCli(
+      ['classify', 'empty/readme.txt', 'images', '--fail-fast', '--concurrency', '1', '--out', out],
+      env(),
+      work,
+    );
+    expect(failFast.code).toBe(1);
+    expect(failFast.stderr).toMatch(/stopped at the first failure \(--fail-fast\): empty\/readme.txt: not_an_image/);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(1);
+
     for (const { args, env: extra, line } of cases) {
       const run = await runCli(args, { ...env(), ...extra }, work);
       expect(run.code, `${args.join(' ')}\n${run.stderr}`).toBe(2);

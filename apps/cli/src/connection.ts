@@ -12,9 +12,10 @@ export function connect(
   options: ConnectionOptions,
   extra: { retry?: Partial<RetryPolicy>; onRetry?: (reason: { status?: number }) => void } = {},
 ): InferClient {
-  const apiKey = options.apiKey ?? process.env.INFER_API_KEY;
+  // An empty variable counts as unset.
+  const apiKey = options.apiKey || process.env.INFER_API_KEY;
   return new InferClient({
-    baseUrl: options.api ?? process.env.INFER_API_URL ?? DEFAULT_API_URL,
+    baseUrl: options.api || process.env.INFER_API_URL || DEFAULT_API_URL,
     ...(apiKey ? { apiKey } : {}),
     ...extra,
   });
