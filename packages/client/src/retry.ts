@@ -78,8 +78,10 @@ export function retryingFetch(
       }
       if (!BUSY.has(response.status)) return response;
       busyAttempts++;
+      const after = retryAfterMs(response.headers.get('retry-after'));
+      // Up to 10 % over Retry-After: the many requests one full queue refused should not all come back at once.
       const delayMs = Math.min(
-        retryAfterMs(response.headers.get('retry-after')) ?? backoff(policy, busyAttempts),
+        after === undefined ? backoff(policy, busyAttempts) : after * (1 + Math.random() * 0.1),
         60_000,
       );
       if (Date.now() - started + delayMs > policy.busyBudgetMs) return response;
