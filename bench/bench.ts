@@ -6,7 +6,7 @@
  * exported by tools/export-onnx into .bench/models the first time); then ours with the tuned
  * batch cap against batching off and a fixed cap, submissions/s with no worker (autocannon)
  * with Redis memory per queued job, tiny jobs end to end with CPU-ms per job of each process,
- * scale-out with a GPU stand-in and the result cache. Writes docs/benchmarks.md,
+ * scale-out with a GPU stand-in, the result cache, and the `infer` CLI against the load generator. Writes docs/benchmarks.md,
  * docs/benchmarks.json and docs/images/bench-*.svg. Figures only: nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +22,7 @@ import { type BenchImage, photo } from './photos.ts';
 import type { BenchReport, ModelResult } from './report/results.ts';
 import { writeReport } from './report/write.ts';
 import { batching } from './sections/batching.ts';
+import { cliThroughput } from './sections/cli.ts';
 import { enqueueOnly } from './sections/enqueue.ts';
 import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
@@ -40,8 +41,10 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  // The tracing section alone uses the repository's model: no model to export for it.
-  if (!ONLY?.every((section) => section === 'tracing')) prepareModels();
+  // The tracing section alone uses the repository's model, and the CLI's only the reference model:
+  // the others are exported with torch, slowly.
+  if (!ONLY?.every((section) => section === 'tracing'))
+    prepareModels({ exportModels: !ONLY?.every((section) => section === 'cli' || section === 'tracing') });
   const models: ModelResult[] = [];
   const images = await Promise.all(
     IMAGES.map(async (size, i): Promise<BenchImage> => {
@@ -84,6 +87,7 @@ async function run(): Promise<BenchReport> {
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
     cache: runs('cache') ? await cacheHits(first) : undefined,
     tracing: runs('tracing') ? await tracingCost(tiny) : undefined,
+    cli: runs('cli') ? await cliThroughput() : undefined,
   };
 }
 

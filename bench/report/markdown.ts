@@ -107,6 +107,14 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
       '',
     );
   }
+  const cli = report.cli;
+  if (cli) {
+    lines.push('## The `infer` CLI', '');
+    lines.push(
+      `\`infer classify\` over ${cli.images} distinct 64x64 PNGs with \`--concurrency ${cli.concurrency}\`, and the load generator (${cli.concurrency} closed-loop clients, \`Prefer: wait\`, ${cli.images} other distinct images), in turns on the same system (the reference model, one worker), ${cli.rounds} rounds each, means: the CLI scored **${f(cli.cliImagesPerSecond)} images/s** (${f(cli.cliWallImagesPerSecond)} counting from spawning it to its exit), the load generator ${f(cli.generatorImagesPerSecond)} images/s. The CLI process's own CPU (from /proc): **${f(cli.cliCpuMsPerImage, 2)} CPU-ms per image**, ${f(cli.cliCpuMsPerImageAfterStartup, 2)} without its start-up (${f(cli.cliStartupCpuMs, 0)} CPU-ms, measured as \`infer health\`); it reads, hashes (SHA-256) and sends each file, waits for its job and appends its record. The API, worker and Redis used ${f(cli.serverCpuMsPerImage.cli, 2)} CPU-ms per image under the CLI, ${f(cli.serverCpuMsPerImage.generator, 2)} under the load generator.`,
+      '',
+    );
+  }
   lines.push('## Targets', '');
   lines.push('| target | this run | met |', '| --- | ---: | :---: |');
   const checked = targets(report);

@@ -69,7 +69,26 @@ export interface CacheResult {
   hitCpuMs: number;
 }
 
-/** What one run measured: docs/benchmarks.json holds it, and the report and charts are written from it alone. */
+export interface CliResult {
+  images: number;
+  /** The CLI's --concurrency, and the load generator's clients. */
+  concurrency: number;
+  /** Rounds of each, in turns; the figures are their means. */
+  rounds: number;
+  generatorImagesPerSecond: number;
+  /** From the CLI's own summary: its run, without the process start. */
+  cliImagesPerSecond: number;
+  /** From spawning the CLI to its exit. */
+  cliWallImagesPerSecond: number;
+  /** The CLI process's CPU (user + system, from /proc) over the images, its start-up included. */
+  cliCpuMsPerImage: number;
+  /** CPU of `infer health` (start-up and one request): the fixed part of the above. */
+  cliStartupCpuMs: number;
+  cliCpuMsPerImageAfterStartup: number;
+  /** CPU-ms per image of the API, worker and Redis under each client. */
+  serverCpuMsPerImage: { generator: number; cli: number };
+}
+
 /** Tiny jobs with tracing off and on (every span exported over OTLP/HTTP), same load. */
 export interface TracingCostResult {
   clients: number;
@@ -79,6 +98,7 @@ export interface TracingCostResult {
   exportRequests: number;
 }
 
+/** What one run measured: docs/benchmarks.json holds it, and the report and charts are written from it alone. */
 export interface BenchReport {
   mode: 'quick' | 'full';
   startedAt: string;
@@ -90,6 +110,7 @@ export interface BenchReport {
   scaleOut?: ScaleOutResult | undefined;
   cache?: CacheResult | undefined;
   tracing?: TracingCostResult | undefined;
+  cli?: CliResult | undefined;
   /** A hop to an idle process on this machine (measureWakeCost). */
   wake?: WakeCost | undefined;
 }

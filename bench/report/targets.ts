@@ -85,6 +85,14 @@ export function targets(report: BenchReport): Target[] {
       figure: `${f(enqueue.submissionsPerSecond, 0)}/s`,
     });
   }
+  if (report.cli) {
+    const ratio = report.cli.cliImagesPerSecond / report.cli.generatorImagesPerSecond;
+    out.push({
+      what: `\`infer classify\`, ${report.cli.images} small images: images/s >= 0.9x the load generator's`,
+      met: ratio >= 0.9,
+      figure: `${f(ratio, 2)}x`,
+    });
+  }
   return out;
 }
 
