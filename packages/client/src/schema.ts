@@ -118,7 +118,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The models served, with their input contract, live workers and recent throughput */
+        /**
+         * The models served, with their input contract, live workers and recent throughput
+         * @description `models` is our own view of each model. The same answer is also Replicate's page of models (`results`, each as `GET /v1/models/{owner}/{name}` answers it, and `next` / `previous`, null: every model is in this one page), so that Replicate's `models.list()` and `paginate` find every model.
+         */
         get: operations["listModels"];
         put?: never;
         post?: never;
@@ -428,6 +431,8 @@ export interface components {
                 next_attempt_at: string | null;
                 delivered_at: string | null;
             } | null;
+            /** @description The job's OpenTelemetry trace id (W3C, 32 hex digits): submission, processing and webhook delivery are one trace, which continues a `traceparent` the client sent. Null when the platform runs without tracing. */
+            trace_id: string | null;
         };
         JobAccepted: {
             id: string;
@@ -484,7 +489,6 @@ export interface components {
             github_url: null;
             paper_url: null;
             license_url: null;
-            run_count: number;
             cover_image_url: null;
             default_example: null;
             latest_version: {
@@ -548,6 +552,9 @@ export interface components {
         };
         ModelList: {
             models: components["schemas"]["ModelView"][];
+            results: components["schemas"]["ReplicateModel"][];
+            next: null;
+            previous: null;
         };
         WebhookRedeliveryAccepted: {
             job_id: string;
