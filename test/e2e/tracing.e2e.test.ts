@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { JobView, WebhookPayload } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,14 @@ function tree(spans: readonly ReceivedSpan[]): string {
   };
   walk('', 0);
   return lines.join('\n');
+}
+
+const OPENMETRICS = { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' };
+
+/** The first worker's /metrics (its probe port, from its JSON log). */
+function workerMetricsUrl(system: TestSystem): string {
+  const port = /"port":(\d+),"msg":"probes listening"/.exec(system.workers[0]?.logs ?? '')?.[1];
+  return `http://127.0.0.1:${port}/metrics`;
 }
 
 async function submit(
@@ -159,6 +168,35 @@ describe('tracing on (OTLP/HTTP JSON to a receiver)', () => {
         expect(String(value).length, `${span.name} ${key}`).toBeLessThan(512);
       }
     }
+  });
+
+  it("links the worker's latency buckets to the job's trace (exemplars, served as OpenMetrics only)", async () => {
+    const job = await pollUntilDone(system.apiUrl, await submit(system.apiUrl, image, {}, {}));
+    const scraped = await fetch(workerMetricsUrl(system), { headers: OPENMETRICS });
+    expect(scraped.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    const openMetrics = await scraped.text();
+    expect(openMetrics.endsWith('# EOF\n')).toBe(true);
+    for (const histogram of ['worker_job_duration_seconds', 'worker_stage_seconds']) {
+      const linked = openMetrics
+        .split('\n')
+        .filter((line) => line.startsWith(`${histogram}_bucket{`) && line.includes(`trace_id="${job.trace_id}"`));
+      expect(linked.length, histogram).toBeGreaterThan(0);
+      for (const line of linked)
+        expect(line).toMatch(/ # \{trace_id="[0-9a-f]{32}",span_id="[0-9a-f]{16}"\} [\d.e-]+ [\d.]+$/);
+    }
+    expect(openMetrics).toMatch(/^worker_jobs_total\{/m);
+
+    // Any other scraper (KEDA, promtool) gets the text format as before, even after an OpenMetrics scrape.
+    const text = await (await fetch(workerMetricsUrl(system))).text();
+    expect(text).not.toContain('# {');
+    expect(text).not.toContain('# EOF');
+    expect(text).toMatch(/^# TYPE worker_jobs_total counter$/m);
+    const lint = spawnSync(process.env.PROMTOOL_PATH ?? '/usr/bin/promtool', ['check', 'metrics'], {
+      input: text,
+      encoding: 'utf8',
+    });
+    const problems = (lint.stdout + lint.stderr).split('\n').filter((line) => line && !line.includes('nodejs_active_'));
+    expect(problems).toEqual([]);
   });
 
   it('writes trace_id and span_id on log lines made inside a trace', async () => {
@@ -288,6 +326,9 @@ describe('tracing off (no exporter configured)', () => {
     const [request] = await hooks.waitForRequests(1);
     expect(request?.headers.traceparent).toBeUndefined();
     expect(system.logs()).not.toContain('"trace_id"');
+    const scraped = await fetch(workerMetricsUrl(system), { headers: OPENMETRICS });
+    expect(scraped.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await scraped.text()).not.toContain('# {');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(defaultEndpoint?.posts ?? []).toEqual([]);
   });

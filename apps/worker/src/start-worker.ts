@@ -10,6 +10,7 @@ import type { Logger } from '@infer/logger';
 import { createInferenceWorker, startDeadWorkerReclaim } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
 import { createProbeServer, Limiter, listenProbes, type ShutdownStep, withTimeout } from '@infer/runtime';
+import { tracingActive } from '@infer/telemetry';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
@@ -64,8 +65,11 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
 
   let ready = false;
   let server: ModelServer | undefined;
-  const metrics = createWorkerMetrics({ ready: () => ready, pending: () => server?.pending ?? 0 });
-  const http = createProbeServer({ ready: () => ready }, metrics.registry);
+  const metrics = createWorkerMetrics(
+    { ready: () => ready, pending: () => server?.pending ?? 0 },
+    { exemplars: tracingActive() },
+  );
+  const http = createProbeServer({ ready: () => ready }, metrics.registry, undefined, metrics.openMetrics);
   const listening = once(http, 'listening');
   listenProbes(http, env.WORKER_PORT, logger, 'WORKER_PORT');
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '@infer/logger';
-import type { Registry } from 'prom-client';
+import type { OpenMetricsContentType, Registry, RegistryContentType } from 'prom-client';
 import { withTimeout } from './shutdown.ts';
 
 export interface ProbeState {
@@ -11,10 +11,26 @@ export interface ProbeState {
 }
 
 /**
- * Kubernetes probes and the Prometheus scrape endpoint of a background process
- * (worker, webhook dispatcher): GET /healthz, /readyz, /metrics on its own port.
+ * Whether a scraper's Accept header asks for OpenMetrics (Prometheus sends
+ * `application/openmetrics-text;version=1.0.0;q=0.5,...,text/plain;version=0.0.4;q=0.4,...`
+ * unless told to scrape the text format only); KEDA, curl and promtool get the text format.
  */
-export function createProbeServer(state: ProbeState, registry: Registry, scrapeTimeoutMs = 1000): Server {
+export function acceptsOpenMetrics(accept: string | undefined): boolean {
+  return accept?.toLowerCase().includes('application/openmetrics-text') ?? false;
+}
+
+/**
+ * Kubernetes probes and the Prometheus scrape endpoint of a background process
+ * (worker, webhook dispatcher): GET /healthz, /readyz, /metrics on its own port. With an
+ * `openMetrics` registry (the same metrics, with exemplars), /metrics serves it to a scraper
+ * whose Accept asks for OpenMetrics, and `registry`'s Prometheus text format to any other.
+ */
+export function createProbeServer(
+  state: ProbeState,
+  registry: Registry,
+  scrapeTimeoutMs = 1000,
+  openMetrics?: Registry<OpenMetricsContentType>,
+): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -27,13 +43,15 @@ export function createProbeServer(state: ProbeState, registry: Registry, scrapeT
         .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: ready ? 'ready' : 'not_ready' }));
     } else if (path === '/metrics') {
+      const served: Registry<RegistryContentType> =
+        openMetrics && acceptsOpenMetrics(req.headers.accept) ? openMetrics : registry;
       // A scrape while Redis is down still answers the in-process metrics: commands on a
       // connection that retries forever neither resolve nor fail then, so do not wait for them.
       withTimeout(state.beforeScrape?.() ?? Promise.resolve(), scrapeTimeoutMs, () => new Error('scrape refresh'))
         .catch(() => undefined)
-        .then(() => registry.metrics())
+        .then(() => served.metrics())
         .then(
-          (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+          (body) => res.writeHead(200, { 'content-type': served.contentType }).end(body),
           () => res.writeHead(500).end(),
         );
     } else {
