@@ -61,11 +61,12 @@ if ! command -v pnpm >/dev/null 2>&1; then
   fi
 fi
 
-# The dependencies' engines (vitest 5: ^22.12 || ^24 || >= 26; .npmrc has engine-strict) decide
+# The dependencies' engines (vitest 5: ^22.12 || ^24 || >= 26; testcontainers 12: >= 22.22; .npmrc
+# has engine-strict) decide
 # which Node.js installs them; anything older (Debian 12's 18, Node 20) gets the pinned release
 # first on PATH for the install and everything after it, start and test alike. pnpm itself was
 # installed above with the machine's npm, which keeps running on the machine's Node.
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a >= 26 || a === 24 || (a === 22 && b >= 12) ? 0 : 1)'; then
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a >= 26 || a === 24 || (a === 22 && b >= 22) ? 0 : 1)'; then
   # HOST_NODE: the machine's own, for the test that the services still run on it where they
   # support it (package.json engines, >= 20.11; test/e2e/host-node.e2e.test.ts).
   if node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)'; then
