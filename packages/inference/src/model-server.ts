@@ -4,7 +4,7 @@ import { type BatchSizeChoice, BatchTuner } from './batch-tuner.ts';
 import type { ExecutionProvider, SessionSettings } from './inference-protocol.ts';
 import { InferenceRunner } from './inference-runner.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import { modelVersionKey } from './model-version.ts';
+import { modelOfVersionKey, modelVersionKey } from './model-version.ts';
 import { toPredictions } from './postprocess.ts';
 import { tensorLength, writeTensor } from './preprocess.ts';
 
@@ -174,6 +174,24 @@ export class ModelServer {
   /** Whether `name@version` is being loaded now (a job pinned to it may wait for it). */
   isLoading(name: string, version: string): Promise<void> | undefined {
     return this.loading.get(modelVersionKey(name, version));
+  }
+
+  /** One model's versions being loaded now, and those that failed with their reasons (the heartbeat reports both). */
+  versionStates(name: string): { loading: string[]; failed: Record<string, string> } {
+    const of = (keys: Iterable<string>) =>
+      [...keys]
+        .map(modelOfVersionKey)
+        .filter((key) => key.name === name)
+        .map((key) => key.version);
+    return {
+      loading: of(this.loading.keys()),
+      failed: Object.fromEntries(
+        [...this.failed].flatMap(([key, message]) => {
+          const parsed = modelOfVersionKey(key);
+          return parsed.name === name ? [[parsed.version, message]] : [];
+        }),
+      ),
+    };
   }
 
   /** Versions that failed their load checks or warm-up, by `name@version`, with the reason. */
