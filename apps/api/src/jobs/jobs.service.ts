@@ -7,7 +7,15 @@ import {
   type JobView,
   type PredictionOrigin,
 } from '@infer/contracts';
-import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
+import {
+  type Deadlines,
+  type JobStore,
+  type ListCursor,
+  type ListedJob,
+  type ListQuery,
+  type ModelRoutingStore,
+  routeJob,
+} from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
 import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
@@ -40,6 +48,8 @@ export interface IdempotentAnswer {
 
 export interface JobsServiceOptions {
   attempts: number;
+  /** Each model's routing policy, read at every submission; absent: the worker's newest version serves. */
+  routing?: ModelRoutingStore;
   resultTtlSeconds: number;
   /** Called once per accepted job (the submitted-jobs metric). */
   onSubmitted?: (model: string) => void;
@@ -79,22 +89,28 @@ export class JobsService {
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
-    const jobs = requests.map((request) => ({
-      job: {
-        id: newJobId(createdAt.getTime()),
-        model: request.model,
-        version: request.version,
-        requestId: request.requestId,
-        createdAt,
-        priority: request.priority,
-        metadata: request.metadata,
-        webhook: request.webhook,
-        cancelAt: request.cancelAt,
-        owner: request.owner,
-        origin: request.origin,
-      },
-      image: request.image,
-    }));
+    // One MGET for the batch: a routing PUT on any replica applies from the next submission on.
+    const policies = await (this.options.routing?.getMany(requests.map((request) => request.model)) ?? new Map());
+    const jobs = requests.map((request) => {
+      const route = routeJob(policies.get(request.model) ?? null, request.version);
+      return {
+        job: {
+          id: newJobId(createdAt.getTime()),
+          model: request.model,
+          version: route.version,
+          shadow: route.shadow,
+          requestId: request.requestId,
+          createdAt,
+          priority: request.priority,
+          metadata: request.metadata,
+          webhook: request.webhook,
+          cancelAt: request.cancelAt,
+          owner: request.owner,
+          origin: request.origin,
+        },
+        image: request.image,
+      };
+    });
     const accepted: JobAccepted[] = jobs.map(({ job }) => ({
       id: job.id,
       status: 'queued',

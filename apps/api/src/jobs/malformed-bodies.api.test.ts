@@ -201,14 +201,17 @@ describe('malformed bodies are 4xx with a stable code, never 500 (in-process API
 
   /** The pino lines the API logged for the request with this X-Request-Id. */
   const logLinesOf = (requestId: string): Record<string, unknown>[] =>
-    system.logs().split('\n').flatMap((line) => {
-      try {
-        const entry = JSON.parse(line) as { req?: { id?: unknown } };
-        return entry.req?.id === requestId ? [entry as Record<string, unknown>] : [];
-      } catch {
-        return [];
-      }
-    });
+    system
+      .logs()
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          const entry = JSON.parse(line) as { req?: { id?: unknown } };
+          return entry.req?.id === requestId ? [entry as Record<string, unknown>] : [];
+        } catch {
+          return [];
+        }
+      });
 
   /** What JSON.parse itself says of `text` (the words a client must not be shown). */
   const jsonParseMessage = (text: string) => {
