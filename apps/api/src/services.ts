@@ -21,6 +21,7 @@ import { JobWaiter } from './jobs/job-waiter.ts';
 import { JobsService } from './jobs/jobs.service.ts';
 import { QueueInsight } from './jobs/queue-insight.ts';
 import type { ModelCatalog } from './models/model-catalog.ts';
+import { registerShadowMetrics } from './models/shadow-metrics.ts';
 import { adminQueuesRoute } from './platform/admin-queues.ts';
 import type { Authenticator } from './platform/auth.ts';
 import { createApiMetrics } from './platform/metrics.ts';
@@ -93,6 +94,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   const deadlines = new Deadlines(store, redis);
   const routing = new ModelRoutingStore(redis, env.QUEUE_PREFIX);
   const shadowStats = new ShadowStatsStore(redis, env.QUEUE_PREFIX);
+  registerShadowMetrics(metrics.registry, { models: () => catalog.names(), stats: shadowStats });
   const jobs = new JobsService(store, queues, deadlines, {
     routing,
     insight,
