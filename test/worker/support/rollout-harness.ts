@@ -37,9 +37,9 @@ export async function requestReload(system: TestSystem): Promise<void> {
   if (response.status !== 202) throw new Error(`reload answered ${response.status}`);
 }
 
-export const waitLive = (system: TestSystem, version: string, live: boolean, timeoutMs = 30_000) =>
+export const waitLive = (system: TestSystem, version: string, live: boolean, timeoutMs = 30_000, model?: string) =>
   eventually(
-    async () => (await modelView(system)).live_versions.includes(version) === live,
+    async () => (await modelView(system, model)).live_versions.includes(version) === live,
     `version ${version} ${live ? 'served' : 'gone'}`,
     timeoutMs,
   );
