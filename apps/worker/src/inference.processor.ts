@@ -231,13 +231,14 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
   /** The job's version; one named but not served here yet may be loading (new in the repository): wait for it. */
   async function acquire(data: InferenceJobData): Promise<ReturnType<ModelServer['acquire']>> {
+    // Submitted before its version was removed: still served by it while the session remains.
     try {
-      return server.acquire(data.model, data.version);
+      return server.acquire(data.model, data.version, data.enqueuedAt);
     } catch (error) {
       if (!(error instanceof UnknownModelError) || data.version === undefined) throw error;
       if (!server.isLoading(data.model, data.version)) await deps.refreshModels?.();
       await server.isLoading(data.model, data.version)?.catch(() => undefined);
-      return server.acquire(data.model, data.version);
+      return server.acquire(data.model, data.version, data.enqueuedAt);
     }
   }
 

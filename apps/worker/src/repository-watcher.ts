@@ -3,6 +3,12 @@ import path from 'node:path';
 import { isVersionReady, type ModelServer, READY_MARKER, readModel } from '@infer/inference';
 import type { Logger } from '@infer/logger';
 
+/**
+ * A removed version keeps serving jobs submitted before its removal until none has come
+ * for this long: a queue of them drains instead of failing as unknown.
+ */
+const RETIRE_QUIET_MS = 2000;
+
 export interface RepositoryWatcherOptions {
   root: string;
   /** The models this worker serves (their names); versions of other models are not its business. */
@@ -18,8 +24,8 @@ export interface RepositoryWatcherOptions {
 /**
  * Keeps the served versions in step with the model repository while the worker runs: a new
  * version (its folder holds model.onnx and the READY marker) is loaded, checked and warmed up,
- * then served; a version whose folder is gone stops taking jobs, finishes those it holds and
- * is released. A version that fails to load is reported (heartbeat) and never served; it is
+ * then served; a version whose folder is gone takes no new jobs, finishes those it holds and
+ * those submitted before its removal, and is released. A version that fails to load is reported (heartbeat) and never served; it is
  * tried again only once its READY marker is written anew.
  */
 export class RepositoryWatcher {
@@ -85,14 +91,13 @@ export class RepositoryWatcher {
           { model: name, version },
           'version removed from the repository; finishing its jobs, then unloading',
         );
-        work.push(
-          server.unloadVersion(name, version).then(
-            () => {
-              logger.info({ model: name, version }, 'version unloaded');
-              this.options.onChange?.();
-            },
-            (error: unknown) => logger.error({ model: name, version, err: error }, 'version could not be unloaded'),
-          ),
+        // Not awaited: it waits for jobs, and must not hold up loads (a scan a pinned job waits on).
+        void server.unloadVersion(name, version, { quietMs: RETIRE_QUIET_MS }).then(
+          () => {
+            logger.info({ model: name, version }, 'version unloaded');
+            this.options.onChange?.();
+          },
+          (error: unknown) => logger.error({ model: name, version, err: error }, 'version could not be unloaded'),
         );
       }
       for (const key of failures.keys()) {

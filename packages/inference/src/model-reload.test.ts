@@ -43,9 +43,16 @@ describe('ModelServer hot load and unload', () => {
 
   it('unloads a version after the jobs holding it finish, and serves it again once reloaded', async () => {
     const lease = server.acquire('big', '2');
-    const unloaded = server.unloadVersion('big', '2');
-    // No longer given out, yet the job holding it still runs on it.
-    expect(() => server.acquire('big', '2')).toThrow(expect.objectContaining({ code: 'unknown_model' }));
+    const submittedBefore = Date.now() - 1;
+    const unloaded = server.unloadVersion('big', '2', { quietMs: 100 });
+    // Not given to jobs submitted from now on, nor to unpinned ones; the job holding it still runs on it.
+    expect(() => server.acquire('big', '2', Date.now() + 1)).toThrow(
+      expect.objectContaining({ code: 'unknown_model' }),
+    );
+    expect(server.acquire('big').served.version).toBe('1');
+    // A job submitted before the removal (queued behind it) still gets it.
+    const queued = server.acquire('big', '2', submittedBefore);
+    queued.release();
     expect(server.catalog()[0]?.versions).toEqual(['1']);
     expect((await inferOnce('2')).modelVersion).toBe('2');
     let done = false;

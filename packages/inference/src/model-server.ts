@@ -79,7 +79,11 @@ export class ModelServer {
   private readonly retiring = new Map<string, Promise<void>>();
   private readonly holders = new Map<string, number>();
   private readonly idleWaiters = new Map<string, (() => void)[]>();
+  /** Versions being removed: when, and when a job last took one (acquire). */
+  private readonly retiredAt = new Map<string, number>();
+  private readonly lastUse = new Map<string, number>();
   private unloads = 0;
+  private closing = false;
 
   private constructor(
     models: Map<string, ModelEntry>,
@@ -205,18 +209,32 @@ export class ModelServer {
   }
 
   /**
-   * Stop serving a version: new jobs no longer get it, jobs holding it (acquire) finish,
-   * then its session is released. Resolves once released.
+   * Stop serving a version: unpinned jobs and jobs submitted from now on no longer get it;
+   * jobs holding it (acquire) finish, and jobs submitted before still get it until none has
+   * come for `quietMs`; then its session is released. Resolves once released.
    */
-  unloadVersion(name: string, version: string): Promise<void> {
+  unloadVersion(name: string, version: string, options: { quietMs?: number } = {}): Promise<void> {
     const entry = this.models.get(name);
     const key = modelVersionKey(name, version);
     const already = this.retiring.get(key);
     if (already) return already;
     if (!entry?.versions.includes(version)) return Promise.resolve();
     entry.versions.splice(entry.versions.indexOf(version), 1);
+    const retiredAt = Date.now();
+    this.retiredAt.set(key, retiredAt);
+    const quietMs = options.quietMs ?? 0;
     const work = (async () => {
-      await this.idle(key);
+      // Jobs submitted before the removal may still take it (acquire's submittedAt): release
+      // it once none holds it and none has come for quietMs (a queue of them has drained).
+      for (;;) {
+        await this.idle(key);
+        if (this.closing) return;
+        const since = Date.now() - (this.lastUse.get(key) ?? retiredAt);
+        if (since >= quietMs && (this.holders.get(key) ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(10, quietMs - since)));
+      }
+      this.retiredAt.delete(key);
+      this.lastUse.delete(key);
       await this.runner.unload(key);
       this.served.delete(key);
       this.unloads++;
@@ -230,6 +248,14 @@ export class ModelServer {
     return this.unloads;
   }
 
+  /** A version being removed, for a job that names it and was submitted before the removal. */
+  private retiredFor(name: string, version: string | undefined, submittedAt: number | undefined) {
+    if (version === undefined || submittedAt === undefined) return undefined;
+    const key = modelVersionKey(name, version);
+    const retiredAt = this.retiredAt.get(key);
+    return retiredAt !== undefined && submittedAt < retiredAt ? this.served.get(key) : undefined;
+  }
+
   private idle(key: string): Promise<void> {
     if ((this.holders.get(key) ?? 0) === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -240,12 +266,14 @@ export class ModelServer {
   }
 
   /**
-   * Take a served version for one job: a version being removed is no longer given out,
-   * and is released only once every job holding it called release().
+   * Take a served version for one job. A version being removed is given only to a job that
+   * names it and was submitted (`submittedAt`, epoch ms) before the removal; it is released
+   * once every job holding it called release() and none came for the unload's quiet time.
    */
-  acquire(name: string, version?: string): { served: ServedVersion; release: () => void } {
-    const served = this.resolve(name, version);
+  acquire(name: string, version?: string, submittedAt?: number): { served: ServedVersion; release: () => void } {
+    const served = this.retiredFor(name, version, submittedAt) ?? this.resolve(name, version);
     const key = modelVersionKey(name, served.version);
+    this.lastUse.set(key, Date.now());
     this.holders.set(key, (this.holders.get(key) ?? 0) + 1);
     let released = false;
     return {
@@ -468,6 +496,7 @@ export class ModelServer {
 
   /** Wait for running batches to finish (shutdown), then stop the inference thread. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.batcher.drained();
     await this.runner.close();
   }

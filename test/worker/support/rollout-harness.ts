@@ -72,9 +72,15 @@ export class ContinuousLoad {
   constructor(system: TestSystem, image: Uint8Array, fields: () => Record<string, string>, clients = 2) {
     this.system = system;
     this.loops = Array.from({ length: clients }, async () => {
-      while (!this.stopped) {
-        this.ids.push(await submit(system, image, fields()));
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        while (!this.stopped) {
+          this.ids.push(await submit(system, image, fields()));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } catch (error) {
+        // A refused submission ends the load; stop() reports it.
+        this.stopped = true;
+        throw error;
       }
     });
   }

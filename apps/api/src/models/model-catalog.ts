@@ -2,6 +2,9 @@ import path from 'node:path';
 import type { ModelConfig } from '@infer/contracts';
 import { isVersionReady, loadModelRepository, readModel } from '@infer/model-repository';
 
+/** A version asked for but unknown reads the repository again at most this often. */
+const MISS_REFRESH_MS = 500;
+
 export interface CatalogEntry {
   name: string;
   versions: string[];
@@ -18,6 +21,7 @@ export interface CatalogEntry {
 export class ModelCatalog {
   private readonly entries: Map<string, CatalogEntry>;
   private readonly root: string | undefined;
+  private refreshedAt = 0;
 
   private constructor(entries: Map<string, CatalogEntry>, root?: string) {
     this.entries = entries;
@@ -35,6 +39,7 @@ export class ModelCatalog {
   /** Read the versions of every model again; a model whose folder does not read keeps what it had. */
   refresh(): void {
     if (!this.root) return;
+    this.refreshedAt = Date.now();
     for (const entry of this.entries.values()) {
       try {
         const present = readModel(path.join(this.root, entry.name));
@@ -47,9 +52,18 @@ export class ModelCatalog {
     }
   }
 
+  /**
+   * Whether the model (and version) can be asked for. A version not known yet is looked up
+   * in the repository again (at most every MISS_REFRESH_MS): a job may name a version the
+   * workers took since the last poll.
+   */
   has(name: string, version?: string): boolean {
     const entry = this.entries.get(name);
-    return entry !== undefined && (version === undefined || entry.versions.includes(version));
+    if (entry === undefined) return false;
+    if (version === undefined || entry.versions.includes(version)) return true;
+    if (Date.now() - this.refreshedAt < MISS_REFRESH_MS) return false;
+    this.refresh();
+    return entry.versions.includes(version);
   }
 
   names(): string[] {
