@@ -164,6 +164,8 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
     pollSeconds: env.MODEL_REPOSITORY_POLL_SECONDS,
     onChange: () => {
       heartbeat.beatNow();
+      // Removed versions leave the gauge; served ones (new ones too) are set again.
+      metrics.batchLimit.reset();
       for (const { name, versions } of server?.catalog() ?? []) {
         for (const version of versions) {
           metrics.batchLimit.set({ model: name, version }, server?.batchLimit(name, version) ?? 1);
