@@ -161,6 +161,8 @@ describe.skipIf(!hasTorch)('export-onnx: PyTorch classifier -> model repository'
 
     const modelDir = path.join(repository, c.name);
     expect(existsSync(path.join(modelDir, '1', 'model.onnx'))).toBe(true);
+    // Written last: a running worker hot-loads the version only once it is there.
+    expect(existsSync(path.join(modelDir, '1', 'READY'))).toBe(true);
     const config = modelConfigSchema.parse(JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')));
     expect(config).toMatchObject({
       name: c.name,

@@ -274,6 +274,19 @@ describe('OpenAPI document matches the app', () => {
     expect((await call('/v1/models')).status).toBe(200);
     expect((await call('/v1/models/plant-pathology')).status).toBe(200);
     expect(await codes(call('/v1/models/nope'))).toEqual([404, 'model_not_found']);
+    // Routing (auth off: open) and the reload call.
+    expect((await call('/v1/models/plant-pathology/routing')).status).toBe(200);
+    const routing = (body: unknown): RequestInit => ({
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect((await call('/v1/models/plant-pathology/routing', routing({ default_version: '1' }))).status).toBe(200);
+    expect(await codes(call('/v1/models/plant-pathology/routing', routing({ default_version: '9' })))).toEqual([
+      400,
+      'invalid_request',
+    ]);
+    expect((await call('/v1/models:reload', { method: 'POST' })).status).toBe(202);
     expect(await codes(call('/no/such/route'))).toEqual([404, 'route_not_found']);
     expect(await codes(call('/v1/jobs/does-not-exist/webhook/redeliver', { method: 'POST' }))).toEqual([
       404,

@@ -59,6 +59,9 @@ async function loadModels() {
       const option = new Option(`${model.name} (v${model.default_version})`, model.name);
       option.dataset.available = String(model.available);
       option.dataset.workers = String(model.workers);
+      option.dataset.failed = Object.entries(model.failed_versions ?? {})
+        .map(([version, reason]) => `v${version} failed to load: ${reason}`)
+        .join('; ');
       return option;
     }),
   );
@@ -73,6 +76,36 @@ function describeModel() {
     : option.dataset.available === 'true'
       ? `${option.dataset.workers} worker(s) live`
       : 'no worker live: jobs wait in the queue';
+  describeRollout(option);
+}
+
+/** Beside the model: its canary and shadow, and how the shadow candidate agrees with what answered. */
+async function describeRollout(option) {
+  const target = $('model-rollout');
+  target.textContent = option?.dataset.failed ?? '';
+  if (!option?.value) return;
+  const response = await fetch(`/v1/models/${encodeURIComponent(option.value)}/routing`, {
+    headers: authHeaders(),
+  }).catch(() => undefined);
+  if (!response?.ok || modelSelect.value !== option.value) return;
+  const { routing, shadow_stats: stats } = await response.json();
+  const parts = [];
+  if (routing?.canary) parts.push(`canary v${routing.canary.version} ${routing.canary.percent}%`);
+  if (routing?.shadow) parts.push(`shadow v${routing.shadow.version} ${routing.shadow.percent}%`);
+  const ms = (value) => (value === null ? '–' : `${value} ms`);
+  for (const s of stats) {
+    if (s.compared === 0 && s.errors.candidate === 0 && s.dropped === 0) continue;
+    const agreement = s.top1_agreement === null ? '–' : `${(s.top1_agreement * 100).toFixed(1)}%`;
+    parts.push(
+      `v${s.candidate}: ${s.compared} compared, top-1 agreement ${agreement}, ` +
+        `mean |Δscore| ${s.mean_abs_score_diff?.toFixed(3) ?? '–'}, ` +
+        `p50/p95 ${ms(s.latency_ms.candidate.p50)}/${ms(s.latency_ms.candidate.p95)} ` +
+        `vs ${ms(s.latency_ms.primary.p50)}/${ms(s.latency_ms.primary.p95)}, ` +
+        `errors ${s.errors.primary}/${s.errors.candidate}, dropped ${s.dropped}`,
+    );
+  }
+  if (option.dataset.failed) parts.push(option.dataset.failed);
+  target.textContent = parts.join(' · ');
 }
 modelSelect.addEventListener('change', describeModel);
 

@@ -60,6 +60,9 @@ const V1_ROUTES: Mounted[] = [
     workers: s.workers,
     heartbeatTtlMs: s.settings.heartbeatTtlMs,
     insight: s.insight,
+    routing: s.routing,
+    shadowStats: s.shadowStats,
+    auth: s.auth,
   })),
   mounted(replicateRoutes, (s) => ({
     jobs: s.jobs,

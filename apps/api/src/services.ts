@@ -1,5 +1,13 @@
 import type { Env } from '@infer/config';
-import { Deadlines, FileStore, JobStore, WebhookStore, WorkerRegistry } from '@infer/job-store';
+import {
+  Deadlines,
+  FileStore,
+  JobStore,
+  ModelRoutingStore,
+  ShadowStatsStore,
+  WebhookStore,
+  WorkerRegistry,
+} from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { InferenceQueues } from '@infer/queues';
 import type { Redis } from 'ioredis';
@@ -13,6 +21,7 @@ import { JobWaiter } from './jobs/job-waiter.ts';
 import { JobsService } from './jobs/jobs.service.ts';
 import { QueueInsight } from './jobs/queue-insight.ts';
 import type { ModelCatalog } from './models/model-catalog.ts';
+import { registerShadowMetrics } from './models/shadow-metrics.ts';
 import { adminQueuesRoute } from './platform/admin-queues.ts';
 import type { Authenticator } from './platform/auth.ts';
 import { createApiMetrics } from './platform/metrics.ts';
@@ -84,7 +93,11 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   });
   const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
   const deadlines = new Deadlines(store, redis);
+  const routing = new ModelRoutingStore(redis, env.QUEUE_PREFIX);
+  const shadowStats = new ShadowStatsStore(redis, env.QUEUE_PREFIX);
+  registerShadowMetrics(metrics.registry, { models: () => catalog.names(), stats: shadowStats });
   const jobs = new JobsService(store, queues, deadlines, {
+    routing,
     insight,
     attempts: settings.jobAttempts,
     resultTtlSeconds: settings.resultTtlSeconds,
@@ -109,6 +122,11 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
     intervalMs: ENQUEUE_REPAIR_INTERVAL_MS,
     attempts: settings.jobAttempts,
   }).start();
+  // New and removed versions, as the workers see them (they poll at the same interval).
+  const catalogRefresh =
+    env.MODEL_REPOSITORY_POLL_SECONDS > 0
+      ? setInterval(() => catalog.refresh(), env.MODEL_REPOSITORY_POLL_SECONDS * 1000).unref()
+      : undefined;
 
   return {
     env,
@@ -124,6 +142,8 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
     metrics,
     insight,
     jobs,
+    routing,
+    shadowStats,
     waiter: new JobWaiter(events),
     backpressure: new Backpressure(queues, settings.maxQueueDepth),
     images: new ImageFetcher({ ...settings.imageUrl, maxBytes: settings.maxUploadBytes }),
@@ -138,6 +158,7 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
     admin,
     /** Stop the background work and close the queues (not the Redis connection, not the events). */
     close: async () => {
+      clearInterval(catalogRefresh);
       await Promise.all([deadlineSweeper.stop(), enqueueRepair.stop(), admin.close()]);
       await queues.close();
     },

@@ -121,6 +121,7 @@ function authenticatorOf(env: Env): Authenticator | undefined {
   try {
     return Authenticator.fromSettings({
       apiKeys: env.API_KEYS,
+      adminPrincipals: env.ADMIN_PRINCIPALS,
       jwtSecret: env.JWT_SECRET,
       jwtJwksUrl: env.JWT_JWKS_URL,
       jwtIssuer: env.JWT_ISSUER,

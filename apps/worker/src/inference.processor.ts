@@ -1,4 +1,4 @@
-import { AppError, type JobStatus, type Prediction } from '@infer/contracts';
+import { AppError, type JobStatus, type Prediction, UnknownModelError } from '@infer/contracts';
 import {
   decodeImage,
   type InferenceOutcome,
@@ -14,6 +14,7 @@ import { type InferenceJobData, inferenceJobDataSchema } from '@infer/queues';
 import { type Limiter, withTimeout } from '@infer/runtime';
 import { inSpan } from '@infer/telemetry';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import type { ShadowRunner } from './shadow-runner.ts';
 import { versionLabel, type WorkerMetrics } from './worker-metrics.ts';
 
 export interface InferenceProcessorDeps {
@@ -32,6 +33,13 @@ export interface InferenceProcessorDeps {
   cache?: ResultCache | undefined;
   /** Called for each job that succeeded (the throughput the heartbeat reports). */
   onSucceeded?: (model: string) => void;
+  /** Runs shadowed jobs on their candidate after they answered; absent: shadows are ignored. */
+  shadow?: ShadowRunner | undefined;
+  /**
+   * Look at the model repository now (RepositoryWatcher.refresh): a job pinned to a version
+   * this worker does not serve yet waits for it to load before it fails as unknown.
+   */
+  refreshModels?: (() => Promise<void>) | undefined;
 }
 
 export type ProcessorOutcome = { status: JobStatus } | { skipped: JobStatus | 'expired' };
@@ -105,6 +113,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       const final = failure.permanent || job.attemptsMade + 1 >= attempts;
       if (final) {
+        if (data.shadow) deps.shadow?.primaryFailed(data.model, data.shadow);
         await store.apply('fail', data.jobId, {
           completed_at: new Date().toISOString(),
           error: { code: failure.code, message: failure.message },
@@ -139,8 +148,9 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     let preprocessMs = 0;
     // Announced before decoding, so that a batch forming meanwhile waits for this image
     // (within BATCH_WINDOW_MS), while a lone job on an idle worker does not wait at all.
-    const arrived = server.expect(data.model, data.version);
+    const arrived = server.expect(data.model, served.version);
     let pending: Promise<InferenceOutcome>;
+    let decoded: Uint8Array | undefined;
     try {
       const { pixels } = await deps.preprocessLimiter.run(async () => {
         if (deps.draining.aborted) throw new ServerClosingError('the worker is shutting down');
@@ -161,7 +171,8 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
         preprocessMs / 1000,
       );
       // The batch tensor is written from the pixels when the batch forms: no float copy per image.
-      pending = server.infer(data.model, data.version, pixels, signal);
+      decoded = pixels;
+      pending = server.infer(data.model, served.version, pixels, signal);
     } finally {
       arrived(); // queued for its batch (infer() queues synchronously) or failed: no longer on its way
     }
@@ -171,6 +182,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       outcome.inferenceMs / 1000,
     );
     return {
+      pixels: decoded,
       predictions: outcome.predictions,
       provider: outcome.provider,
       preprocessMs,
@@ -201,7 +213,7 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     const running = inFlight.get(key);
     if (running) {
       metrics.cache.inc({ model: data.model, outcome: 'shared' });
-      return { ...(await running), cache: 'shared' };
+      return { ...(await running), pixels: undefined, cache: 'shared' };
     }
     metrics.cache.inc({ model: data.model, outcome: 'miss' });
     const computing = infer(data, image, served, signal);
@@ -222,9 +234,38 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
     logger: () => Logger,
     signal: AbortSignal,
   ): Promise<ProcessorOutcome> {
-    const served = server.resolve(data.model, data.version);
     if (!image)
       throw new AppError('image_missing', 'the image payload is gone (expired or deleted)', { permanent: true });
+    // Held until the job is stored: a version removed meanwhile finishes this job before it unloads.
+    const lease = await acquire(data);
+    try {
+      return await answerAndStore(data, image, lease.served, queueMs, logger, signal);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The job's version; one named but not served here yet may be loading (new in the repository): wait for it. */
+  async function acquire(data: InferenceJobData): Promise<ReturnType<ModelServer['acquire']>> {
+    // Submitted before its version was removed: still served by it while the session remains.
+    try {
+      return server.acquire(data.model, data.version, data.enqueuedAt);
+    } catch (error) {
+      if (!(error instanceof UnknownModelError) || data.version === undefined) throw error;
+      if (!server.isLoading(data.model, data.version)) await deps.refreshModels?.();
+      await server.isLoading(data.model, data.version)?.catch(() => undefined);
+      return server.acquire(data.model, data.version, data.enqueuedAt);
+    }
+  }
+
+  async function answerAndStore(
+    data: InferenceJobData,
+    image: Buffer,
+    served: ServedVersion,
+    queueMs: number,
+    logger: () => Logger,
+    signal: AbortSignal,
+  ): Promise<ProcessorOutcome> {
     const outcome = await answer(data, image, served, signal);
     // A batch that finished after this attempt timed out must not write its result: the
     // record may already belong to the next attempt (it would "succeed" a running retry).
@@ -249,6 +290,19 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       Math.max(0, Date.now() - data.enqueuedAt) / 1000,
     );
     deps.onSucceeded?.(data.model);
+    // After the answer is stored: the client never waits for the shadow.
+    if (data.shadow && data.shadow !== served.version && outcome.pixels && done.applied) {
+      deps.shadow?.submit(
+        data.shadow,
+        {
+          model: data.model,
+          version: served.version,
+          predictions: outcome.predictions,
+          inferenceMs: outcome.inferenceMs,
+        },
+        outcome.pixels,
+      );
+    }
     if (deps.logger.isLevelEnabled('debug'))
       logger().debug(
         {
@@ -266,6 +320,8 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
 
 /** What a job that succeeded records about its answer. */
 interface Answer {
+  /** The decoded image, for a shadow run (absent when the answer came from the result cache). */
+  pixels?: Uint8Array | undefined;
   predictions: Prediction[];
   provider: string;
   preprocessMs: number;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { Env } from '@infer/config';
 import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
-import { Deadlines, JobStore, ResultCache, WorkerRegistry } from '@infer/job-store';
+import { Deadlines, JobStore, ResultCache, redisKeys, ShadowStatsStore, WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { createInferenceWorker, startDeadWorkerReclaim } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
@@ -14,7 +14,9 @@ import { tracingActive } from '@infer/telemetry';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createInferenceProcessor } from './inference.processor.ts';
+import { RepositoryWatcher } from './repository-watcher.ts';
 import { sessionSettingsOf } from './session-settings.ts';
+import { ShadowRunner } from './shadow-runner.ts';
 import { ThroughputWindow } from './throughput.ts';
 import { createWorkerMetrics } from './worker-metrics.ts';
 
@@ -90,13 +92,18 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
       hostname: hostname(),
       pid: process.pid,
       models:
-        server?.catalog().map(({ name, versions }) => ({
-          name,
-          versions,
-          batch_limits: Object.fromEntries(
-            versions.map((version) => [version, server?.batchLimit(name, version) ?? 1]),
-          ),
-        })) ?? [...models].map(([name, entry]) => ({ name, versions: entry.versions })),
+        server?.catalog().map(({ name, versions }) => {
+          const states = server?.versionStates(name);
+          return {
+            name,
+            versions,
+            batch_limits: Object.fromEntries(
+              versions.map((version) => [version, server?.batchLimit(name, version) ?? 1]),
+            ),
+            loading_versions: states?.loading ?? [],
+            failed_versions: states?.failed ?? {},
+          };
+        }) ?? [...models].map(([name, entry]) => ({ name, versions: entry.versions })),
       execution_provider: server?.provider ?? env.EXECUTION_PROVIDERS[0] ?? 'cpu',
       started_at: startedAt,
       seen_at: startedAt,
@@ -155,7 +162,39 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
   const draining = new AbortController();
 
   const store = new JobStore(client, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
+  // New and removed versions are taken while serving: polled, and at once on the admin reload message.
+  const watcher = new RepositoryWatcher({
+    root: env.MODEL_REPOSITORY,
+    models: [...models.keys()],
+    server,
+    logger,
+    pollSeconds: env.MODEL_REPOSITORY_POLL_SECONDS,
+    onChange: () => {
+      heartbeat.beatNow();
+      // Removed versions leave the gauge; served ones (new ones too) are set again.
+      metrics.batchLimit.reset();
+      for (const { name, versions } of server?.catalog() ?? []) {
+        for (const version of versions) {
+          metrics.batchLimit.set({ model: name, version }, server?.batchLimit(name, version) ?? 1);
+        }
+      }
+    },
+  }).start();
+  const subscriber = createRedis(env.REDIS_URL, 'subscriber');
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
+  subscriber.on('message', () => void watcher.refresh());
+  await subscriber.subscribe(redisKeys(env.QUEUE_PREFIX).modelReload);
+  const shadow = new ShadowRunner({
+    server,
+    stats: new ShadowStatsStore(client, env.QUEUE_PREFIX),
+    logger,
+    maxInFlight: env.SHADOW_MAX_IN_FLIGHT,
+    // More images waiting than two full batches: the worker is busy with jobs that answer clients.
+    saturatedAt: 2 * env.MAX_BATCH_SIZE,
+  });
   const processor = createInferenceProcessor({
+    shadow,
+    refreshModels: () => watcher.refresh(),
     store,
     deadlines: new Deadlines(store, client),
     server,
@@ -222,10 +261,20 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
         });
       },
     },
-    { name: 'stop inference', run: async () => server?.close() },
+    {
+      name: 'stop inference',
+      run: async () => {
+        await watcher.stop();
+        await shadow.drained();
+        await server?.close();
+      },
+    },
     { name: 'leave worker registry', run: () => Promise.all([heartbeat.stop(), reclaim.stop()]) },
     { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
-    { name: 'close redis', run: () => Promise.all([closeRedis(connection), closeRedis(client)]) },
+    {
+      name: 'close redis',
+      run: () => Promise.all([closeRedis(connection), closeRedis(client), closeRedis(subscriber)]),
+    },
   ];
   await listening;
   return {

@@ -134,6 +134,8 @@ export const envSchema = z.object({
 
   // Both
   MODEL_REPOSITORY: z.string().min(1).default('./models'),
+  /** How often workers (and the API's catalog) look for new and removed versions; 0: only at start and on the admin reload call. */
+  MODEL_REPOSITORY_POLL_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   /** Minimum 1 so tests can watch expiry happen; production values are hours. */
   RESULT_TTL_SECONDS: int(1, 30 * 86_400).default(86_400),
 
@@ -141,6 +143,8 @@ export const envSchema = z.object({
   WORKER_PORT: int(0, 65535).default(9090),
   /** Jobs one worker process holds at once; keep it above MAX_BATCH_SIZE so batches fill. */
   WORKER_CONCURRENCY: int(1, 1024).default(16),
+  /** Shadow runs one worker holds at once; more are dropped (counted), never queued. */
+  SHADOW_MAX_IN_FLIGHT: int(0, 1024).default(4),
   /** Models this worker serves (comma-separated); empty means every model in the repository. */
   WORKER_MODELS: csv.default([]),
   EXECUTION_PROVIDERS: csv.pipe(z.array(z.enum(['cuda', 'cpu'])).min(1)).default(['cpu']),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import { jobViewSchema } from './job.schema.ts';
+import { modelRoutingSchema } from './model-routing.schema.ts';
 import { replicateModelSchema } from './replicate.schema.ts';
 
 /** Every API error body: `{ "error": { "code", "message", "details"? } }` (documented in /openapi.json). */
@@ -57,6 +58,12 @@ export const modelViewSchema = z
     loading_workers: z.number().int().nonnegative(),
     /** Jobs per second its ready workers finished over the last minute. */
     throughput_per_second: z.number().nonnegative(),
+    /** Versions live workers are loading now (load checks, warm-up): not served yet. */
+    loading_versions: z.array(z.string()),
+    /** Versions a live worker could not load, with its reason: never served. */
+    failed_versions: z.record(z.string(), z.string()),
+    /** The routing policy; null: the newest version serves unpinned jobs. */
+    routing: modelRoutingSchema.nullable(),
   })
   .strict();
 /**

@@ -7,6 +7,7 @@ export * from './job.schema.ts';
 export * from './job-event.schema.ts';
 export * from './json-depth.ts';
 export * from './model-config.schema.ts';
+export * from './model-routing.schema.ts';
 export * from './redis-target.ts';
 export * from './replicate.schema.ts';
 export * from './submit.schema.ts';

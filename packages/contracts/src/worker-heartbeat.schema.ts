@@ -15,6 +15,10 @@ export const workerHeartbeatSchema = z.object({
       versions: z.array(z.string()),
       /** Batch size cap per version, as this worker chose it (BATCH_AUTOTUNE) or its MAX_BATCH_SIZE. */
       batch_limits: z.record(z.string(), z.number().int().positive()).default({}),
+      /** Versions being loaded (load checks, warm-up): not served yet. */
+      loading_versions: z.array(z.string()).default([]),
+      /** Versions that failed their load checks or warm-up, with the reason: never served. */
+      failed_versions: z.record(z.string(), z.string()).default({}),
     }),
   ),
   execution_provider: z.string(),

@@ -44,7 +44,14 @@ export interface RunRequest {
   dims: number[];
 }
 
-export type ThreadRequest = LoadRequest | RunRequest;
+/** Release one session (a removed or broken version): its jobs have finished. */
+export interface UnloadRequest {
+  type: 'unload';
+  id: number;
+  key: string;
+}
+
+export type ThreadRequest = LoadRequest | RunRequest | UnloadRequest;
 
 export type ThreadResponse =
   | {
@@ -56,4 +63,5 @@ export type ThreadResponse =
       fixedBatchSize: number | null;
     }
   | { type: 'result'; id: number; data: Float32Array; dims: number[] }
+  | { type: 'unloaded'; id: number }
   | { type: 'error'; id: number; message: string };

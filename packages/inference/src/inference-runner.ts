@@ -83,6 +83,17 @@ export class InferenceRunner extends EventEmitter {
     return { data: response.data, dims: response.dims };
   }
 
+  /** Release the session of `key` in the thread (no batch of it may be running). */
+  async unload(key: string): Promise<void> {
+    const response = await this.request({ type: 'unload', key });
+    if (response.type !== 'unloaded') throw new Error(`unexpected answer ${response.type} to unload`);
+  }
+
+  /** The thread's id, for tests and logs: a recycled runner has a new one. */
+  get threadId(): number {
+    return this.thread.threadId;
+  }
+
   async close(): Promise<void> {
     this.exited = true;
     this.thread.removeAllListeners('exit');

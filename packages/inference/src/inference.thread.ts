@@ -12,6 +12,7 @@ import type {
   RunRequest,
   ThreadRequest,
   ThreadResponse,
+  UnloadRequest,
 } from './inference-protocol.ts';
 
 interface LoadedSession {
@@ -22,7 +23,7 @@ interface LoadedSession {
   standInBatchMs: number;
 }
 
-// One session per model version for the life of the process (create/release leaks).
+// One session per loaded model version; a removed version's session is released (unload).
 const sessions = new Map<string, LoadedSession>();
 const port = parentPort;
 if (!port) throw new Error('inference.thread.ts must run in a worker thread');
@@ -30,7 +31,7 @@ if (!port) throw new Error('inference.thread.ts must run in a worker thread');
 const reply = (message: ThreadResponse, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 port.on('message', (request: ThreadRequest) => {
-  const work = request.type === 'load' ? load(request) : run(request);
+  const work = request.type === 'load' ? load(request) : request.type === 'unload' ? unload(request) : run(request);
   work.catch((error: unknown) =>
     reply({ type: 'error', id: request.id, message: error instanceof Error ? error.message : String(error) }),
   );
@@ -44,8 +45,16 @@ function providerOption(
   return 'cpu';
 }
 
+async function unload(request: UnloadRequest): Promise<void> {
+  const loaded = sessions.get(request.key);
+  sessions.delete(request.key);
+  await loaded?.session.release();
+  reply({ type: 'unloaded', id: request.id });
+}
+
 async function load(request: LoadRequest): Promise<void> {
   const { settings } = request;
+  if (sessions.has(request.key)) throw new Error(`model ${request.key} is already loaded`);
   const warnings: string[] = [];
   // No automatic CUDA -> CPU fallback exists in onnxruntime-node: try each provider ourselves.
   for (const provider of settings.providers) {

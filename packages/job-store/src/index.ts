@@ -4,6 +4,7 @@ export * from './idempotency-store.ts';
 export * from './job-store.ts';
 export * from './keys.ts';
 export * from './lifecycle.ts';
+export * from './model-routing.ts';
 export * from './rate-limit-window.ts';
 export {
   type AttemptRecord,
@@ -19,5 +20,6 @@ export {
   webhookStatusFromHash,
 } from './record/job-record.ts';
 export * from './result-cache.ts';
+export * from './shadow-stats.ts';
 export * from './webhook-store.ts';
 export * from './worker-registry.ts';

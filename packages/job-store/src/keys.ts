@@ -30,6 +30,16 @@ export const redisKeys = (prefix: string) => ({
   webhookOutbox: `${prefix}:webhook-outbox`,
   /** An answer of the opt-in result cache: `name@version:<sha256 of the image>` (result-cache.ts). */
   resultCache: (key: string) => `${prefix}:result-cache:${key}`,
+  /** A model's routing policy (JSON, model-routing.ts): default version, canary, shadow. */
+  modelRouting: (model: string) => `${prefix}:model-routing:${model}`,
+  /** Pub/sub: "look at the model repository now" for every worker (the admin reload call). */
+  modelReload: `${prefix}:model-reload`,
+  /** Shadow counters of one candidate for one minute (hash), and its latest latency samples (list). */
+  shadowBucket: (model: string, candidate: string, minute: number) =>
+    `${prefix}:shadow:${model}:${candidate}:${minute}`,
+  shadowLatency: (model: string, candidate: string) => `${prefix}:shadow:${model}:${candidate}:latency`,
+  /** Sorted set: a model's shadow candidates by when they last recorded anything (epoch ms). */
+  shadowCandidates: (model: string) => `${prefix}:shadow:${model}:candidates`,
   /** Dead-lettered webhook deliveries (stream, capped), for inspection. */
   webhookDead: `${prefix}:webhook-dead`,
 });

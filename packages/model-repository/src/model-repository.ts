@@ -14,6 +14,18 @@ export class ModelRepositoryError extends Error {
 }
 
 export const modelFile = (entry: ModelEntry, version: string): string => path.join(entry.dir, version, 'model.onnx');
+
+/**
+ * The file a version's folder holds once it is complete. A worker that is already running
+ * takes a new version only when this marker is there (written after model.onnx, or inside a
+ * staging folder renamed into place): a model.onnx still being copied is never loaded.
+ * Versions present when a worker starts are taken as they are (see docs/models.md).
+ */
+export const READY_MARKER = 'READY';
+
+/** Whether `<version>/READY` exists: the version may be hot-loaded. */
+export const isVersionReady = (entry: ModelEntry, version: string): boolean =>
+  existsSync(path.join(entry.dir, version, READY_MARKER));
 export const newestVersion = (entry: ModelEntry): string => entry.versions[entry.versions.length - 1] as string;
 
 /** Read one model directory: validate model.json and list its versions. */

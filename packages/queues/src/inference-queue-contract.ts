@@ -26,6 +26,8 @@ export const inferenceJobDataSchema = z.object({
   jobId: z.string().min(1),
   model: z.string().min(1),
   version: z.string().min(1).optional(),
+  /** The shadow candidate (routing): the worker also runs the image on it and compares, after answering. */
+  shadow: z.string().min(1).optional(),
   requestId: z.string().min(1).optional(),
   enqueuedAt: z.number().int().nonnegative(),
   /** Epoch ms from Cancel-After: a worker must not start the job after it. */

@@ -21,6 +21,7 @@ export interface EnqueuableJob {
   id: string;
   model: string;
   version?: string;
+  shadow?: string;
   requestId?: string;
   cancelAt?: Date;
   createdAt: Date;
@@ -35,6 +36,7 @@ export function enqueuedOf(job: EnqueuableJob): Enqueued {
       jobId: job.id,
       model: job.model,
       ...(job.version ? { version: job.version } : {}),
+      ...(job.shadow ? { shadow: job.shadow } : {}),
       ...(job.requestId ? { requestId: job.requestId } : {}),
       ...(job.cancelAt ? { cancelAt: job.cancelAt.getTime() } : {}),
       enqueuedAt: job.createdAt.getTime(),

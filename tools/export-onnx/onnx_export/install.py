@@ -23,10 +23,12 @@ def check_destination(args, model_dir, config, existing):
 
 
 def install(staged_onnx, config, model_dir, version):
-    """Move the verified model into the repository; model.json last, so it never names a missing file."""
+    """Move the verified model into the repository; model.json after it, so it never names a missing file,
+    and the READY marker last: a running worker hot-loads a version only once READY is there."""
     version_dir = model_dir / str(version)
     version_dir.mkdir(parents=True, exist_ok=True)
     temporary = version_dir / "model.onnx.tmp"
     shutil.copyfile(staged_onnx, temporary)
     os.replace(temporary, version_dir / "model.onnx")
     write_json(model_dir / "model.json", config)
+    (version_dir / "READY").write_text("")

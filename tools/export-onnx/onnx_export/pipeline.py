@@ -56,4 +56,7 @@ def run(args):
     report["model_json"] = str(model_dir / "model.json")
     write_report(args.report_json, report)
     print(f"installed {report['onnx']}\n      and {report['model_json']}")
-    print("restart the API and the worker(s) to serve it")
+    print(
+        "running workers load it within MODEL_REPOSITORY_POLL_SECONDS (or at once: POST /v1/models:reload); "
+        "route traffic to it with PUT /v1/models/<name>/routing (docs/models.md)"
+    )

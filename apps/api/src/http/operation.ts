@@ -21,7 +21,7 @@ export interface RequestSpec {
  * request spec, and the OpenAPI document (openapi.ts) describes what is mounted.
  */
 export interface Operation<R extends RequestSpec = RequestSpec> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI path template (`/v1/jobs/{id}`); Express's `:id` form is derived. */
   path: string;
   operationId: string;

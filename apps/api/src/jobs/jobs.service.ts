@@ -7,7 +7,15 @@ import {
   type JobView,
   type PredictionOrigin,
 } from '@infer/contracts';
-import type { Deadlines, JobStore, ListCursor, ListedJob, ListQuery } from '@infer/job-store';
+import {
+  type Deadlines,
+  type JobStore,
+  type ListCursor,
+  type ListedJob,
+  type ListQuery,
+  type ModelRoutingStore,
+  routeJob,
+} from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
 import { crashPoint } from '@infer/runtime';
 import { startJobTrace, traceparentOf } from '@infer/telemetry';
@@ -41,6 +49,8 @@ export interface IdempotentAnswer {
 
 export interface JobsServiceOptions {
   attempts: number;
+  /** Each model's routing policy, read at every submission; absent: the worker's newest version serves. */
+  routing?: ModelRoutingStore;
   resultTtlSeconds: number;
   /** Called once per accepted job (the submitted-jobs metric). */
   onSubmitted?: (model: string) => void;
@@ -80,17 +90,21 @@ export class JobsService {
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
+    // One MGET for the batch: a routing PUT on any replica applies from the next submission on.
+    const policies = await (this.options.routing?.getMany(requests.map((request) => request.model)) ?? new Map());
     // Tracing on: one job continues the request's trace; each job of a batch gets a trace of
     // its own, linked to the request's (a thousand images are a thousand bounded traces).
     const requestTrace = requests.length === 1 ? traceparentOf() : undefined;
     const jobs = requests.map((request) => {
       const id = newJobId(createdAt.getTime());
+      const route = routeJob(policies.get(request.model) ?? null, request.version);
       return {
         job: {
           id,
           traceparent: requestTrace ?? startJobTrace(id, { 'infer.model': request.model }),
           model: request.model,
-          version: request.version,
+          version: route.version,
+          shadow: route.shadow,
           requestId: request.requestId,
           createdAt,
           priority: request.priority,

@@ -70,7 +70,8 @@ function requireAdmin(auth: Authenticator | undefined, admins: readonly string[]
       }
       throw error;
     });
-    if (!admins.includes(principal.id)) {
+    // The admin scope (a JWT's scope claim) admits too, as on the model routing routes.
+    if (!admins.includes(principal.id) && !principal.scopes?.includes('admin')) {
       throw new AppError('forbidden', `${principal.id} is not in ADMIN_PRINCIPALS`, {
         details: { principal: principal.id },
       });

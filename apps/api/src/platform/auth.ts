@@ -7,7 +7,13 @@ import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVeri
 export interface Principal {
   id: string;
   kind: 'api_key' | 'jwt';
+  /** `admin`: may change model routing and ask workers to reload (absent: none). */
+  scopes?: readonly Scope[];
 }
+
+/** The scopes a principal may hold; every authenticated principal may submit and read its own jobs. */
+export type Scope = 'admin';
+export const ADMIN_SCOPE: Scope = 'admin';
 
 export interface AuthSettings {
   /** `sha256hex` or `name:sha256hex` entries (API_KEYS). */
@@ -16,6 +22,8 @@ export interface AuthSettings {
   jwtJwksUrl?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
+  /** Principals (`key:<name>`, `jwt:<sub>`) holding the admin scope (ADMIN_PRINCIPALS). */
+  adminPrincipals?: readonly string[] | undefined;
 }
 
 interface ApiKey {
@@ -62,8 +70,14 @@ export class Authenticator {
   async authenticate(token: string): Promise<Principal> {
     if (this.jwtKey && JWT_SHAPE.test(token)) return this.verifyJwt(token, this.jwtKey);
     const key = this.matchKey(token);
-    if (key) return { id: key.id, kind: 'api_key' };
+    if (key) return this.withScopes({ id: key.id, kind: 'api_key' }, []);
     throw unauthorized('invalid_token', 'the bearer token is not a valid API key or token');
+  }
+
+  /** The admin scope comes from ADMIN_PRINCIPALS, or for a JWT from its `scope` / `scp` claim. */
+  private withScopes(principal: Principal, claimed: readonly string[]): Principal {
+    const admin = claimed.includes(ADMIN_SCOPE) || (this.settings.adminPrincipals ?? []).includes(principal.id);
+    return admin ? { ...principal, scopes: [ADMIN_SCOPE] } : principal;
   }
 
   /** Compare against every key in constant time, without stopping at the first match. */
@@ -91,7 +105,7 @@ export class Authenticator {
         ? jwtVerify(token, key, options)
         : jwtVerify(token, key, options));
       if (!payload.sub) throw unauthorized('invalid_token', 'the token has no "sub" claim');
-      return { id: `jwt:${payload.sub}`, kind: 'jwt' };
+      return this.withScopes({ id: `jwt:${payload.sub}`, kind: 'jwt' }, claimedScopes(payload));
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthorized('invalid_token', 'the token has expired');
@@ -124,6 +138,13 @@ function rejectedTokenSentence(error: InstanceType<typeof joseErrors.JOSEError>)
   return 'the token is not a valid JWT';
 }
 
+/** OAuth 2.0's space-separated `scope` claim (RFC 8693), or `scp` as a list or a string. */
+function claimedScopes(payload: Record<string, unknown>): string[] {
+  const words = (value: unknown): string[] =>
+    typeof value === 'string' ? value.split(' ').filter(Boolean) : Array.isArray(value) ? value.map(String) : [];
+  return [...words(payload.scope), ...words(payload.scp)];
+}
+
 /** A JWKS that cannot be fetched (timeout, non-200: jose's bare JOSEError) or parsed; not the token's fault. */
 function isKeySetFailure(error: InstanceType<typeof joseErrors.JOSEError>): boolean {
   return (
@@ -153,6 +174,26 @@ export function principalOf(req: Request): Principal | undefined {
 /** The owner to record on a job and to require when reading one; undefined (everyone's) while auth is off. */
 export function ownerOf(req: Request): string | undefined {
   return principals.get(req)?.id;
+}
+
+/**
+ * Require a scope of the authenticated principal (after requireAuth): 403 forbidden without
+ * it. Auth off means open, as every other route is then.
+ */
+export function requireScope(auth: Authenticator | undefined, scope: Scope): RequestHandler {
+  return (req, _res, next) => {
+    const principal = principals.get(req);
+    if (auth && !principal?.scopes?.includes(scope)) {
+      throw new AppError(
+        'forbidden',
+        `this needs the "${scope}" scope, which ${principal?.id ?? 'this client'} lacks`,
+        {
+          details: { scope },
+        },
+      );
+    }
+    next();
+  };
 }
 
 /** Require `Authorization: Bearer <token>`; a no-op without an authenticator. */

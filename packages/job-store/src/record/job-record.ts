@@ -79,8 +79,14 @@ export const JOB_FIELDS = {
   id: field('id', text),
   status: field('status', jobStatus),
   model: field('model', text),
-  /** The version the client asked for; `model_version` once a worker ran it. */
+  /**
+   * The version the job runs: the one the client named, or the one the model's routing chose
+   * at submission (default or canary); absent without either (the worker's newest). The
+   * version that answered is `model_version`.
+   */
   requestedVersion: field('requested_version', text),
+  /** The shadow candidate that also runs this job (routing's shadow share); its answer is only compared. */
+  shadowVersion: field('shadow_version', text),
   requestId: field('request_id', text),
   createdAt: field('created_at', time),
   /** Client priority 0..100; absent means 0. */
@@ -159,6 +165,8 @@ export interface NewJob {
   id: string;
   model: string;
   version?: string | undefined;
+  /** The shadow candidate version (routing), compared by the worker; never answers. */
+  shadow?: string | undefined;
   requestId?: string | undefined;
   createdAt: Date;
   /** Client priority 0..100 (higher first); 0 when absent. */
@@ -188,6 +196,7 @@ export function jobRecordOf(job: NewJob): Record<string, string> {
     [F.createdAt.name]: F.createdAt.encode(job.createdAt),
   };
   if (job.version) record[F.requestedVersion.name] = F.requestedVersion.encode(job.version);
+  if (job.shadow) record[F.shadowVersion.name] = F.shadowVersion.encode(job.shadow);
   if (job.requestId) record[F.requestId.name] = F.requestId.encode(job.requestId);
   if (job.priority) record[F.priority.name] = F.priority.encode(job.priority);
   if (job.metadata) record[F.metadata.name] = F.metadata.encode(job.metadata);
@@ -251,6 +260,7 @@ export interface StoredJob {
   priority: number;
   cancelAt?: Date | undefined;
   traceparent?: string | undefined;
+  shadow?: string | undefined;
 }
 
 /** The fields storedJobOf reads (one HMGET). */
@@ -263,11 +273,12 @@ export const STORED_JOB_FIELDS = [
   F.priority,
   F.cancelAt,
   F.traceparent,
+  F.shadowVersion,
 ] as const;
 
 /** A stored job from the values of STORED_JOB_FIELDS; null if the record is gone. */
 export function storedJobOf(id: string, values: readonly (string | null)[]): StoredJob | null {
-  const [status, model, version, requestId, createdAt, priority, cancelAt, traceparent] = values;
+  const [status, model, version, requestId, createdAt, priority, cancelAt, traceparent, shadow] = values;
   if (!status || !model || !createdAt) return null;
   return {
     id,
@@ -279,6 +290,7 @@ export function storedJobOf(id: string, values: readonly (string | null)[]): Sto
     priority: F.priority.decode(priority ?? '0'),
     cancelAt: cancelAt ? F.cancelAt.decode(cancelAt) : undefined,
     traceparent: traceparent ?? undefined,
+    shadow: shadow ?? undefined,
   };
 }
 
