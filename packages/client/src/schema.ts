@@ -148,6 +148,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{name}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model's routing policy and each shadow candidate's agreement with the versions that answered
+         * @description `shadow_stats` covers the last `window_seconds`: jobs compared, top-1 agreement, mean absolute score difference, the candidate's inference p50/p95 against the primary's, errors on either side and shadow runs dropped under load.
+         */
+        get: operations["getModelRouting"];
+        /**
+         * Set the routing policy (admin): default version, canary share, shadow share; promote and roll back
+         * @description Takes effect at the next submission on every API replica. Needs the `admin` scope when auth is on. Every version named must be in the repository. A job that names a version is never rerouted.
+         */
+        put: operations["putModelRouting"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models:reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask every worker to look at the model repository now (admin)
+         * @description Workers also poll it every `MODEL_REPOSITORY_POLL_SECONDS`. Answers at once with the number of processes that heard the request; watch `GET /v1/models` for `live_versions`, `loading_versions` and `failed_versions`.
+         */
+        post: operations["reloadModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/predictions": {
         parameters: {
             query?: never;
@@ -549,12 +593,72 @@ export interface components {
             available: boolean;
             loading_workers: number;
             throughput_per_second: number;
+            loading_versions: string[];
+            failed_versions: {
+                [key: string]: string;
+            };
+            routing: {
+                default_version: string;
+                /** @default null */
+                canary: {
+                    version: string;
+                    /** @description percent of jobs answered by the canary */
+                    percent: number;
+                } | null;
+                /** @default null */
+                shadow: {
+                    version: string;
+                    /** @description percent of jobs also run on the shadow */
+                    percent: number;
+                } | null;
+            } | null;
         };
         ModelList: {
             models: components["schemas"]["ModelView"][];
             results: components["schemas"]["ReplicateModel"][];
             next: null;
             previous: null;
+        };
+        ModelRoutingView: {
+            model: string;
+            routing: {
+                default_version: string;
+                /** @default null */
+                canary: {
+                    version: string;
+                    /** @description percent of jobs answered by the canary */
+                    percent: number;
+                } | null;
+                /** @default null */
+                shadow: {
+                    version: string;
+                    /** @description percent of jobs also run on the shadow */
+                    percent: number;
+                } | null;
+            } | null;
+            default_version: string | null;
+            shadow_stats: {
+                candidate: string;
+                window_seconds: number;
+                compared: number;
+                top1_agreement: number | null;
+                mean_abs_score_diff: number | null;
+                latency_ms: {
+                    primary: {
+                        p50: number | null;
+                        p95: number | null;
+                    };
+                    candidate: {
+                        p50: number | null;
+                        p95: number | null;
+                    };
+                };
+                errors: {
+                    primary: number;
+                    candidate: number;
+                };
+                dropped: number;
+            }[];
         };
         WebhookRedeliveryAccepted: {
             job_id: string;
@@ -2553,6 +2657,531 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "model_not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error` */
+            500: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description `service_unavailable` */
+            503: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getModelRouting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an id of yours for this request (1 to 128 of A-Z a-z 0-9 . _ : -), echoed and logged */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description routing and shadow stats */
+            200: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelRoutingView"];
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description Bearer challenge (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `model_not_found` */
+            404: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "model_not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error` */
+            500: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description `service_unavailable` */
+            503: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putModelRouting: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an id of yours for this request (1 to 128 of A-Z a-z 0-9 . _ : -), echoed and logged */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    default_version: string;
+                    /** @default null */
+                    canary?: {
+                        version: string;
+                        /** @description percent of jobs answered by the canary */
+                        percent: number;
+                    } | null;
+                    /** @default null */
+                    shadow?: {
+                        version: string;
+                        /** @description percent of jobs also run on the shadow */
+                        percent: number;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description the policy now in force, with shadow stats */
+            200: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelRoutingView"];
+                };
+            };
+            /** @description `invalid_request` */
+            400: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description Bearer challenge (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description `model_not_found` */
+            404: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "model_not_found";
+                        };
+                    };
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description `internal_error` */
+            500: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description `service_unavailable` */
+            503: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "service_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    reloadModels: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description an id of yours for this request (1 to 128 of A-Z a-z 0-9 . _ : -), echoed and logged */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the request was published */
+            202: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notified: number;
+                    };
+                };
+            };
+            /** @description `unauthorized` */
+            401: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description Bearer challenge (RFC 6750) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description `forbidden` */
+            403: {
+                headers: {
+                    /** @description the request id (the one sent, if valid, else a new one); every log line of the job carries it */
+                    "X-Request-Id"?: string;
+                    /** @description requests allowed per window (when RATE_LIMIT_PER_MINUTE is set) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description seconds until the window resets */
+                    "RateLimit-Reset"?: number;
+                    /** @description the limit and window, e.g. `60;w=60` */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "forbidden";
                         };
                     };
                 };
