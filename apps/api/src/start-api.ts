@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Env } from '@infer/config';
+import { type Env, redisTargetOf } from '@infer/config';
 import { redisKeys } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
-import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
+import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget, waitReady } from '@infer/redis';
 import type { ShutdownStep } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import type { Redis } from 'ioredis';
@@ -54,14 +54,16 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   }
   const auth = authenticatorOf(env);
 
-  // Producer connection: no offline queue, so requests fail fast (503) while Redis is down.
-  const redis = createRedis(env.REDIS_URL, 'producer');
+  // Producer connection: no offline queue, so requests fail fast (503) while Redis is down
+  // or a Sentinel failover is under way. With REDIS_SENTINELS set, every connection follows the primary.
+  const target = redisTargetOf(env);
+  const redis = createRedis(target, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   try {
     await waitReady(redis);
   } catch (error) {
     await closeRedis(redis);
-    throw new RedisUnreachableError('cannot reach Redis', { cause: error });
+    throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
   }
   await checkEvictionPolicy(redis, logger);
   logger.info(
@@ -72,11 +74,7 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   );
 
   // One pub/sub connection for every Prefer: wait and event stream of this process.
-  const events = new JobEvents(
-    () => createRedis(env.REDIS_URL, 'subscriber'),
-    redisKeys(env.QUEUE_PREFIX).jobEvents,
-    logger,
-  );
+  const events = new JobEvents(() => createRedis(target, 'subscriber'), redisKeys(env.QUEUE_PREFIX).jobEvents, logger);
   await events.start();
 
   const services = createApiServices(env, { redis, logger, catalog, events, auth });
