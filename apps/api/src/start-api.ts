@@ -66,6 +66,26 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
     throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
   }
   await checkEvictionPolicy(redis, logger);
+  // Durable writes get a connection of their own: a WAIT blocks whatever is queued behind it.
+  const durableConnection = env.REDIS_WAIT_REPLICAS > 0 ? createRedis(target, 'producer') : undefined;
+  if (durableConnection) {
+    durableConnection.on('error', (error) => logger.warn({ err: error }, 'redis durable-writes connection error'));
+    try {
+      await waitReady(durableConnection);
+    } catch (error) {
+      await Promise.all([closeRedis(redis), closeRedis(durableConnection)]);
+      throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
+    }
+    logger.info(
+      { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
+      'submissions are answered once replicas confirm them (REDIS_WAIT_REPLICAS)',
+    );
+  }
+  const durable = durableConnection && {
+    connection: durableConnection,
+    replicas: env.REDIS_WAIT_REPLICAS,
+    timeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+  };
   logger.info(
     { auth: auth ? 'on' : 'off', rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off' },
     auth
@@ -77,13 +97,13 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   const events = new JobEvents(() => createRedis(target, 'subscriber'), redisKeys(env.QUEUE_PREFIX).jobEvents, logger);
   await events.start();
 
-  const services = createApiServices(env, { redis, logger, catalog, events, auth });
+  const services = createApiServices(env, { redis, logger, catalog, events, auth, durable });
   const server = createApp(services).listen(env.PORT, env.HOST);
   try {
     await listening(server);
   } catch (error) {
     await Promise.all([services.close(), events.close()]);
-    await closeRedis(redis);
+    await Promise.all([closeRedis(redis), durableConnection && closeRedis(durableConnection)]);
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -100,7 +120,12 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
         }),
     },
     { name: 'stop the sweepers, close the queues', run: () => services.close() },
-    { name: 'close redis', run: () => closeRedis(redis) },
+    {
+      name: 'close redis',
+      run: async () => {
+        await Promise.all([closeRedis(redis), durableConnection && closeRedis(durableConnection)]);
+      },
+    },
   ];
   return {
     url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`,
