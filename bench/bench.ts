@@ -26,6 +26,7 @@ import { enqueueOnly } from './sections/enqueue.ts';
 import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
 import { scaleOut } from './sections/scale-out.ts';
+import { sentinelSection } from './sections/sentinel.ts';
 import { tinyJobs } from './sections/tiny-jobs.ts';
 import { checkPeerDependencies, prepareModels } from './setup.ts';
 
@@ -39,7 +40,8 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  prepareModels();
+  // `--only=sentinel` needs the reference model alone: no torchvision export.
+  prepareModels({ referenceOnly: ONLY?.every((section) => section === 'sentinel') ?? false });
   const models: ModelResult[] = [];
   const images = await Promise.all(
     IMAGES.map(async (size, i): Promise<BenchImage> => {
@@ -81,6 +83,7 @@ async function run(): Promise<BenchReport> {
     tiny: runs('tiny') ? await tinyJobs(tiny) : undefined,
     scaleOut: runs('scaleout') ? await scaleOut(tiny) : undefined,
     cache: runs('cache') ? await cacheHits(first) : undefined,
+    sentinel: runs('sentinel') ? await sentinelSection(tiny) : undefined,
   };
 }
 

@@ -18,9 +18,10 @@ export function checkPeerDependencies(): void {
   }
 }
 
-export function prepareModels(): void {
+export function prepareModels(options: { referenceOnly?: boolean } = {}): void {
   mkdirSync(MODELS_DIR, { recursive: true });
   cpSync(path.join(ROOT, 'models/plant-pathology'), path.join(MODELS_DIR, 'plant-pathology'), { recursive: true });
+  if (options.referenceOnly) return;
   for (const model of MODELS) {
     if (!model.arch || existsSync(path.join(MODELS_DIR, model.name, '1', 'model.onnx'))) continue;
     console.log(`exporting ${model.arch} at ${model.size} (random weights) with tools/export-onnx ...`);
