@@ -13,6 +13,9 @@ import { ModelCatalog } from './models/model-catalog.ts';
 import { Authenticator } from './platform/auth.ts';
 import { type ApiServices, createApiServices } from './services.ts';
 
+/** Connections for durable writes (REDIS_WAIT_REPLICAS > 0): concurrent submissions WAIT on as many at once. */
+const DURABLE_CONNECTIONS = 4;
+
 /** A setting that cannot work (main.ts: one line on stderr, exit 78 as for any other bad setting). */
 export class ApiConfigurationError extends Error {}
 
@@ -66,14 +69,20 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
     throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
   }
   await checkEvictionPolicy(redis, logger);
-  // Durable writes get a connection of their own: a WAIT blocks whatever is queued behind it.
-  const durableConnection = env.REDIS_WAIT_REPLICAS > 0 ? createRedis(target, 'producer') : undefined;
-  if (durableConnection) {
-    durableConnection.on('error', (error) => logger.warn({ err: error }, 'redis durable-writes connection error'));
+  // Durable writes get connections of their own: a WAIT blocks whatever is queued behind it on
+  // its connection, so concurrent submissions take these in turn and wait side by side.
+  const durableConnections =
+    env.REDIS_WAIT_REPLICAS > 0
+      ? Array.from({ length: DURABLE_CONNECTIONS }, () => createRedis(target, 'producer'))
+      : [];
+  for (const connection of durableConnections) {
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis durable-writes connection error'));
+  }
+  if (durableConnections.length > 0) {
     try {
-      await waitReady(durableConnection);
+      await Promise.all(durableConnections.map((connection) => waitReady(connection)));
     } catch (error) {
-      await Promise.all([closeRedis(redis), closeRedis(durableConnection)]);
+      await Promise.all([redis, ...durableConnections].map(closeRedis));
       throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
     }
     logger.info(
@@ -81,11 +90,10 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
       'submissions are answered once replicas confirm them (REDIS_WAIT_REPLICAS)',
     );
   }
-  const durable = durableConnection && {
-    connection: durableConnection,
-    replicas: env.REDIS_WAIT_REPLICAS,
-    timeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
-  };
+  const durable =
+    durableConnections.length > 0
+      ? { connections: durableConnections, replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS }
+      : undefined;
   logger.info(
     { auth: auth ? 'on' : 'off', rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off' },
     auth
@@ -103,7 +111,7 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
     await listening(server);
   } catch (error) {
     await Promise.all([services.close(), events.close()]);
-    await Promise.all([closeRedis(redis), durableConnection && closeRedis(durableConnection)]);
+    await Promise.all([redis, ...durableConnections].map(closeRedis));
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -123,7 +131,7 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
     {
       name: 'close redis',
       run: async () => {
-        await Promise.all([closeRedis(redis), durableConnection && closeRedis(durableConnection)]);
+        await Promise.all([redis, ...durableConnections].map(closeRedis));
       },
     },
   ];

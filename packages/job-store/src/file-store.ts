@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DurableWrites } from './durable-writes.ts';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import type { RedisKeys } from './keys.ts';
 import { transaction } from './scripts/scripts.ts';
 
@@ -55,7 +55,7 @@ export class FileStore {
       ...(owner ? { owner } : {}),
     };
     await transaction(
-      this.durable?.connection ?? this.redis,
+      this.durable ? durableConnection(this.durable) : this.redis,
       (tx) => {
         tx.command('set', this.keys.fileContent(stored.id), file.bytes, 'EX', String(this.ttlSeconds));
         tx.command('set', this.keys.file(stored.id), JSON.stringify(stored), 'EX', String(this.ttlSeconds));

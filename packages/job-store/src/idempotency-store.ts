@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DurableWrites } from './durable-writes.ts';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptsOf, transaction } from './scripts/scripts.ts';
@@ -38,7 +38,7 @@ export class IdempotencyStore {
   async confirmReplicated(recordKey: string, answer: string): Promise<void> {
     if (!this.durable) return;
     await transaction(
-      this.durable.connection,
+      durableConnection(this.durable),
       (tx) => tx.command('set', recordKey, answer, 'XX', 'KEEPTTL'),
       this.durable,
     );

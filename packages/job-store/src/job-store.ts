@@ -1,6 +1,6 @@
 import type { JobStatus, JobView, PredictionOrigin } from '@infer/contracts';
 import type { Redis } from 'ioredis';
-import type { DurableWrites } from './durable-writes.ts';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
 import {
@@ -114,7 +114,7 @@ export class JobStore {
       args.push(JSON.stringify(jobRecordOf(job)), job.cancelAt ? String(job.cancelAt.getTime()) : '');
     }
     const replies = await transaction(
-      this.durable?.connection ?? this.redis,
+      this.durable ? durableConnection(this.durable) : this.redis,
       (tx) => {
         // The bytes go beside the script, not through it (see transaction); the script
         // deletes them again if the Idempotency-Key claim turns out lost.
