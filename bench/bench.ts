@@ -27,6 +27,7 @@ import { enqueueOnly } from './sections/enqueue.ts';
 import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
 import { scaleOut } from './sections/scale-out.ts';
+import { sentinelSection } from './sections/sentinel.ts';
 import { tinyJobs } from './sections/tiny-jobs.ts';
 import { tracingCost } from './sections/tracing.ts';
 import { checkPeerDependencies, prepareModels } from './setup.ts';
@@ -41,10 +42,11 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  // The tracing section alone uses the repository's model, and the CLI's only the reference model:
-  // the others are exported with torch, slowly.
-  if (!ONLY?.every((section) => section === 'tracing'))
-    prepareModels({ exportModels: !ONLY?.every((section) => section === 'cli' || section === 'tracing') });
+  // The tracing, CLI and Sentinel sections need the reference model alone: no torchvision export.
+  prepareModels({
+    referenceOnly:
+      ONLY?.every((section) => section === 'tracing' || section === 'cli' || section === 'sentinel') ?? false,
+  });
   const models: ModelResult[] = [];
   const images = await Promise.all(
     IMAGES.map(async (size, i): Promise<BenchImage> => {
@@ -88,6 +90,7 @@ async function run(): Promise<BenchReport> {
     cache: runs('cache') ? await cacheHits(first) : undefined,
     tracing: runs('tracing') ? await tracingCost(tiny) : undefined,
     cli: runs('cli') ? await cliThroughput() : undefined,
+    sentinel: runs('sentinel') ? await sentinelSection(tiny) : undefined,
   };
 }
 

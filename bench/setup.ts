@@ -18,12 +18,12 @@ export function checkPeerDependencies(): void {
   }
 }
 
-/** The bench's model repository: the reference model, and (unless `exportModels` is false) the exported ones. */
-export function prepareModels({ exportModels = true }: { exportModels?: boolean } = {}): void {
+/** The bench's model repository: the reference model, and (unless `referenceOnly`) the exported ones. */
+export function prepareModels(options: { referenceOnly?: boolean } = {}): void {
   mkdirSync(MODELS_DIR, { recursive: true });
   cpSync(path.join(ROOT, 'models/plant-pathology'), path.join(MODELS_DIR, 'plant-pathology'), { recursive: true });
+  if (options.referenceOnly) return;
   for (const model of MODELS) {
-    if (!exportModels) break;
     if (!model.arch || existsSync(path.join(MODELS_DIR, model.name, '1', 'model.onnx'))) continue;
     console.log(`exporting ${model.arch} at ${model.size} (random weights) with tools/export-onnx ...`);
     execFileSync(

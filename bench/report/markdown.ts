@@ -57,6 +57,21 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
       ...profileTables(e.profiles, 'this load'),
     );
   }
+  const sentinel = report.sentinel;
+  if (sentinel) {
+    lines.push('## Submissions through Redis Sentinel, with and without WAIT', '');
+    lines.push(
+      `autocannon, ${sentinel.connections} connections for ${f(sentinel.seconds, 0)} s, \`POST /v1/jobs\` with a 64x64 PNG, one API process, no worker; every Redis without AOF, the Sentinel group a primary, one replica and three sentinels on this machine (docs/reliability.md, "Sentinel failover").`,
+      '',
+      '| Redis | submissions/s | p50 ms | p99 ms | API CPU-ms per submission | primary CPU-ms per submission | errors |',
+      '|---|---|---|---|---|---|---|',
+      ...sentinel.points.map(
+        (p) =>
+          `| ${p.label} | ${f(p.submissionsPerSecond, 0)} | ${f(p.p50Ms)} | ${f(p.p99Ms)} | ${f(p.apiCpuMsPerSubmission, 2)} | ${f(p.redisCpuMsPerSubmission, 2)} | ${p.errors} |`,
+      ),
+      '',
+    );
+  }
   const t = report.tiny;
   if (t) {
     lines.push('## Tiny jobs end to end', '');

@@ -27,6 +27,24 @@ export interface EnqueueResult {
   profiles?: Record<string, ProfileSummary>;
 }
 
+/** One API, no worker: one Redis against a Sentinel group with and without WAIT (sections/sentinel.ts). */
+export interface SentinelPoint {
+  label: 'one Redis' | 'Sentinel, REDIS_WAIT_REPLICAS=0' | 'Sentinel, REDIS_WAIT_REPLICAS=1';
+  submissionsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  apiCpuMsPerSubmission: number;
+  /** The primary's CPU. */
+  redisCpuMsPerSubmission: number;
+}
+
+export interface SentinelResult {
+  connections: number;
+  seconds: number;
+  points: SentinelPoint[];
+}
+
 export interface TinyJobsResult {
   clients: number;
   jobsPerSecond: number;
@@ -111,6 +129,7 @@ export interface BenchReport {
   cache?: CacheResult | undefined;
   tracing?: TracingCostResult | undefined;
   cli?: CliResult | undefined;
+  sentinel?: SentinelResult | undefined;
   /** A hop to an idle process on this machine (measureWakeCost). */
   wake?: WakeCost | undefined;
 }

@@ -43,6 +43,8 @@ interface Service {
 const composeDir = fromRoot('docker');
 /** The services of the `observability` profile (not started by the container suite: it cannot pull them). */
 const OBSERVABILITY_SERVICES = ['prometheus', 'grafana', 'jaeger'];
+/** The services of the `ha` profile: a replica of `redis` and three sentinels. */
+const HA_SERVICES = ['redis-replica', 'sentinel-1', 'sentinel-2', 'sentinel-3'];
 const compose = parse(readText('docker/compose.yaml'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
@@ -82,9 +84,9 @@ const seconds = (duration: string): number => {
 };
 
 describe('docker/compose.yaml', () => {
-  it('has Redis, the API, the CPU worker, a GPU worker profile, the webhook dispatcher and an observability profile', () => {
+  it('has Redis, the API, the CPU worker, a GPU worker profile, the webhook dispatcher, observability and ha profiles', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'redis', 'webhook-dispatcher', 'worker', 'worker-cuda', ...OBSERVABILITY_SERVICES].sort(),
+      ['api', 'redis', 'webhook-dispatcher', 'worker', 'worker-cuda', ...OBSERVABILITY_SERVICES, ...HA_SERVICES].sort(),
     );
   });
 
@@ -163,6 +165,34 @@ describe('docker/compose.yaml', () => {
     // Without the app, a plain `docker compose up` must not try to build it: keep it behind a profile.
     expect((dispatcher.profiles ?? []).length === 0).toBe(dispatcherExists());
     expect(environment(dispatcher).WEBHOOK_SECRET, 'the dispatcher refuses to start without it').toBeTruthy();
+  });
+});
+
+describe('docker/compose.yaml, profile ha', () => {
+  const sentinels = HA_SERVICES.filter((name) => name.startsWith('sentinel-'));
+
+  it.each(HA_SERVICES)('runs %s behind the profile, from the Redis image', (name) => {
+    expect(service(name).profiles).toEqual(['ha']);
+    expect(service(name).image).toBe(service('redis').image);
+  });
+
+  it('replicates `redis` durably and without eviction', () => {
+    const command = (service('redis-replica').command ?? []).join(' ');
+    expect(command).toContain('--replicaof redis 6379');
+    expect(command).toContain('--appendonly yes');
+    expect(command).toContain('--maxmemory-policy noeviction');
+  });
+
+  it('has three sentinels monitor `redis` as REDIS_SENTINEL_NAME with a quorum of two, and names them in the usage line', () => {
+    const name = environment(service('api')).REDIS_SENTINEL_NAME;
+    for (const sentinel of sentinels) {
+      const script = (service(sentinel).command ?? []).join(' ');
+      expect(script).toContain(`'sentinel monitor ${name} redis 6379 2'`);
+      expect(script).toContain(`'port 26379'`);
+    }
+    // The sentinels' port is REDIS_SENTINELS' default: their names alone are a valid setting.
+    const usage = readText('docker/compose.yaml').match(/REDIS_SENTINELS=(\S+)/)?.[1] ?? '';
+    expect(usage.split(',').sort()).toEqual(sentinels);
   });
 });
 

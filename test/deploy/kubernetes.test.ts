@@ -474,3 +474,55 @@ describe('the queue-depth metric', () => {
     expect(readText('k8s/overlays/gpu/worker-scaledobject.yaml')).toContain('inference_queue_jobs');
   });
 });
+
+describe('k8s component redis-sentinel, added to overlay dev', () => {
+  const objects = build(fromRoot('k8s', 'overlays', 'dev'), ['../../components/redis-sentinel']);
+  const config = (find(objects, 'ConfigMap', 'infer-config')?.data ?? {}) as Record<string, string>;
+  const sentinels = find(objects, 'StatefulSet', 'infer-redis-sentinel');
+  const sentinelSpec = obj(sentinels?.spec);
+  const scripts = (find(objects, 'ConfigMap', 'infer-redis-sentinel-scripts')?.data ?? {}) as Record<string, string>;
+
+  it('renders objects that pass their schemas', () => {
+    const problems = objects.map((o) => [objectKey(o), schemaProblems(o)]).filter(([, problem]) => problem);
+    expect(problems).toEqual([]);
+  });
+
+  it('names every sentinel pod in REDIS_SENTINELS, valid settings, with WAIT on', () => {
+    expect(settingProblems(config)).toEqual([]);
+    const service = String(sentinelSpec.serviceName);
+    expect(find(objects, 'Service', service)).toBeDefined();
+    const expected = Array.from(
+      { length: Number(sentinelSpec.replicas) },
+      (_, i) => `${sentinels?.metadata.name}-${i}.${service}:26379`,
+    );
+    expect(config.REDIS_SENTINELS?.split(',')).toEqual(expected);
+    expect(Number(config.REDIS_WAIT_REPLICAS)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('runs a primary and enough replicas for REDIS_WAIT_REPLICAS, watched under REDIS_SENTINEL_NAME by a quorum of a majority', () => {
+    const redis = obj(find(objects, 'StatefulSet', 'infer-redis')?.spec);
+    expect(Number(redis.replicas) - 1).toBeGreaterThanOrEqual(Number(config.REDIS_WAIT_REPLICAS));
+    const monitor = /sentinel monitor (\S+) \S+ 6379 (\d+)/.exec(scripts['start-sentinel.sh'] ?? '');
+    expect(monitor?.[1]).toBe(config.REDIS_SENTINEL_NAME);
+    expect(Number(monitor?.[2])).toBe(Math.floor(Number(sentinelSpec.replicas) / 2) + 1);
+    // Data nodes and sentinels ask the sentinels under the same name.
+    expect(scripts['start-redis.sh']).toContain(`get-master-addr-by-name ${config.REDIS_SENTINEL_NAME}`);
+  });
+
+  it('lets the API, workers and dispatcher reach the sentinels, and the data nodes reach each other', () => {
+    const policy = obj(find(objects, 'NetworkPolicy', 'infer-redis-sentinel')?.spec);
+    const selectors = list(policy.ingress).flatMap((rule) =>
+      list(rule.from).map((peer) => obj(obj(peer.podSelector).matchLabels) as Record<string, string>),
+    );
+    for (const w of workloads(objects)) {
+      const usesRedis = containersOf(w.podSpec).some((c) => list(c.env).some((e) => e.name === 'REDIS_URL'));
+      if (usesRedis)
+        expect(
+          selectors.some((s) => matches(s, w.labels)),
+          objectKey(w.object),
+        ).toBe(true);
+    }
+    const redisLabels = workloads(objects).find((w) => w.object.metadata.name === 'infer-redis')?.labels ?? {};
+    expect(redisLabels['infer/redis-client']).toBe('true');
+  });
+});

@@ -1,34 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { JobView, WebhookPayload } from '@infer/contracts';
+import type { JobView } from '@infer/contracts';
 import { redisKeys } from '@infer/job-store';
 import { inferenceQueueName } from '@infer/queues';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRedis, startLocalRedis } from '../../dev-support/local-redis.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { TestSystem } from '../support/system.ts';
-import { type ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One logical submission of a client: retried under the same Idempotency-Key until some 2xx. */
-interface Submission {
-  key: string;
-  label: 'healthy' | 'rust';
-  wait: boolean;
-  /** Every status seen (0: the connection failed). */
-  statuses: number[];
-  /** From the first attempt to the 2xx. */
-  tookMs?: number;
-  id?: string;
-}
-
-/** Statuses a client may see while faults are injected; anything else (500 above all) fails the run. */
-const EXPECTED_STATUSES = new Set([0, 200, 202, 503]);
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
+import { type Submission, SubmittingClients, sleep, succeededWebhookIds } from './total-queue.ts';
 
 /**
  * The invariant under injected faults, with every process real: every
@@ -49,7 +32,12 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
   const receivers: WebhookReceiver[] = [];
   const faults: string[] = [];
   const images: Record<Submission['label'], Buffer> = {} as Record<Submission['label'], Buffer>;
-  const submissions: Submission[] = [];
+  const clients = new SubmittingClients({
+    system: () => system,
+    images,
+    webhookUrl: () => (receivers[0] as WebhookReceiver).url('/hook'),
+  });
+  const submissions = clients.submissions;
   const graceMs = 10_000;
 
   // appendfsync everysec, as docker/compose.yaml and k8s/ ship it: every acknowledged write
@@ -86,48 +74,6 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  async function submitOnce(submission: Submission): Promise<void> {
-    const form = new FormData();
-    form.set('image', new Blob([images[submission.label]]), 'leaf.png');
-    form.set('webhook_url', (receivers[0] as WebhookReceiver).url('/hook'));
-    const headers: Record<string, string> = { 'idempotency-key': submission.key };
-    if (submission.wait) headers.prefer = 'wait=3';
-    try {
-      const response = await fetch(system.url('/v1/jobs'), {
-        method: 'POST',
-        body: form,
-        headers,
-        signal: AbortSignal.timeout(15_000),
-      });
-      submission.statuses.push(response.status);
-      const body = (await response.json()) as { id?: string };
-      if (response.status === 200 || response.status === 202) submission.id = body.id;
-    } catch {
-      submission.statuses.push(0);
-    }
-  }
-
-  /** A client that keeps submitting until `load.endsAt`, retrying each submission (same key) until accepted. */
-  async function client(n: number, load: { endsAt: number }): Promise<void> {
-    for (let i = 0; Date.now() < load.endsAt; i++) {
-      const submission: Submission = {
-        key: `client-${n}-${i}`,
-        label: (n + i) % 2 === 0 ? 'healthy' : 'rust',
-        wait: n % 3 === 0,
-        statuses: [],
-      };
-      submissions.push(submission);
-      const giveUp = Date.now() + 90_000;
-      const first = Date.now();
-      while (submission.id === undefined && Date.now() < giveUp) {
-        await submitOnce(submission);
-        if (submission.id === undefined) await sleep(200);
-      }
-      submission.tookMs = Date.now() - first;
-      await sleep(20);
-    }
-  }
 
   let slowest503Ms = 0;
 
@@ -260,7 +206,7 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
           load.endsAt = Date.now() + 2000;
         }),
       ),
-      ...Array.from({ length: 6 }, (_, n) => timed(`client ${n}`, client(n, load))),
+      ...clients.run(6, load).map((work, n) => timed(`client ${n}`, work)),
     ]);
     const slowest = [...submissions].sort((a, b) => (b.tookMs ?? 0) - (a.tookMs ?? 0)).slice(0, 3);
     console.log(
@@ -274,8 +220,7 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
     // Every submission was eventually accepted, and no client ever saw a 500 (or anything undocumented).
     expect(accepted.length).toBe(submissions.length);
     expect(submissions.length).toBeGreaterThan(50);
-    const unexpected = submissions.flatMap((s) => s.statuses.filter((status) => !EXPECTED_STATUSES.has(status)));
-    expect(unexpected).toEqual([]);
+    expect(clients.unexpectedStatuses()).toEqual([]);
 
     // Each reaches exactly one terminal state: succeeded, with the model's answer for its image.
     const phases: string[] = [];
@@ -330,17 +275,9 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
     }
 
     // job.succeeded delivered for every job at least once, every delivery of one event under one webhook-id.
-    const verify = new Webhook(system.webhookSecret);
-    const byJob = new Map<string, Set<string>>();
+    let byJob = new Map<string, Set<string>>();
     const collect = () => {
-      byJob.clear();
-      for (const request of receivers.flatMap((r) => r.requests) as ReceivedRequest[]) {
-        const payload = verify.verify(request.body, request.headers as Record<string, string>) as WebhookPayload;
-        if (payload.type !== 'job.succeeded') continue;
-        const ids = byJob.get(payload.data.id) ?? new Set<string>();
-        ids.add(String(request.headers['webhook-id']));
-        byJob.set(payload.data.id, ids);
-      }
+      byJob = succeededWebhookIds(receivers, system.webhookSecret);
       return accepted.filter((s) => !byJob.has(s.id as string)).length;
     };
     await expect.poll(collect, { timeout: 60_000, interval: 500 }).toBe(0);

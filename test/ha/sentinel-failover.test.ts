@@ -38,6 +38,9 @@ describe('connections through Redis Sentinel across a failover (real redis-serve
   it('a producer rejects at once during the switch (never hangs) and writes again on the new primary', async () => {
     const producer = await connect('producer');
     expect(await producer.set('before', '1')).toBe('OK');
+    // Replication is asynchronous: on a loaded machine a write just before the kill can miss the
+    // replica that is promoted (seen once). WAIT makes "what was written before survived" a fact.
+    expect(await producer.wait(2, 5000)).toBe(2);
     // A command in flight at the kill: BLPOP blocks on the primary until the socket breaks.
     const inFlight = producer.blpop('never-pushed', 30).then(
       () => ({ rejectedAt: undefined }),

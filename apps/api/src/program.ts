@@ -18,7 +18,7 @@ try {
     process.exit(78); // EX_CONFIG, as for any other bad setting
   }
   if (error instanceof RedisUnreachableError) {
-    logger.fatal({ err: error.cause, redis: env.REDIS_URL.replace(/\/\/[^@]*@/, '//***@') }, error.message);
+    logger.fatal({ err: error.cause }, error.message);
   } else {
     // A model repository that does not load, a port already taken.
     logger.fatal({ err: error }, (error as Error).message);

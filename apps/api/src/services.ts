@@ -1,6 +1,7 @@
 import type { Env } from '@infer/config';
 import {
   Deadlines,
+  type DurableWrites,
   FileStore,
   JobStore,
   ModelRoutingStore,
@@ -66,6 +67,8 @@ export interface ApiServicesDeps {
   events: JobEvents;
   /** Bearer auth on /v1; undefined means auth off (local use). */
   auth?: Authenticator | undefined;
+  /** REDIS_WAIT_REPLICAS > 0: submissions are written on this connection and WAITed for (packages/job-store durable-writes.ts). */
+  durable?: DurableWrites | undefined;
 }
 
 /** An intent this old without its BullMQ job is an orphan: a live API enqueues within milliseconds. */
@@ -79,9 +82,9 @@ const ENQUEUE_REPAIR_INTERVAL_MS = 1000;
  * connection or the events subscription it was given.
  */
 export function createApiServices(env: Env, deps: ApiServicesDeps) {
-  const { redis, logger, catalog, events, auth } = deps;
+  const { redis, logger, catalog, events, auth, durable } = deps;
   const settings = apiSettings(env);
-  const store = new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS);
+  const store = new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS, durable);
   const queues = new InferenceQueues(redis, env.QUEUE_PREFIX, catalog.names());
   const workers = new WorkerRegistry(redis, env.QUEUE_PREFIX);
   const metrics = createApiMetrics({
@@ -147,14 +150,19 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
     waiter: new JobWaiter(events),
     backpressure: new Backpressure(queues, settings.maxQueueDepth),
     images: new ImageFetcher({ ...settings.imageUrl, maxBytes: settings.maxUploadBytes }),
-    idempotency: new Idempotency(redis, store.keys, {
-      ttlSeconds: settings.idempotencyTtlSeconds,
-      // Renewed every third of it while the request works: a claim of a process that died frees itself this soon.
-      pendingTtlSeconds: 10,
-      waitMs: settings.imageUrl.timeoutMs + 5000,
-    }),
+    idempotency: new Idempotency(
+      redis,
+      store.keys,
+      {
+        ttlSeconds: settings.idempotencyTtlSeconds,
+        // Renewed every third of it while the request works: a claim of a process that died frees itself this soon.
+        pendingTtlSeconds: 10,
+        waitMs: settings.imageUrl.timeoutMs + 5000,
+      },
+      durable,
+    ),
     webhooks: new WebhookStore(redis, store.keys),
-    files: new FileStore(redis, store.keys, settings.resultTtlSeconds),
+    files: new FileStore(redis, store.keys, settings.resultTtlSeconds, durable),
     admin,
     /** Stop the background work and close the queues (not the Redis connection, not the events). */
     close: async () => {

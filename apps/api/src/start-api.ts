@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Env } from '@infer/config';
+import { type Env, redisTargetOf } from '@infer/config';
 import { redisKeys } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
-import { checkEvictionPolicy, closeRedis, createRedis, waitReady } from '@infer/redis';
+import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget, waitReady } from '@infer/redis';
 import type { ShutdownStep } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import type { Redis } from 'ioredis';
@@ -12,6 +12,9 @@ import { JobEvents } from './jobs/job-events.ts';
 import { ModelCatalog } from './models/model-catalog.ts';
 import { Authenticator } from './platform/auth.ts';
 import { type ApiServices, createApiServices } from './services.ts';
+
+/** Connections for durable writes (REDIS_WAIT_REPLICAS > 0): concurrent submissions WAIT on as many at once. */
+const DURABLE_CONNECTIONS = 4;
 
 /** A setting that cannot work (main.ts: one line on stderr, exit 78 as for any other bad setting). */
 export class ApiConfigurationError extends Error {}
@@ -54,16 +57,43 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   }
   const auth = authenticatorOf(env);
 
-  // Producer connection: no offline queue, so requests fail fast (503) while Redis is down.
-  const redis = createRedis(env.REDIS_URL, 'producer');
+  // Producer connection: no offline queue, so requests fail fast (503) while Redis is down
+  // or a Sentinel failover is under way. With REDIS_SENTINELS set, every connection follows the primary.
+  const target = redisTargetOf(env);
+  const redis = createRedis(target, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   try {
     await waitReady(redis);
   } catch (error) {
     await closeRedis(redis);
-    throw new RedisUnreachableError('cannot reach Redis', { cause: error });
+    throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
   }
   await checkEvictionPolicy(redis, logger);
+  // Durable writes get connections of their own: a WAIT blocks whatever is queued behind it on
+  // its connection, so concurrent submissions take these in turn and wait side by side.
+  const durableConnections =
+    env.REDIS_WAIT_REPLICAS > 0
+      ? Array.from({ length: DURABLE_CONNECTIONS }, () => createRedis(target, 'producer'))
+      : [];
+  for (const connection of durableConnections) {
+    connection.on('error', (error) => logger.warn({ err: error }, 'redis durable-writes connection error'));
+  }
+  if (durableConnections.length > 0) {
+    try {
+      await Promise.all(durableConnections.map((connection) => waitReady(connection)));
+    } catch (error) {
+      await Promise.all([redis, ...durableConnections].map(closeRedis));
+      throw new RedisUnreachableError(`cannot reach Redis (${describeRedisTarget(target)})`, { cause: error });
+    }
+    logger.info(
+      { replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS },
+      'submissions are answered once replicas confirm them (REDIS_WAIT_REPLICAS)',
+    );
+  }
+  const durable =
+    durableConnections.length > 0
+      ? { connections: durableConnections, replicas: env.REDIS_WAIT_REPLICAS, timeoutMs: env.REDIS_WAIT_TIMEOUT_MS }
+      : undefined;
   logger.info(
     { auth: auth ? 'on' : 'off', rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE || 'off' },
     auth
@@ -72,20 +102,16 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   );
 
   // One pub/sub connection for every Prefer: wait and event stream of this process.
-  const events = new JobEvents(
-    () => createRedis(env.REDIS_URL, 'subscriber'),
-    redisKeys(env.QUEUE_PREFIX).jobEvents,
-    logger,
-  );
+  const events = new JobEvents(() => createRedis(target, 'subscriber'), redisKeys(env.QUEUE_PREFIX).jobEvents, logger);
   await events.start();
 
-  const services = createApiServices(env, { redis, logger, catalog, events, auth });
+  const services = createApiServices(env, { redis, logger, catalog, events, auth, durable });
   const server = createApp(services).listen(env.PORT, env.HOST);
   try {
     await listening(server);
   } catch (error) {
     await Promise.all([services.close(), events.close()]);
-    await closeRedis(redis);
+    await Promise.all([redis, ...durableConnections].map(closeRedis));
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -102,7 +128,12 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
         }),
     },
     { name: 'stop the sweepers, close the queues', run: () => services.close() },
-    { name: 'close redis', run: () => closeRedis(redis) },
+    {
+      name: 'close redis',
+      run: async () => {
+        await Promise.all([redis, ...durableConnections].map(closeRedis));
+      },
+    },
   ];
   return {
     url: `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`,

@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { Env } from '@infer/config';
+import { type Env, redisTargetOf } from '@infer/config';
 import { redisKeys, WebhookStore, WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { createWebhookWorker, startDeadWorkerReclaim, WEBHOOK_QUEUE_NAME } from '@infer/queues';
-import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
+import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget } from '@infer/redis';
 import { createProbeServer, listenProbes, type ShutdownStep, withTimeout } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
 import { bullmqTelemetry } from '@infer/telemetry';
@@ -46,9 +46,12 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
   let ready = false;
 
   // Three connections: BullMQ's worker (blocking), the relay's XREADGROUP (blocking), and commands.
-  const connection = createRedis(env.REDIS_URL, 'worker');
-  const blocking = createRedis(env.REDIS_URL, 'worker');
-  const client = createRedis(env.REDIS_URL, 'worker');
+  // With REDIS_SENTINELS set all three follow the primary across a failover.
+  const target = redisTargetOf(env);
+  logger.info({ redis: describeRedisTarget(target) }, 'connecting to redis');
+  const connection = createRedis(target, 'worker');
+  const blocking = createRedis(target, 'worker');
+  const client = createRedis(target, 'worker');
   for (const [name, redis] of Object.entries({ connection, blocking, client })) {
     redis.on('error', (error) => logger.warn({ err: error, connection: name }, 'redis error'));
   }

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { Env } from '@infer/config';
+import { type Env, redisTargetOf } from '@infer/config';
 import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
 import { Deadlines, JobStore, ResultCache, redisKeys, ShadowStatsStore, WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { createInferenceWorker, startDeadWorkerReclaim } from '@infer/queues';
-import { checkEvictionPolicy, closeRedis, createRedis } from '@infer/redis';
+import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget } from '@infer/redis';
 import { createProbeServer, Limiter, listenProbes, type ShutdownStep, withTimeout } from '@infer/runtime';
 import { tracingActive } from '@infer/telemetry';
 import { recordAbandonedJobs } from './abandoned-jobs.ts';
@@ -75,8 +75,12 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
   const listening = once(http, 'listening');
   listenProbes(http, env.WORKER_PORT, logger, 'WORKER_PORT');
 
-  const connection = createRedis(env.REDIS_URL, 'worker');
-  const client = createRedis(env.REDIS_URL, 'worker');
+  // With REDIS_SENTINELS set both follow the primary across a failover (BullMQ's blocking
+  // connections are duplicates of `connection`, Sentinel settings included).
+  const target = redisTargetOf(env);
+  logger.info({ redis: describeRedisTarget(target) }, 'connecting to redis');
+  const connection = createRedis(target, 'worker');
+  const client = createRedis(target, 'worker');
   connection.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   client.on('error', (error) => logger.warn({ err: error }, 'redis client error'));
   await checkEvictionPolicy(client, logger);

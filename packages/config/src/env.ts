@@ -57,6 +57,13 @@ export const envSchema = z.object({
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   /** TLS to the sentinels; default: as to the data nodes (REDIS_URL's `rediss:`). */
   REDIS_SENTINEL_TLS: bool.optional(),
+  /**
+   * Replicas that must confirm a submission's write (Redis WAIT, on the connection that wrote it)
+   * before it is answered 2xx; fewer within REDIS_WAIT_TIMEOUT_MS answer 503 with Retry-After and a
+   * retry with the same Idempotency-Key returns the job written. 0: answered once the primary has it.
+   */
+  REDIS_WAIT_REPLICAS: int(0, 64).default(0),
+  REDIS_WAIT_TIMEOUT_MS: int(1, 60_000).default(1000),
   /** Prefix of every Redis key (BullMQ's and ours); wrap in {braces} for Redis Cluster. */
   QUEUE_PREFIX: z
     .string()

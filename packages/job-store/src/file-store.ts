@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import type { RedisKeys } from './keys.ts';
+import { transaction } from './scripts/scripts.ts';
 
 /** A file uploaded with `POST /v1/files` (Replicate's file API), to be named as a prediction input. */
 export interface StoredFile {
@@ -23,11 +25,14 @@ export class FileStore {
   private readonly redis: Redis;
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
+  private readonly durable: DurableWrites | undefined;
 
-  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number) {
+  /** `durable`: uploads run on its connection and are answered once its replicas confirm them (durable-writes.ts). */
+  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number, durable?: DurableWrites) {
     this.redis = redis;
     this.keys = keys;
     this.ttlSeconds = ttlSeconds;
+    this.durable = durable && durable.replicas > 0 ? durable : undefined;
   }
 
   async create(
@@ -49,11 +54,14 @@ export class FileStore {
       expires_at: new Date(now + this.ttlSeconds * 1000).toISOString(),
       ...(owner ? { owner } : {}),
     };
-    await this.redis
-      .multi()
-      .set(this.keys.fileContent(stored.id), file.bytes, 'EX', this.ttlSeconds)
-      .set(this.keys.file(stored.id), JSON.stringify(stored), 'EX', this.ttlSeconds)
-      .exec();
+    await transaction(
+      this.durable ? durableConnection(this.durable) : this.redis,
+      (tx) => {
+        tx.command('set', this.keys.fileContent(stored.id), file.bytes, 'EX', String(this.ttlSeconds));
+        tx.command('set', this.keys.file(stored.id), JSON.stringify(stored), 'EX', String(this.ttlSeconds));
+      },
+      this.durable,
+    );
     return stored;
   }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
-import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
+import { type ScriptCommands, scriptsOf, transaction } from './scripts/scripts.ts';
 
 /**
  * Idempotency-Key records (`redisKeys.idempotency`, one string per key): a request claims
@@ -17,11 +18,30 @@ export class IdempotencyStore {
   private readonly scripts: ScriptCommands;
 
   private readonly redis: Redis;
+  private readonly durable: DurableWrites | undefined;
 
-  constructor(redis: Redis, prefix: string | RedisKeys) {
+  /** `durable`: a replayed answer is confirmed on its replicas first (see confirmReplicated). */
+  constructor(redis: Redis, prefix: string | RedisKeys, durable?: DurableWrites) {
     this.redis = redis;
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
     this.scripts = scriptsOf(redis);
+    this.durable = durable && durable.replicas > 0 ? durable : undefined;
+  }
+
+  /**
+   * Before an answer read back is replayed as 2xx: the write that stored it (perhaps by another
+   * API replica, perhaps answered 503 for want of replicas) must have reached `durable.replicas`.
+   * WAIT only counts this connection's own writes, so the answer is written again, unchanged and
+   * with its TTL, on the durable connection and WAITed for: the replication stream is ordered, so
+   * a replica that has this write has every earlier one, the jobs included. Throws 503 when too few confirm.
+   */
+  async confirmReplicated(recordKey: string, answer: string): Promise<void> {
+    if (!this.durable) return;
+    await transaction(
+      durableConnection(this.durable),
+      (tx) => tx.command('set', recordKey, answer, 'XX', 'KEEPTTL'),
+      this.durable,
+    );
   }
 
   /** The record of a client's key, scoped by owner (`-` without auth); both are stored only as digests. */

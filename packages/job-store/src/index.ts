@@ -1,4 +1,5 @@
 export * from './deadlines.ts';
+export * from './durable-writes.ts';
 export * from './file-store.ts';
 export * from './idempotency-store.ts';
 export * from './job-store.ts';

@@ -40,7 +40,21 @@ describe('JobStore (real Redis)', () => {
     });
     expect(await store.getImage('a')).toEqual(Buffer.from(image));
     expect(await redis.strlen(`${prefix}:job:a:image`)).toBe(image.length);
-    expect(await redis.ttl(`${prefix}:job:a`)).toBeGreaterThan(3500);
+    // No TTL while queued: RESULT_TTL_SECONDS runs from the terminal state.
+    expect(await redis.ttl(`${prefix}:job:a`)).toBe(-1);
+    expect(await redis.ttl(`${prefix}:job:a:image`)).toBe(-1);
+  });
+
+  it('runs a creation twice (as ioredis resends an unanswered transaction) without changing the job', async () => {
+    const job = { id: 'twice', model: 'm', requestId: 'req-1', createdAt: new Date('2026-01-01T00:00:00Z') };
+    const idempotency = { key: `${prefix}:idem:twice`, claim: 'claim', answer: 'answer', ttlSeconds: 60 };
+    await redis.set(idempotency.key, idempotency.claim);
+    await store.createMany([{ job, image }], { idempotency });
+    expect((await store.apply('start', 'twice', { started_at: '2026-01-01T00:00:01Z' })).applied).toBe(true);
+    await store.createMany([{ job, image }], { idempotency });
+    await store.createMany([{ job, image }]);
+    expect(await store.get('twice')).toMatchObject({ status: 'running' });
+    expect(await redis.get(idempotency.key)).toBe('answer');
   });
 
   it('answers null for an unknown job', async () => {
@@ -62,6 +76,7 @@ describe('JobStore (real Redis)', () => {
     const job = await store.get('b');
     expect(job).toMatchObject({ status: 'succeeded', result, started_at: '2026-01-01T00:00:01Z' });
     expect(await store.getImage('b')).toBeNull();
+    expect(await redis.ttl(`${prefix}:job:b`)).toBeGreaterThan(3500);
     await expect.poll(() => messages.length).toBe(2);
     expect(messages.map((m) => JSON.parse(m).status)).toEqual(['running', 'succeeded']);
   });
@@ -134,7 +149,7 @@ describe('JobStore transactions on a private redis-server: lost scripts, full me
     // Once each: one intent per job.
     expect(await redis.zcard(store.keys.enqueueIntents)).toBe(2);
     expect(await redis.getBuffer(store.keys.image('n1'))).toEqual(bytes);
-    expect(await redis.ttl(store.keys.image('n1'))).toBeGreaterThan(3500);
+    expect(await redis.ttl(store.keys.image('n1'))).toBe(-1); // until the terminal state deletes it
   });
 
   it('aborts, not resends, the rest of a transaction whose connection dropped after MULTI was answered', async () => {

@@ -1,6 +1,7 @@
 import type { JobStatus, JobView, PredictionOrigin } from '@infer/contracts';
 import { inSpan } from '@infer/telemetry';
 import type { Redis } from 'ioredis';
+import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
 import {
@@ -69,10 +70,13 @@ export class JobStore {
 
   private readonly redis: Redis;
   private readonly ttlSeconds: number;
+  private readonly durable: DurableWrites | undefined;
 
-  constructor(redis: Redis, prefix: string, ttlSeconds: number) {
+  /** `durable`: creations run on its connection and are answered once its replicas confirm them (durable-writes.ts). */
+  constructor(redis: Redis, prefix: string, ttlSeconds: number, durable?: DurableWrites) {
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
+    this.durable = durable && durable.replicas > 0 ? durable : undefined;
     this.keys = redisKeys(prefix);
     this.scripts = scriptsOf(redis);
   }
@@ -114,15 +118,20 @@ export class JobStore {
       keys.push(this.keys.job(job.id), this.keys.image(job.id));
       args.push(JSON.stringify(jobRecordOf(job)), job.cancelAt ? String(job.cancelAt.getTime()) : '');
     }
-    const replies = await transaction(this.redis, (tx) => {
-      // The bytes go beside the script, not through it (see transaction); the script
-      // deletes them again if the Idempotency-Key claim turns out lost.
-      for (const { job, image } of jobs) {
-        const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
-        tx.command('set', this.keys.image(job.id), bytes, 'EX', String(this.ttlSeconds));
-      }
-      tx.script('inferCreateJobs', String(keys.length), ...keys, ...args);
-    });
+    const replies = await transaction(
+      this.durable ? durableConnection(this.durable) : this.redis,
+      (tx) => {
+        // The bytes go beside the script, not through it (see transaction); the script
+        // deletes them again if the Idempotency-Key claim turns out lost.
+        for (const { job, image } of jobs) {
+          const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+          // No TTL: the payload lives until the job's terminal state deletes it (transition.lua).
+          tx.command('set', this.keys.image(job.id), bytes);
+        }
+        tx.script('inferCreateJobs', String(keys.length), ...keys, ...args);
+      },
+      this.durable,
+    );
     const error = scriptError(replies.at(-1) as number);
     if (error) throw error;
   }

@@ -32,14 +32,15 @@ export function toAppError(error: unknown): AppError {
 }
 
 /**
- * ioredis without offline queue fails fast while Redis is down, and aborts a transaction
- * whose connection dropped half-answered; that is a 503, not a 500.
+ * ioredis without offline queue fails fast while Redis is down or a Sentinel failover is
+ * under way (the old primary's socket broke, no sentinel names a reachable primary yet), and
+ * aborts a transaction whose connection dropped half-answered; that is a 503, not a 500.
  */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Stream isn't writeable|Redis not ready|Command aborted due to connection close/i.test(
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|Redis not ready|Command aborted due to connection close|All sentinels are unreachable/i.test(
       error.message,
     )
   );
@@ -47,10 +48,12 @@ function isRedisUnavailable(error: unknown): boolean {
 
 /**
  * Redis answers but refuses: full under `noeviction` (OOM), still loading its
- * append-only file after a restart (LOADING), a replica during failover (READONLY).
+ * append-only file after a restart (LOADING), a demoted primary or a replica during a
+ * failover (READONLY, MASTERDOWN, UNBLOCKED for a blocked command whose node changed role),
+ * too few replicas for `min-replicas-to-write` (NOREPLICAS).
  */
 function isRedisRefusingWrites(error: unknown): boolean {
-  return error instanceof Error && /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY) /.test(error.message);
+  return error instanceof Error && /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY|UNBLOCKED|NOREPLICAS) /.test(error.message);
 }
 
 /** What a library said of a refused request, for its log line: its text and, if any, its code or type. */

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@infer/contracts';
-import { IdempotencyStore, type RedisKeys } from '@infer/job-store';
+import { type DurableWrites, IdempotencyStore, type RedisKeys } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 
 export interface IdempotencySettings {
@@ -44,8 +44,8 @@ export class Idempotency {
   private readonly store: IdempotencyStore;
   private readonly settings: IdempotencySettings;
 
-  constructor(redis: Redis, keys: RedisKeys, settings: IdempotencySettings) {
-    this.store = new IdempotencyStore(redis, keys);
+  constructor(redis: Redis, keys: RedisKeys, settings: IdempotencySettings, durable?: DurableWrites) {
+    this.store = new IdempotencyStore(redis, keys, durable);
     this.settings = settings;
   }
 
@@ -119,7 +119,11 @@ export class Idempotency {
             { details: { field: 'Idempotency-Key' } },
           );
         }
-        if (entry.state === 'done') return { replayed: true, value: entry.value };
+        if (entry.state === 'done') {
+          // With REDIS_WAIT_REPLICAS: a retry after a 503 for want of replicas gets its job once they have it.
+          await this.store.confirmReplicated(redisKey, raw);
+          return { replayed: true, value: entry.value };
+        }
       }
       // Pending (or just released by a failed first request): wait, then look again or claim it.
       if (Date.now() >= deadline) {

@@ -139,8 +139,8 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      await create('f');
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/jobs/f/events`);
+      await create('h');
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/jobs/h/events`);
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       let text = '';
       while ((text.match(/: keep-alive\n\n/g) ?? []).length < 2) {

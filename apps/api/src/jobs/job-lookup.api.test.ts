@@ -76,10 +76,14 @@ describe('expiry (in-process API, real Redis, RESULT_TTL_SECONDS=2)', () => {
     await system?.close();
   });
 
-  it('an expired job is 404 job_expired, not job_not_found', async () => {
+  it('a queued job never expires; a finished one past its TTL is 404 job_expired, not job_not_found', async () => {
     const response = await submitImage(system.apiUrl, await solidImage(COLOURS.yellow, 'png', 32));
     const { id } = (await response.json()) as JobAccepted;
     expect((await fetch(system.url(`/v1/jobs/${id}`))).status).toBe(200);
+    // RESULT_TTL_SECONDS runs from the terminal state: a queued job never expires.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect((await fetch(system.url(`/v1/jobs/${id}`))).status).toBe(200);
+    expect((await fetch(system.url(`/v1/jobs/${id}`), { method: 'DELETE' })).status).toBe(200);
     await expect
       .poll(
         async () => {

@@ -17,12 +17,16 @@
   ARGV[1]  the Idempotency-Key claim this request holds ('' = no key)
   ARGV[2]  the key's answer, which replaces the claim
   ARGV[3]  the answer's TTL (seconds)
-  ARGV[4]  TTL of records and payloads (seconds)
+  ARGV[4]  RESULT_TTL_SECONDS: how far back the owner's index keeps entries (records and payloads
+           get no TTL here: theirs starts at the terminal state, scripts/transition.lua)
   ARGV[5]  creation time (epoch ms)
   ARGV[4 + 2i], ARGV[5 + 2i]  job i: record fields (JSON object of strings, record/job-record.ts:
            jobRecordOf), Cancel-After deadline (epoch ms, or '')
 
-  Returns SCRIPT_REPLY.ok (0) when created; SCRIPT_REPLY.idempotencyClaimLost (1) when the
+  Safe to run twice (ioredis resends an unanswered transaction after a reconnect): a second run
+  finds the key's answer or the records already written and changes nothing.
+
+  Returns SCRIPT_REPLY.ok (0) when created (or already created by this transaction); SCRIPT_REPLY.idempotencyClaimLost (1) when the
   claim is no longer this request's (it expired and another request took the key): nothing
   is written, and the payloads set before are deleted (scripts/reply-codes.ts).
 ]]
@@ -44,7 +48,10 @@ local function recordOf(i) return ARGV[4 + 2 * i] end
 local function cancelAtMsOf(i) return ARGV[5 + 2 * i] end
 
 if claim ~= '' then
-  if redis.call('GET', idempotencyKey) ~= claim then
+  local current = redis.call('GET', idempotencyKey)
+  -- This very transaction ran already: ioredis resent it after a reconnect (job ids make the answer unique).
+  if current == answer then return 0 end -- SCRIPT_REPLY.ok
+  if current ~= claim then
     for i = 1, jobCount do redis.call('DEL', imageKeyOf(i)) end
     return 1 -- SCRIPT_REPLY.idempotencyClaimLost
   end
@@ -53,17 +60,22 @@ end
 for i = 1, jobCount do
   local record = cjson.decode(recordOf(i))
   local jobKey = jobKeyOf(i)
-  local fields = {}
-  for name, value in pairs(record) do
-    fields[#fields + 1] = name
-    fields[#fields + 1] = value
+  -- Job ids are new for each request: a record already there was written by this transaction,
+  -- resent by ioredis after a reconnect; a worker may have moved it on since. Leave it.
+  if redis.call('EXISTS', jobKey) == 0 then
+    local fields = {}
+    for name, value in pairs(record) do
+      fields[#fields + 1] = name
+      fields[#fields + 1] = value
+    end
+    -- No TTL while the job waits or runs: RESULT_TTL_SECONDS runs from its terminal state
+    -- (transition.lua), so a backlog older than the TTL loses no job.
+    redis.call('HSET', jobKey, unpack(fields))
+    redis.call('ZADD', enqueueIntentsKey, createdAtMs, record.id)
+    redis.call('ZADD', jobIndexKey, createdAtMs, record.id)
+    local cancelAtMs = cancelAtMsOf(i)
+    if cancelAtMs ~= '' then redis.call('ZADD', deadlinesKey, cancelAtMs, record.id) end
   end
-  redis.call('HSET', jobKey, unpack(fields))
-  redis.call('EXPIRE', jobKey, ttlSeconds)
-  redis.call('ZADD', enqueueIntentsKey, createdAtMs, record.id)
-  redis.call('ZADD', jobIndexKey, createdAtMs, record.id)
-  local cancelAtMs = cancelAtMsOf(i)
-  if cancelAtMs ~= '' then redis.call('ZADD', deadlinesKey, cancelAtMs, record.id) end
 end
 redis.call('ZREMRANGEBYSCORE', jobIndexKey, '-inf', tonumber(createdAtMs) - ttlSeconds * 1000)
 redis.call('EXPIRE', jobIndexKey, ttlSeconds)

@@ -5,6 +5,7 @@ import { Command, type Redis } from 'ioredis';
 
 type NetStream = Redis['stream'];
 
+import { type ReplicaWait, replicationShortfall } from '../durable-writes.ts';
 import { lifecycleLua } from '../lifecycle.ts';
 import { SCRIPT_REPLY } from './reply-codes.ts';
 
@@ -116,8 +117,15 @@ export interface Transaction {
  * resend a script outside the transaction. A script Redis does not know (a restarted or
  * flushed server) fails with NOSCRIPT: every script is loaded and the transaction run again
  * once, so the other commands in it must be safe to repeat (a SET of the same bytes, a GET).
+ *
+ * With `wait` (replicas > 0), `WAIT replicas timeoutMs` follows EXEC in the same write on the
+ * same connection (see durable-writes.ts); fewer acknowledgements throw a 503 AppError.
  */
-export async function transaction(redis: Redis, queue: (tx: Transaction) => void): Promise<unknown[]> {
+export async function transaction(
+  redis: Redis,
+  queue: (tx: Transaction) => void,
+  wait?: ReplicaWait,
+): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     const commands: [string, Arg[]][] = [];
     queue({
@@ -130,13 +138,17 @@ export async function transaction(redis: Redis, queue: (tx: Transaction) => void
         ]);
       },
     });
-    const replies = await execAtomically(redis, commands);
+    const replies = await execAtomically(redis, commands, wait && wait.replicas > 0 ? wait : undefined);
     const noScript = replies.some((reply) => reply instanceof Error && reply.message.startsWith('NOSCRIPT'));
     if (noScript && attempt === 1) {
       await Promise.all(Object.values(TEXTS).map((text) => redis.script('LOAD', text)));
       continue;
     }
     for (const reply of replies) if (reply instanceof Error) throw reply;
+    if (wait && wait.replicas > 0) {
+      const acknowledged = replies.pop() as number;
+      if (acknowledged < wait.replicas) throw replicationShortfall(acknowledged, wait.replicas);
+    }
     return replies;
   }
 }
@@ -147,7 +159,7 @@ export async function transaction(redis: Redis, queue: (tx: Transaction) => void
  * them. Not `redis.multi()`: ioredis copies every command defined on the connection onto
  * each pipeline it builds, about 66 µs per call on one that carries BullMQ's 64 scripts.
  */
-function execAtomically(redis: Redis, commands: readonly [string, Arg[]][]): Promise<unknown[]> {
+function execAtomically(redis: Redis, commands: readonly [string, Arg[]][], wait?: ReplicaWait): Promise<unknown[]> {
   let index = 0;
   const send = (name: string, args: Arg[]) => {
     const command = new Command(name, args, { replyEncoding: null });
@@ -163,6 +175,10 @@ function execAtomically(redis: Redis, commands: readonly [string, Arg[]][]): Pro
   socket?.cork();
   const queued = [send('multi', []), ...commands.map(([name, args]) => send(name, args))];
   const exec = send('exec', []) as Promise<unknown[]>;
+  // The WAIT carries the next pipeline index: should the connection drop after EXEC was answered,
+  // ioredis aborts it rather than resending it alone on the next connection, where it would wait
+  // for nothing that connection wrote and confirm at once.
+  const acknowledged = wait && (send('wait', [String(wait.replicas), String(wait.timeoutMs)]) as Promise<number>);
   socket?.uncork();
   // Their replies (OK, QUEUED) carry nothing: EXEC answers for them, or fails with EXECABORT
   // when Redis refused a command as it was queued (OOM under noeviction, a READONLY replica).
@@ -173,10 +189,12 @@ function execAtomically(redis: Redis, commands: readonly [string, Arg[]][]): Pro
       (error: unknown) => error,
     ),
   );
-  return exec.catch(async (error: unknown) => {
+  const replies = exec.catch(async (error: unknown) => {
     const refusal = (await Promise.all(refusals)).find((reason) => reason !== undefined);
     throw refusal ?? error;
   });
+  if (!acknowledged) return replies;
+  return Promise.all([replies, acknowledged]).then(([execReplies, count]) => [...execReplies, count]);
 }
 
 /** The error a status code of create-jobs.lua stands for; undefined for success. */

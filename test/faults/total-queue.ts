@@ -1,0 +1,166 @@
+import type { JobView, WebhookPayload } from '@infer/contracts';
+import { Webhook } from 'standardwebhooks';
+import type { TestSystem } from '../support/system.ts';
+import type { ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver.ts';
+
+/**
+ * The client side of the fault suite's total-queue check, shared by every scenario
+ * (test/faults/*.faults.test.ts): clients that submit continuously, each submission retried
+ * under its Idempotency-Key until some 2xx, and the tally of what came back.
+ */
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One logical submission of a client: retried under the same Idempotency-Key until some 2xx. */
+export interface Submission {
+  key: string;
+  label: 'healthy' | 'rust';
+  wait: boolean;
+  /** Every status seen (0: the connection failed). */
+  statuses: number[];
+  /** When each attempt was sent and answered (epoch ms), in the order of `statuses`. */
+  sentAt: number[];
+  answeredAt: number[];
+  /** From the first attempt to the 2xx. */
+  tookMs?: number;
+  id?: string;
+  /** The 2xx was a replay of a job an earlier attempt wrote (Idempotent-Replayed). */
+  replayed?: boolean;
+}
+
+/** Statuses a client may see while faults are injected; anything else (500 above all) fails the run. */
+export const EXPECTED_STATUSES = new Set([0, 200, 202, 503]);
+
+export interface SubmittingClientsOptions {
+  system: () => TestSystem;
+  images: Record<Submission['label'], Buffer>;
+  /** Where each job's webhook goes. */
+  webhookUrl: () => string;
+  /** A client gives up a submission after this long (the check then fails: every one must be accepted). */
+  giveUpMs?: number;
+}
+
+/** Clients submitting with keys and webhooks until `load.endsAt`; every submission lands in `submissions`. */
+export class SubmittingClients {
+  readonly submissions: Submission[] = [];
+  private readonly options: SubmittingClientsOptions;
+
+  constructor(options: SubmittingClientsOptions) {
+    this.options = options;
+  }
+
+  /** `count` clients until `load.endsAt` (read on each loop, so it can be set while they run). */
+  run(count: number, load: { endsAt: number }): Promise<void>[] {
+    return Array.from({ length: count }, (_, n) => this.client(n, load));
+  }
+
+  private async submitOnce(submission: Submission): Promise<void> {
+    const form = new FormData();
+    form.set('image', new Blob([this.options.images[submission.label]]), 'leaf.png');
+    form.set('webhook_url', this.options.webhookUrl());
+    const headers: Record<string, string> = { 'idempotency-key': submission.key };
+    if (submission.wait) headers.prefer = 'wait=3';
+    submission.sentAt.push(Date.now());
+    try {
+      const response = await fetch(this.options.system().url('/v1/jobs'), {
+        method: 'POST',
+        body: form,
+        headers,
+        signal: AbortSignal.timeout(15_000),
+      });
+      submission.statuses.push(response.status);
+      submission.answeredAt.push(Date.now());
+      const body = (await response.json()) as { id?: string };
+      if (response.status === 200 || response.status === 202) {
+        submission.id = body.id;
+        submission.replayed = response.headers.get('idempotent-replayed') === 'true';
+      }
+    } catch {
+      submission.statuses.push(0);
+      submission.answeredAt.push(Date.now());
+    }
+  }
+
+  private async client(n: number, load: { endsAt: number }): Promise<void> {
+    for (let i = 0; Date.now() < load.endsAt; i++) {
+      const submission: Submission = {
+        key: `client-${n}-${i}`,
+        label: (n + i) % 2 === 0 ? 'healthy' : 'rust',
+        wait: n % 3 === 0,
+        statuses: [],
+        sentAt: [],
+        answeredAt: [],
+      };
+      this.submissions.push(submission);
+      const giveUp = Date.now() + (this.options.giveUpMs ?? 90_000);
+      const first = Date.now();
+      while (submission.id === undefined && Date.now() < giveUp) {
+        await this.submitOnce(submission);
+        if (submission.id === undefined) await sleep(200);
+      }
+      submission.tookMs = Date.now() - first;
+      await sleep(20);
+    }
+  }
+
+  accepted(): Submission[] {
+    return this.submissions.filter((s) => s.id !== undefined);
+  }
+
+  /** Statuses outside EXPECTED_STATUSES (a 500, say): the check wants none. */
+  unexpectedStatuses(): number[] {
+    return this.submissions.flatMap((s) => s.statuses.filter((status) => !EXPECTED_STATUSES.has(status)));
+  }
+
+  /** From `at` (epoch ms) to the first 2xx of an attempt sent after it; undefined if none. */
+  firstAcceptedAfter(at: number): number | undefined {
+    const times = this.submissions.flatMap((s) =>
+      s.statuses.flatMap((status, i) =>
+        (status === 200 || status === 202) && (s.sentAt[i] as number) > at ? [(s.answeredAt[i] as number) - at] : [],
+      ),
+    );
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** Answers of one status between two moments. */
+  countAnswers(status: number, from: number, to = Number.POSITIVE_INFINITY): number {
+    return this.submissions.reduce(
+      (sum, s) =>
+        sum +
+        s.statuses.filter(
+          (seen, i) => seen === status && (s.answeredAt[i] as number) >= from && (s.answeredAt[i] as number) < to,
+        ).length,
+      0,
+    );
+  }
+}
+
+/** A job's view once terminal; `undefined` when the API no longer knows it (404: lost) or it never ended by `deadline`. */
+export async function settledOrLost(
+  system: TestSystem,
+  id: string,
+  deadline: number,
+): Promise<{ job?: JobView; lost?: 'missing' | 'never ended' }> {
+  for (;;) {
+    const response = await fetch(system.url(`/v1/jobs/${id}`));
+    if (response.status === 404) return { lost: 'missing' };
+    const job = (await response.json()) as JobView;
+    if (['succeeded', 'failed', 'canceled'].includes(job.status)) return { job };
+    if (Date.now() > deadline) return { lost: 'never ended' };
+    await sleep(200);
+  }
+}
+
+/** Each job's job.succeeded deliveries, verified with `secret`, by job id: the set of webhook-ids seen. */
+export function succeededWebhookIds(receivers: readonly WebhookReceiver[], secret: string): Map<string, Set<string>> {
+  const verify = new Webhook(secret);
+  const byJob = new Map<string, Set<string>>();
+  for (const request of receivers.flatMap((r) => r.requests) as ReceivedRequest[]) {
+    const payload = verify.verify(request.body, request.headers as Record<string, string>) as WebhookPayload;
+    if (payload.type !== 'job.succeeded') continue;
+    const ids = byJob.get(payload.data.id) ?? new Set<string>();
+    ids.add(String(request.headers['webhook-id']));
+    byJob.set(payload.data.id, ids);
+  }
+  return byJob;
+}
