@@ -1,6 +1,6 @@
 import type { JobAccepted } from '@infer/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepted, postJson as postJsonTo, refused } from '../support/api-answers.ts';
+import { accepted, postJson as postJsonTo, refused, SUBMISSION_LIMITS_ENV } from '../support/api-answers.ts';
 import { type ImageServer, imageServer } from '../support/image-server.ts';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
@@ -17,15 +17,7 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
     green = await solidImage(COLOURS.green, 'png', 64);
     rust = await solidImage(COLOURS.orangeBrown, 'jpeg', 64);
     images = await imageServer(green);
-    system = await TestSystem.start({
-      env: {
-        MAX_UPLOAD_BYTES: String(256 * 1024),
-        MAX_BATCH_IMAGES: '4',
-        MAX_BATCH_BYTES: String(1024 * 1024),
-        SSRF_ALLOWLIST: '127.0.0.1',
-        IMAGE_URL_MAX_REDIRECTS: '2',
-      },
-    });
+    system = await TestSystem.start({ env: SUBMISSION_LIMITS_ENV });
   });
   afterAll(async () => {
     await system?.stop();

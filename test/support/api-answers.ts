@@ -26,3 +26,12 @@ export async function refused(response: Response, status: number, code: string, 
   if (field !== undefined) expect(body.error.details?.field).toBe(field);
   return body;
 }
+
+/** Small limits the submission tests refuse against: 256 KB per upload, 4 images or 1 MB per batch, image_url to 127.0.0.1 with 2 redirects. */
+export const SUBMISSION_LIMITS_ENV = {
+  MAX_UPLOAD_BYTES: String(256 * 1024),
+  MAX_BATCH_IMAGES: '4',
+  MAX_BATCH_BYTES: String(1024 * 1024),
+  SSRF_ALLOWLIST: '127.0.0.1',
+  IMAGE_URL_MAX_REDIRECTS: '2',
+} as const;

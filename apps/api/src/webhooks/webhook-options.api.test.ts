@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accepted, postJson as postJsonTo } from '../../../../test/support/api-answers.ts';
+import { accepted, postJson as postJsonTo, SUBMISSION_LIMITS_ENV } from '../../../../test/support/api-answers.ts';
 import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
@@ -15,15 +15,7 @@ describe('webhook options of a submission (in-process API, real Redis)', () => {
   beforeAll(async () => {
     green = await solidImage(COLOURS.green, 'png', 64);
     images = await imageServer(green);
-    system = await InProcessApi.start({
-      env: {
-        MAX_UPLOAD_BYTES: String(256 * 1024),
-        MAX_BATCH_IMAGES: '4',
-        MAX_BATCH_BYTES: String(1024 * 1024),
-        SSRF_ALLOWLIST: '127.0.0.1',
-        IMAGE_URL_MAX_REDIRECTS: '2',
-      },
-    });
+    system = await InProcessApi.start({ env: SUBMISSION_LIMITS_ENV });
   });
   afterAll(async () => {
     await system?.close();
