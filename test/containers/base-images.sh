@@ -20,7 +20,12 @@ export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
 NPM_RELEASE=11.19.1
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
-redis_tag=$(sed -n 's/^ *image: *redis:\(.*\)$/\1/p' "$root/docker/compose.yaml")
+# Every Redis of the file (the primary, and profile ha's replica and sentinels) is the one image.
+redis_tag=$(sed -n 's/^ *image: *redis:\(.*\)$/\1/p' "$root/docker/compose.yaml" | sort -u)
+if [ "$(wc -l <<<"$redis_tag")" -ne 1 ] || [ -z "$redis_tag" ]; then
+  echo "docker/compose.yaml: expected one redis image tag, found: ${redis_tag:-none}" >&2
+  exit 1
+fi
 node_image="docker.io/library/node:$NODE_RELEASE-bookworm-slim"
 redis_image="docker.io/library/redis:$redis_tag"
 

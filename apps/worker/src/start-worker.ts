@@ -184,7 +184,7 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
       }
     },
   }).start();
-  const subscriber = createRedis(env.REDIS_URL, 'subscriber');
+  const subscriber = createRedis(target, 'subscriber');
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
   subscriber.on('message', () => void watcher.refresh());
   await subscriber.subscribe(redisKeys(env.QUEUE_PREFIX).modelReload);

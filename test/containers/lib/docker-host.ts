@@ -20,8 +20,8 @@ function pings(socketPath: string): Promise<boolean> {
 
 /**
  * Starts podman's Docker-compatible API (`podman system service`) on a private unix socket unless
- * DOCKER_HOST is set, and points testcontainers at it (DOCKER_HOST, TESTCONTAINERS_RYUK_DISABLED=true).
- * Resolves with a function that stops what it started.
+ * DOCKER_HOST is set, and points testcontainers at it (DOCKER_HOST, TESTCONTAINERS_RYUK_DISABLED=true,
+ * TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1). Resolves with a function that stops what it started.
  */
 export async function useDockerHost(): Promise<() => Promise<void>> {
   // Ryuk, testcontainers' reaper, is an image from Docker Hub, out of reach here; the suites
@@ -53,8 +53,17 @@ export async function useDockerHost(): Promise<() => Promise<void>> {
       end();
     });
   });
+  // The published ports of a podman started here are on this machine's loopback. testcontainers
+  // would otherwise, on a machine that is itself a container (/.dockerenv, as CI sandboxes are),
+  // take a unix socket for the host's engine seen from a container and connect to the gateway of
+  // podman's default network, 10.88.0.1: an address that exists only while some container is on
+  // that network (never a Compose project's, which has a network of its own), so every host-port
+  // wait timed out ("Port ... not bound"). An explicit TESTCONTAINERS_HOST_OVERRIDE still wins.
+  const hostOverride = process.env.TESTCONTAINERS_HOST_OVERRIDE === undefined ? '127.0.0.1' : undefined;
   const stop = async () => {
     if (process.env.DOCKER_HOST === `unix://${socketPath}`) delete process.env.DOCKER_HOST;
+    if (hostOverride && process.env.TESTCONTAINERS_HOST_OVERRIDE === hostOverride)
+      delete process.env.TESTCONTAINERS_HOST_OVERRIDE;
     if (!ended) service.kill('SIGTERM');
     await exited;
     await rm(dir, { recursive: true, force: true });
@@ -69,5 +78,6 @@ export async function useDockerHost(): Promise<() => Promise<void>> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   process.env.DOCKER_HOST = `unix://${socketPath}`;
+  if (hostOverride) process.env.TESTCONTAINERS_HOST_OVERRIDE = hostOverride;
   return stop;
 }
