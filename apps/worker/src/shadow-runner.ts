@@ -2,6 +2,7 @@ import type { Prediction } from '@infer/contracts';
 import type { ModelServer } from '@infer/inference';
 import type { ShadowStatsStore } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
+import { outsideTraces } from '@infer/telemetry';
 
 export interface ShadowRunnerOptions {
   server: ModelServer;
@@ -45,8 +46,9 @@ export class ShadowRunner {
       return;
     }
     this.inFlight++;
+    // Its own work, not the job's: the job's trace ended with its answer.
     this.track(
-      (async () => {
+      outsideTraces(async () => {
         let lease: ReturnType<ModelServer['acquire']> | undefined;
         try {
           lease = server.acquire(primary.model, candidate);
@@ -64,7 +66,7 @@ export class ShadowRunner {
           lease?.release();
           this.inFlight--;
         }
-      })(),
+      }),
     );
   }
 

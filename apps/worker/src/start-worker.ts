@@ -268,6 +268,8 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
     {
       name: 'stop inference',
       run: async () => {
+        // No reload message may start loading a version on a server being closed.
+        await subscriber.unsubscribe().catch(() => undefined);
         await watcher.stop();
         await shadow.drained();
         await server?.close();

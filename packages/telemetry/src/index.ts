@@ -4,6 +4,7 @@ export {
   FLUSH_TRACES_STEP,
   flushTraces,
   inSpan,
+  outsideTraces,
   recordSpan,
   startJobTrace,
   traceIdOf,

@@ -96,6 +96,15 @@ export function contextOf(traceparent: string | undefined): Context {
   return isSpanContextValid(parent) ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
 }
 
+/**
+ * Run `fn` outside whatever trace is active: background work a job starts but does not wait for
+ * (a shadow run) would otherwise hang its spans under the job's span after that span ended.
+ */
+export function outsideTraces<T>(fn: () => T): T {
+  if (!started) return fn();
+  return context.with(ROOT_CONTEXT, fn);
+}
+
 /** Run `fn` in the trace a stored `traceparent` names (a background relay continuing a job's trace). */
 export function withTraceparent<T>(traceparent: string | undefined, fn: () => T): T {
   if (!started || !traceparent) return fn();

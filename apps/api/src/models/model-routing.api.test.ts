@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { versionIdOf } from '@infer/contracts';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
@@ -152,5 +153,23 @@ describe('model routing (in-process API, real Redis, auth on)', () => {
     // Roll back: one PUT.
     await put({ default_version: '1' });
     expect(await routedVersions(20)).toEqual({ '1': 20 });
+  });
+
+  it('routes a Replicate prediction by model name like an unpinned job; a version id pins it', async () => {
+    await put({ default_version: '1', canary: null, shadow: null });
+    const image = `data:image/png;base64,${(await solidImage(COLOURS.green, 'png', 32)).toString('base64')}`;
+    const predict = async (path: string, body: Record<string, unknown>) => {
+      const response = await fetch(system.url(path), {
+        method: 'POST',
+        headers: { ...user, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, input: { image } }),
+      });
+      expect(response.status, await response.clone().text()).toBe(201);
+      const { id } = (await response.json()) as { id: string };
+      return redis.hget(`${system.prefix}:job:${id}`, 'requested_version');
+    };
+    expect(await predict('/v1/models/infer/plant-pathology/predictions', {})).toBe('1');
+    expect(await predict('/v1/predictions', { version: 'plant-pathology' })).toBe('1');
+    expect(await predict('/v1/predictions', { version: versionIdOf('plant-pathology', '2') })).toBe('2');
   });
 });

@@ -27,7 +27,7 @@ import { decodeBase64, sniff, validate } from '../jobs/submit-body.ts';
 import type { CatalogEntry, ModelCatalog } from '../models/model-catalog.ts';
 import { ownerOf } from '../platform/auth.ts';
 import { REPLICATE_OPERATIONS } from './replicate.operations.ts';
-import { baseUrlOf, defaultVersion, replicateModelOf } from './replicate-model.ts';
+import { baseUrlOf, replicateModelOf } from './replicate-model.ts';
 
 export interface ReplicateRouteDeps {
   jobs: JobsService;
@@ -71,19 +71,38 @@ export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: R
     return predictionOf(job, { input, baseUrl: baseUrlOf(req) });
   };
 
-  // Version ids are digests: computed once here, not for every version of every model at each request.
-  const byVersionId = new Map(
-    options.catalog
-      .list()
-      .flatMap((entry) =>
-        entry.versions.map((version) => [versionIdOf(entry.name, version), { entry, version }] as const),
-      ),
-  );
+  // Version ids are digests: computed once per catalog state, not for every version of every
+  // model at each request; a miss rebuilds them (a version added since, without a restart).
+  const versionIds = () =>
+    new Map(
+      options.catalog
+        .list()
+        .flatMap((entry) =>
+          entry.versions.map((version) => [versionIdOf(entry.name, version), { entry, version }] as const),
+        ),
+    );
+  let byVersionId = versionIds();
+  const byId = (ref: string) => {
+    let found = byVersionId.get(ref);
+    if (!found) {
+      byVersionId = versionIds();
+      found = byVersionId.get(ref);
+    }
+    // A version removed since the map was built is not served any more.
+    return found &&
+      options.catalog.list().some((entry) => entry.name === found.entry.name && entry.versions.includes(found.version))
+      ? found
+      : undefined;
+  };
 
-  /** Model and version named by `version` (a version id, `name`, `name:version`, `owner/name[:version]`). */
-  const resolve = (ref: string): { entry: CatalogEntry; version: string } => {
-    const byId = byVersionId.get(ref);
-    if (byId) return byId;
+  /**
+   * Model and version named by `version` (a version id, `name`, `name:version`, `owner/name[:version]`).
+   * A model named without a version gets no version here: the model's routing policy chooses it
+   * (default, canary), as for an unpinned `POST /v1/jobs`.
+   */
+  const resolve = (ref: string): { entry: CatalogEntry; version?: string } => {
+    const pinned = byId(ref);
+    if (pinned) return pinned;
     const match = /^(?:([^/:]+)\/)?([^/:]+)(?::(.+))?$/.exec(ref);
     const [, owner, name, version] = match ?? [];
     const entry = options.catalog.list().find((candidate) => candidate.name === name);
@@ -92,10 +111,11 @@ export const replicateRoutes = operationRoutes(REPLICATE_OPERATIONS, (options: R
         details: { version: ref },
       });
     }
-    const chosen = version ?? defaultVersion(entry);
-    if (entry.versions.includes(chosen)) return { entry, version: chosen };
-    const named = byVersionId.get(chosen);
-    if (named?.entry !== entry) throw new AppError('model_not_found', `model "${name}" has no version "${chosen}"`);
+    if (version === undefined) return { entry };
+    if (entry.versions.includes(version)) return { entry, version };
+    const named = byId(version);
+    if (named?.entry.name !== entry.name)
+      throw new AppError('model_not_found', `model "${name}" has no version "${version}"`);
     return named;
   };
 
