@@ -55,6 +55,14 @@ describe('JobStore (real Redis)', () => {
     await store.createMany([{ job, image }]);
     expect(await store.get('twice')).toMatchObject({ status: 'running' });
     expect(await redis.get(idempotency.key)).toBe('answer');
+    // Replayed after the job finished: the payload SET again is dropped, not kept forever (no TTL).
+    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(1);
+    expect((await store.apply('succeed', 'twice', {})).applied).toBe(true);
+    await store.createMany([{ job, image }], { idempotency });
+    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(0);
+    await store.createMany([{ job, image }]);
+    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(0);
+    expect(await store.get('twice')).toMatchObject({ status: 'succeeded' });
   });
 
   it('answers null for an unknown job', async () => {

@@ -24,12 +24,15 @@
            jobRecordOf), Cancel-After deadline (epoch ms, or '')
 
   Safe to run twice (ioredis resends an unanswered transaction after a reconnect): a second run
-  finds the key's answer or the records already written and changes nothing.
+  finds the key's answer or the records already written and changes nothing, except that the
+  payload it has just SET again is deleted when its job has finished (or expired) since: no
+  terminal transition would ever delete it, and it carries no TTL.
 
   Returns SCRIPT_REPLY.ok (0) when created (or already created by this transaction); SCRIPT_REPLY.idempotencyClaimLost (1) when the
   claim is no longer this request's (it expired and another request took the key): nothing
   is written, and the payloads set before are deleted (scripts/reply-codes.ts).
 ]]
+--@include "lifecycle.lua"
 local enqueueIntentsKey = KEYS[1]
 local deadlinesKey = KEYS[2]
 local idempotencyKey = KEYS[3]
@@ -47,10 +50,19 @@ local function imageKeyOf(i) return KEYS[4 + 2 * i] end
 local function recordOf(i) return ARGV[4 + 2 * i] end
 local function cancelAtMsOf(i) return ARGV[5 + 2 * i] end
 
+-- A replayed transaction SET job i's payload again: keep it only while the job still needs it.
+local function dropReplayedImageIfFinished(i)
+  local status = redis.call('HGET', jobKeyOf(i), 'status')
+  if not status or TERMINAL[status] then redis.call('DEL', imageKeyOf(i)) end
+end
+
 if claim ~= '' then
   local current = redis.call('GET', idempotencyKey)
   -- This very transaction ran already: ioredis resent it after a reconnect (job ids make the answer unique).
-  if current == answer then return 0 end -- SCRIPT_REPLY.ok
+  if current == answer then
+    for i = 1, jobCount do dropReplayedImageIfFinished(i) end
+    return 0 -- SCRIPT_REPLY.ok
+  end
   if current ~= claim then
     for i = 1, jobCount do redis.call('DEL', imageKeyOf(i)) end
     return 1 -- SCRIPT_REPLY.idempotencyClaimLost
@@ -75,6 +87,8 @@ for i = 1, jobCount do
     redis.call('ZADD', jobIndexKey, createdAtMs, record.id)
     local cancelAtMs = cancelAtMsOf(i)
     if cancelAtMs ~= '' then redis.call('ZADD', deadlinesKey, cancelAtMs, record.id) end
+  else
+    dropReplayedImageIfFinished(i)
   end
 end
 redis.call('ZREMRANGEBYSCORE', jobIndexKey, '-inf', tonumber(createdAtMs) - ttlSeconds * 1000)
