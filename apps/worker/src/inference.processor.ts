@@ -92,7 +92,9 @@ export function createInferenceProcessor(deps: InferenceProcessorDeps) {
       return { skipped: start.previous ?? 'expired' };
     }
     const queueMs = Math.max(0, Date.now() - data.enqueuedAt);
-    const version = versionLabel(server, data);
+    // The version the job carries (routed or pinned, from the repository either way) even when
+    // it is still loading here, so that a canary's failures are not labelled `unknown`.
+    const version = data.version ?? versionLabel(server, data);
     metrics.stageSeconds.observe({ model: data.model, version, stage: 'queue' }, queueMs / 1000);
     // Per-job progress is debug: at info these two lines cost the worker about 0.2 CPU-ms per
     // tiny job (measured), a twentieth of its whole work; failures and retries stay warn.
