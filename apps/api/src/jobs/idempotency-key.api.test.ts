@@ -1,36 +1,15 @@
 import type { JobView } from '@infer/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  accepted,
-  postJson as postJsonTo,
-  refused,
-  SUBMISSION_LIMITS_ENV,
-} from '../../../../test/support/api-answers.ts';
-import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
-import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { describe, expect, it } from 'vitest';
+import { accepted, refused } from '../../../../test/support/api-answers.ts';
 import { testRedis } from '../../../../test/support/redis.ts';
-import { InProcessApi } from '../testing/in-process-api.ts';
+import { useSubmissionApi } from '../testing/submission-api.ts';
 
 /** Idempotency-Key replays and refusals: decided at accept time, before any worker (the app in-process on real Redis). */
 describe('Idempotency-Key (in-process API, real Redis)', () => {
-  let system: InProcessApi;
-  let images: ImageServer;
-  let green: Buffer;
-
-  beforeAll(async () => {
-    green = await solidImage(COLOURS.green, 'png', 64);
-    images = await imageServer(green);
-    system = await InProcessApi.start({ env: SUBMISSION_LIMITS_ENV });
-  });
-  afterAll(async () => {
-    await system?.close();
-    images?.server.close();
-  });
-
-  const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    postJsonTo(system.apiUrl, body, headers, path);
+  const suite = useSubmissionApi();
+  const { postJson } = suite;
   it('returns the original job (200) for the same key and body, 409 for another body', async () => {
-    const body = { image_base64: green.toString('base64'), metadata: { try: 1 } };
+    const body = { image_base64: suite.green.toString('base64'), metadata: { try: 1 } };
     const first = await accepted(await postJson(body, { 'idempotency-key': 'order-1' }));
     const again = await postJson(body, { 'idempotency-key': 'order-1' });
     expect(again.status).toBe(200);
@@ -54,15 +33,15 @@ describe('Idempotency-Key (in-process API, real Redis)', () => {
 
   it('a refused request does not burn its key', async () => {
     await refused(
-      await postJson({ image_url: images.url('/missing') }, { 'idempotency-key': 'retry-me' }),
+      await postJson({ image_url: suite.images.url('/missing') }, { 'idempotency-key': 'retry-me' }),
       422,
       'image_fetch_failed',
     );
-    await accepted(await postJson({ image_url: images.url('/leaf.png') }, { 'idempotency-key': 'retry-me' }));
+    await accepted(await postJson({ image_url: suite.images.url('/leaf.png') }, { 'idempotency-key': 'retry-me' }));
   });
 
   it('makes exactly one job out of 20 concurrent identical submissions', async () => {
-    const body = { image_url: images.url('/redirect'), metadata: { concurrent: true } };
+    const body = { image_url: suite.images.url('/redirect'), metadata: { concurrent: true } };
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => postJson(body, { 'idempotency-key': 'burst-20' })),
     );
@@ -76,7 +55,7 @@ describe('Idempotency-Key (in-process API, real Redis)', () => {
     const redis = testRedis();
     try {
       // Job records only: with no worker to consume them, the image payloads (`job:<id>:image`) are still there.
-      const records = (await redis.keys(`${system.prefix}:job:*`)).filter((key) => !key.endsWith(':image'));
+      const records = (await redis.keys(`${suite.api.prefix}:job:*`)).filter((key) => !key.endsWith(':image'));
       const withMetadata = await Promise.all(records.map((key) => redis.hget(key, 'metadata')));
       expect(withMetadata.filter((m) => m === JSON.stringify(body.metadata))).toHaveLength(1);
     } finally {
@@ -85,7 +64,7 @@ describe('Idempotency-Key (in-process API, real Redis)', () => {
   });
 
   it('works for batches too', async () => {
-    const body = { images: [{ image_base64: green.toString('base64') }] };
+    const body = { images: [{ image_base64: suite.green.toString('base64') }] };
     const first = await postJson(body, { 'idempotency-key': 'batch-1' }, '/v1/jobs:batch');
     expect(first.status).toBe(202);
     const again = await postJson(body, { 'idempotency-key': 'batch-1' }, '/v1/jobs:batch');

@@ -1,39 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson as postJsonTo, refused, SUBMISSION_LIMITS_ENV } from '../../../../test/support/api-answers.ts';
-import { type ImageServer, imageServer } from '../../../../test/support/image-server.ts';
-import { COLOURS, solidImage } from '../../../../test/support/images.ts';
+import { describe, expect, it } from 'vitest';
+import { refused } from '../../../../test/support/api-answers.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
 import { testRedis } from '../../../../test/support/redis.ts';
-import { InProcessApi } from '../testing/in-process-api.ts';
+import { useSubmissionApi } from '../testing/submission-api.ts';
 
 /** Every refusal of a submission is decided before any worker: the app in-process on real Redis. */
 describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-process API, real Redis)', () => {
-  let system: InProcessApi;
-  let images: ImageServer;
-  let green: Buffer;
-
-  beforeAll(async () => {
-    green = await solidImage(COLOURS.green, 'png', 64);
-    images = await imageServer(green);
-    system = await InProcessApi.start({ env: SUBMISSION_LIMITS_ENV });
-  });
-  afterAll(async () => {
-    await system?.close();
-    images?.server.close();
-  });
-
-  const postJson = (body: unknown, headers: Record<string, string> = {}, path = '/v1/jobs') =>
-    postJsonTo(system.apiUrl, body, headers, path);
+  const suite = useSubmissionApi();
+  const { postJson } = suite;
 
   it('refuses image_url that fails: HTTP error, not an image, too large, too many redirects', async () => {
-    await refused(await postJson({ image_url: images.url('/missing') }), 422, 'image_fetch_failed', 'image_url');
-    await refused(await postJson({ image_url: images.url('/text') }), 415, 'unsupported_media_type', 'image_url');
-    await refused(await postJson({ image_url: images.url('/big') }), 413, 'url_too_large', 'image_url');
-    await refused(await postJson({ image_url: images.url('/loop') }), 502, 'url_fetch_failed', 'image_url');
+    await refused(await postJson({ image_url: suite.images.url('/missing') }), 422, 'image_fetch_failed', 'image_url');
+    await refused(await postJson({ image_url: suite.images.url('/text') }), 415, 'unsupported_media_type', 'image_url');
+    await refused(await postJson({ image_url: suite.images.url('/big') }), 413, 'url_too_large', 'image_url');
+    await refused(await postJson({ image_url: suite.images.url('/loop') }), 502, 'url_fetch_failed', 'image_url');
   });
 
   it('refuses image_url aimed at loopback, private, link-local/metadata and IPv6 loopback addresses', async () => {
-    const port = new URL(images.url('/')).port;
+    const port = new URL(suite.images.url('/')).port;
     for (const url of [
       `http://127.0.0.2:${port}/leaf.png`, // loopback, but not the allow-listed address
       'http://10.1.2.3/leaf.png',
@@ -49,10 +33,10 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
   });
 
   it('names the field of every malformed submission', async () => {
-    const b64 = green.toString('base64');
+    const b64 = suite.green.toString('base64');
     await refused(await postJson({}), 400, 'missing_image', 'image');
     await refused(
-      await postJson({ image_base64: b64, image_url: images.url('/leaf.png') }),
+      await postJson({ image_base64: b64, image_url: suite.images.url('/leaf.png') }),
       400,
       'ambiguous_image',
       'image_url',
@@ -105,33 +89,48 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
       'payload_too_large',
       'image_base64',
     );
-    const badJson = await fetch(system.url('/v1/jobs'), {
+    const badJson = await fetch(suite.api.url('/v1/jobs'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"image_base64":',
     });
     await refused(badJson, 400, 'invalid_request');
     const twoFiles = new FormData();
-    twoFiles.append('image', new Blob([green]), 'a.png');
-    twoFiles.append('image', new Blob([green]), 'b.png');
+    twoFiles.append('image', new Blob([suite.green]), 'a.png');
+    twoFiles.append('image', new Blob([suite.green]), 'b.png');
     await refused(
-      await fetch(system.url('/v1/jobs'), { method: 'POST', body: twoFiles }),
+      await fetch(suite.api.url('/v1/jobs'), { method: 'POST', body: twoFiles }),
       400,
       'ambiguous_image',
       'image',
     );
-    await refused(await submitImage(system.apiUrl, green, { colour: 'red' }), 400, 'invalid_request', 'colour');
-    await refused(await submitImage(system.apiUrl, green, { priority: 'high' }), 400, 'invalid_request', 'priority');
-    await refused(await submitImage(system.apiUrl, green, { metadata: '{oops' }), 400, 'invalid_request', 'metadata');
-    const rawUnknown = await fetch(system.url('/v1/jobs?colour=red'), {
+    await refused(
+      await submitImage(suite.api.apiUrl, suite.green, { colour: 'red' }),
+      400,
+      'invalid_request',
+      'colour',
+    );
+    await refused(
+      await submitImage(suite.api.apiUrl, suite.green, { priority: 'high' }),
+      400,
+      'invalid_request',
+      'priority',
+    );
+    await refused(
+      await submitImage(suite.api.apiUrl, suite.green, { metadata: '{oops' }),
+      400,
+      'invalid_request',
+      'metadata',
+    );
+    const rawUnknown = await fetch(suite.api.url('/v1/jobs?colour=red'), {
       method: 'POST',
       headers: { 'content-type': 'image/png' },
-      body: green,
+      body: suite.green,
     });
     await refused(rawUnknown, 400, 'invalid_request', 'colour');
-    const empty = await fetch(system.url('/v1/jobs'), { method: 'POST', headers: { 'content-type': 'image/png' } });
+    const empty = await fetch(suite.api.url('/v1/jobs'), { method: 'POST', headers: { 'content-type': 'image/png' } });
     await refused(empty, 400, 'missing_image', 'image');
-    const text = await fetch(system.url('/v1/jobs'), {
+    const text = await fetch(suite.api.url('/v1/jobs'), {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: 'x',
@@ -149,8 +148,8 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
     it('refuses the whole batch, naming the item, when one image is bad; creates no job', async () => {
       const redis = testRedis();
       try {
-        const before = await redis.keys(`${system.prefix}:job:*`);
-        const b64 = green.toString('base64');
+        const before = await redis.keys(`${suite.api.prefix}:job:*`);
+        const b64 = suite.green.toString('base64');
         await refused(
           await postJson({ images: [{ image_base64: b64 }, { image_base64: 'aGVsbG8=' }] }, {}, '/v1/jobs:batch'),
           415,
@@ -159,7 +158,7 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
         );
         await refused(
           await postJson(
-            { images: [{ image_base64: b64 }, { image_url: images.url('/missing') }] },
+            { images: [{ image_base64: b64 }, { image_url: suite.images.url('/missing') }] },
             {},
             '/v1/jobs:batch',
           ),
@@ -180,7 +179,7 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
           'images',
         );
         await refused(await postJson({ images: [] }, {}, '/v1/jobs:batch'), 400, 'invalid_request', 'images');
-        expect(await redis.keys(`${system.prefix}:job:*`)).toEqual(before);
+        expect(await redis.keys(`${suite.api.prefix}:job:*`)).toEqual(before);
       } finally {
         redis.disconnect();
       }
