@@ -1,5 +1,5 @@
 import type { ModelServer } from '@infer/inference';
-import { traceparentOf } from '@infer/telemetry';
+import { sampledSpanIds } from '@infer/telemetry';
 import {
   Counter,
   collectDefaultMetrics,
@@ -35,14 +35,6 @@ export interface LatencyHistogram<T extends string> {
   observe(labels: LabelValues<T>, seconds: number): void;
 }
 
-/** The exemplar of an observation: the active span, if its trace is sampled (an unsampled one is never stored). */
-function activeSpanExemplar(): { trace_id: string; span_id: string } | undefined {
-  const traceparent = traceparentOf();
-  if (!traceparent?.endsWith('-01')) return undefined;
-  const [, trace_id = '', span_id = ''] = traceparent.split('-');
-  return { trace_id, span_id };
-}
-
 /**
  * A histogram of job latencies, registered in `registry`. With `exemplars`, each bucket keeps
  * the trace and span of its latest observation made inside a sampled trace; prom-client
@@ -60,7 +52,7 @@ function latencyHistogram<T extends string>(
   return {
     observe(labels, value) {
       // The exemplar's labels are not the histogram's: prom-client types them as if they were.
-      const exemplarLabels = (activeSpanExemplar() ?? {}) as LabelValues<T>;
+      const exemplarLabels = (sampledSpanIds() ?? {}) as LabelValues<T>;
       histogram.observe({ labels, value, exemplarLabels });
     },
   };

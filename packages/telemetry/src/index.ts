@@ -6,6 +6,7 @@ export {
   inSpan,
   outsideTraces,
   recordSpan,
+  sampledSpanIds,
   startJobTrace,
   traceIdOf,
   traceparentOf,

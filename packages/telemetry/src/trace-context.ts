@@ -80,6 +80,16 @@ export function traceparentOf(ctx: Context = context.active()): string | undefin
   return `00-${span.traceId}-${span.spanId}-${flags}`;
 }
 
+/** Trace and span id of the active span when its trace is sampled (an unsampled one is never stored, so nothing may link to it). */
+export function sampledSpanIds(): { trace_id: string; span_id: string } | undefined {
+  if (!started) return undefined;
+  const span = trace.getSpanContext(context.active());
+  if (!span || !isSpanContextValid(span) || (span.traceFlags & TraceFlags.SAMPLED) !== TraceFlags.SAMPLED) {
+    return undefined;
+  }
+  return { trace_id: span.traceId, span_id: span.spanId };
+}
+
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The trace id of a stored `traceparent` (what a job shows as `trace_id`). */
