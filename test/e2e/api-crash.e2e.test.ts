@@ -9,9 +9,9 @@ import { TestSystem } from '../support/system.ts';
 async function countJobs(system: TestSystem): Promise<{ records: string[]; queued: number }> {
   const redis = testRedis();
   try {
-    const keys = await redis.keys(`${system.prefix}:job:*`);
+    const keys = await redis.keys(`${system.prefix}:*:job:*`);
     const records = keys.filter((key) => !key.endsWith(':image')).map((key) => key.split(':').pop() as string);
-    const bullJobs = (await redis.keys(`${system.prefix}:inference.plant-pathology:*`)).filter((key) =>
+    const bullJobs = (await redis.keys(`${system.prefix}:{inference.plant-pathology}:*`)).filter((key) =>
       /:[0-9a-f]{8}-[0-9a-f-]{27}$/.test(key),
     );
     return { records, queued: bullJobs.length };

@@ -1,5 +1,5 @@
 import type { JobAccepted, JobView } from '@infer/contracts';
-import { JobStore } from '@infer/job-store';
+import { JobStore, redisKeys } from '@infer/job-store';
 import { InferenceQueues, newJobId } from '@infer/queues';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
@@ -42,7 +42,7 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
       const store = new JobStore(redis, system.prefix, 3600);
       await store.create({ id, model: 'plant-pathology', createdAt: new Date(), cancelAt }, image);
       // The store registers every deadline with the record: take this one out of the sweep.
-      await redis.zrem(store.keys.deadlines, id);
+      await redis.zrem(store.keys.shardOf(id).deadlines, id);
       await queues.enqueueMany(
         [
           {
@@ -102,8 +102,8 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     const id = await idOf(await submit());
     const redis = testRedis();
     try {
-      expect(await redis.getBuffer(`${system.prefix}:job:${id}:image`)).toEqual(image);
-      const data = await redis.hget(`${system.prefix}:inference.plant-pathology:${id}`, 'data');
+      expect(await redis.getBuffer(redisKeys(system.prefix).image(id))).toEqual(image);
+      const data = await redis.hget(`${system.prefix}:{inference.plant-pathology}:${id}`, 'data');
       expect(Object.keys(JSON.parse(data ?? '{}')).sort()).toEqual(['enqueuedAt', 'jobId', 'model', 'requestId']);
       expect(data?.length).toBeLessThan(256);
     } finally {
@@ -121,9 +121,9 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     expect(second.status).toBe(200);
     const redis = testRedis();
     try {
-      expect(await redis.exists(`${system.prefix}:inference.plant-pathology:${id}`)).toBe(0);
-      expect(await redis.zrank(`${system.prefix}:inference.plant-pathology:prioritized`, id)).toBeNull();
-      expect(await redis.exists(`${system.prefix}:job:${id}:image`)).toBe(0);
+      expect(await redis.exists(`${system.prefix}:{inference.plant-pathology}:${id}`)).toBe(0);
+      expect(await redis.zrank(`${system.prefix}:{inference.plant-pathology}:prioritized`, id)).toBeNull();
+      expect(await redis.exists(redisKeys(system.prefix).image(id))).toBe(0);
     } finally {
       redis.disconnect();
     }
@@ -153,8 +153,10 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
     // Read the record straight from Redis: GET would flip it lazily, this proves the API's sweeper did.
     const redis = testRedis();
     try {
-      await expect.poll(() => redis.hget(`${system.prefix}:job:${id}`, 'status'), { timeout: 10_000 }).toBe('canceled');
-      const record = await redis.hgetall(`${system.prefix}:job:${id}`);
+      await expect
+        .poll(() => redis.hget(redisKeys(system.prefix).job(id), 'status'), { timeout: 10_000 })
+        .toBe('canceled');
+      const record = await redis.hgetall(redisKeys(system.prefix).job(id));
       expect(JSON.parse(record.error ?? '{}')).toMatchObject({ code: 'deadline_exceeded' });
     } finally {
       redis.disconnect();
@@ -203,8 +205,8 @@ describe('queue behaviour with no worker, then one (real API, worker and Redis p
 
     const redis = testRedis();
     try {
-      await expect.poll(() => redis.hget(`${system.prefix}:job:${workerChecked}`, 'status')).toBe('canceled');
-      const record = await redis.hgetall(`${system.prefix}:job:${workerChecked}`);
+      await expect.poll(() => redis.hget(redisKeys(system.prefix).job(workerChecked), 'status')).toBe('canceled');
+      const record = await redis.hgetall(redisKeys(system.prefix).job(workerChecked));
       expect(JSON.parse(record.error ?? '{}')).toMatchObject({ code: 'deadline_exceeded' });
       expect(record.started_at).toBeUndefined();
     } finally {

@@ -1,4 +1,5 @@
 import type { JobAccepted } from '@infer/contracts';
+import { redisKeys } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accepted, postJson as postJsonTo, refused, SUBMISSION_LIMITS_ENV } from '../support/api-answers.ts';
 import { type ImageServer, imageServer } from '../support/image-server.ts';
@@ -71,7 +72,7 @@ describe('POST /v1/jobs: JSON, raw and multipart bodies, image_url, options (rea
     const job = await accepted(response);
     const redis = testRedis();
     try {
-      const record = await redis.hgetall(`${system.prefix}:job:${job.id}`);
+      const record = await redis.hgetall(redisKeys(system.prefix).job(job.id));
       expect(record.webhook_url).toBe(images.url('/hook'));
       expect(JSON.parse(record.webhook_events ?? '[]')).toEqual(['job.succeeded', 'job.failed']);
     } finally {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobView } from '@infer/contracts';
+import { redisKeys } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
 import { pollUntilDone } from '../support/jobs-client.ts';
@@ -82,8 +83,11 @@ describe('GET /v1/jobs (real API, worker, Redis)', () => {
     expect((await list('alice')).jobs.map((job) => job.id)).toEqual([fresh]);
     const redis = testRedis();
     try {
-      // Only the live job is left in alice's index: the write trimmed the expired ones.
-      expect(await redis.zrange(`${system.prefix}:jobs-of:key:alice`, 0, '-1')).toEqual([fresh]);
+      // Only the live job is left in alice's index (one per job-store shard): the listing dropped
+      // the expired ones it met, and the write trimmed its own shard's.
+      const shards = redisKeys(system.prefix).shards;
+      const entries = await Promise.all(shards.map((shard) => redis.zrange(shard.jobIndex('key:alice'), 0, '-1')));
+      expect(entries.flat()).toEqual([fresh]);
     } finally {
       redis.disconnect();
     }

@@ -1,4 +1,5 @@
 import type { JobAccepted } from '@infer/contracts';
+import { redisKeys } from '@infer/job-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, type Rgb, solidImage } from '../support/images.ts';
 import { pollUntilDone, submitImage } from '../support/jobs-client.ts';
@@ -62,8 +63,8 @@ describe('image in -> prediction out (real API, worker and Redis processes)', ()
     const { testRedis } = await import('../support/redis.ts');
     const redis = testRedis();
     try {
-      expect(await redis.exists(`${system.prefix}:job:${id}:image`)).toBe(0);
-      expect(await redis.ttl(`${system.prefix}:job:${id}`)).toBeGreaterThan(0);
+      expect(await redis.exists(redisKeys(system.prefix).image(id))).toBe(0);
+      expect(await redis.ttl(redisKeys(system.prefix).job(id))).toBeGreaterThan(0);
     } finally {
       redis.disconnect();
     }

@@ -92,7 +92,11 @@ describe('OpenAPI document matches the app', () => {
     });
     const logger = createLogger({ name: 'api-test', level: 'silent' });
     const catalog = ModelCatalog.fromRepository(`${ROOT}/models`);
-    events = new JobEvents(() => testRedis(), redisKeys(prefix).jobEvents, logger);
+    events = new JobEvents(
+      () => testRedis(),
+      redisKeys(prefix).shards.map((shard) => shard.jobEvents),
+      logger,
+    );
     services = createApiServices(env, { redis, logger, catalog, events });
     registry = services.workers;
     app = createApp(services);

@@ -127,7 +127,7 @@ describe('tracing on (OTLP/HTTP JSON to a receiver)', () => {
     const server = spans.find((s) => s.service === 'api' && s.kind === SPAN_KIND.server);
     expect(server?.parentSpanId, shape).toBe(clientSpan);
     // The worker's span is a descendant of the request, through BullMQ's add.
-    const processing = spans.find((s) => s.service === 'worker' && s.name.startsWith('process inference.'));
+    const processing = spans.find((s) => s.service === 'worker' && s.name.startsWith('process {inference.'));
     expect(processing, shape).toBeDefined();
     const chain = ancestors(processing as ReceivedSpan, spans);
     expect(
@@ -160,7 +160,7 @@ describe('tracing on (OTLP/HTTP JSON to a receiver)', () => {
     expect(post, shape).toMatchObject({ service: 'webhook-dispatcher', kind: SPAN_KIND.client });
     const deliveryChain = ancestors(post as ReceivedSpan, spans).map((s) => s.name);
     expect(deliveryChain, shape).toEqual(
-      expect.arrayContaining(['webhook deliver', 'process webhooks', 'add webhooks.deliver']),
+      expect.arrayContaining(['webhook deliver', 'process {webhooks}', 'add {webhooks}.deliver']),
     );
     // Never image bytes or results in attributes.
     for (const span of spans) {

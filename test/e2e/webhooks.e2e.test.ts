@@ -179,7 +179,7 @@ describe('webhooks (real processes and receiver)', () => {
     // The failed BullMQ job stays inspectable too.
     const redis = testRedis();
     try {
-      expect(await redis.zscore(`${system.prefix}:webhooks:failed`, status.event_id ?? '')).not.toBeNull();
+      expect(await redis.zscore(`${system.prefix}:{webhooks}:failed`, status.event_id ?? '')).not.toBeNull();
     } finally {
       redis.disconnect();
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobView } from '@infer/contracts';
 import { redisKeys } from '@infer/job-store';
-import { inferenceQueueName } from '@infer/queues';
+import { inferenceQueueShards } from '@infer/queues';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,7 +153,10 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
    */
   async function whereIs(id: string, withLastLines = true): Promise<string> {
     const probe = new Redis(redis.url);
-    const queue = new Queue(inferenceQueueName('plant-pathology'), { connection: probe, prefix: 'infer' });
+    const queue = new Queue(inferenceQueueShards('plant-pathology', 1)[0] as string, {
+      connection: probe,
+      prefix: 'infer',
+    });
     try {
       const keys = redisKeys('infer');
       const { result: _result, ...record } = await probe.hgetall(keys.job(id));
@@ -167,7 +170,7 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
         .filter((line) => line.includes(id));
       return [
         `record: ${JSON.stringify(record)}`,
-        `enqueue intent: ${(await probe.zscore(keys.enqueueIntents, id)) ?? 'none'}`,
+        `enqueue intent: ${(await probe.zscore(keys.shardOf(id).enqueueIntents, id)) ?? 'none'}`,
         `BullMQ job: ${bull ? `${state}, attempts ${bull.attemptsMade}, stalled ${bull.stalledCounter}, lock ${lock ?? 'none'} (ttl ${lockTtlMs} ms), added ${bull.timestamp}, processed ${bull.processedOn ?? '-'}, now ${Date.now()}, failed reason ${bull.failedReason ?? '-'}` : 'none'}`,
         `faults (times from ${faultsStartedAt}): ${faults.join('; ')}`,
         `log lines naming it (${lines.length}):`,
@@ -241,12 +244,12 @@ describe('no job lost or duplicated under faults (real API, workers, dispatcher,
     // One job per key, none created twice; nothing left in any queue.
     const inspect = new Redis(redis.url);
     try {
-      const keys = await inspect.keys(`${system.prefix}:job:*`);
+      const keys = await inspect.keys(`${system.prefix}:*:job:*`);
       const records = new Set(keys.filter((key) => !key.endsWith(':image')).map((key) => key.split(':').pop()));
       const ids = new Set(accepted.map((s) => s.id));
       expect(ids.size).toBe(accepted.length);
       expect([...records].sort()).toEqual([...ids].sort());
-      const queue = `${system.prefix}:inference.plant-pathology`;
+      const queue = `${system.prefix}:{inference.plant-pathology}`;
       // Polled, not read once: a worker writes the terminal record one step before BullMQ
       // completes its job, and a repaired enqueue of a finished job runs briefly (and is
       // skipped) after its record is terminal. A worker SIGKILLed in that step leaves jobs

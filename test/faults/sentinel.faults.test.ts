@@ -128,7 +128,7 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
     const inspect = new Redis(primary.url);
     let records: string[];
     try {
-      const keys = await inspect.keys(`${system.prefix}:job:*`);
+      const keys = await inspect.keys(`${system.prefix}:*:job:*`);
       records = keys.filter((key) => !key.endsWith(':image')).map((key) => key.split(':').pop() as string);
     } finally {
       inspect.disconnect();

@@ -25,8 +25,9 @@ describe('a BullMQ Worker and Queue on Sentinel connections (real redis-server a
   beforeAll(async () => {
     group = await startLocalSentinelGroup({ replicas: 2, sentinels: 3 });
     const target = redisTargetOf(loadEnv({ REDIS_SENTINELS: group.sentinelList }));
-    const queueConnection = createRedis(target, 'worker');
-    const workerConnection = createRedis(target, 'worker');
+    // A Sentinel target: one server connection each (createRedis types any target as RedisClient).
+    const queueConnection = createRedis(target, 'worker') as Redis;
+    const workerConnection = createRedis(target, 'worker') as Redis;
     connections = [queueConnection, workerConnection];
     for (const connection of connections) connection.on('error', () => undefined);
     queue = new Queue('ha', { connection: queueConnection });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { redisKeys } from '@infer/job-store';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRedis, startLocalRedis } from '../../dev-support/local-redis.ts';
@@ -64,7 +65,7 @@ describe('submissions acknowledged only once replicated (REDIS_WAIT_REPLICAS)', 
     expect(first.status).toBe(202);
     const { id: firstId } = (await first.json()) as { id: string };
     // Acknowledged means the replica has it, not just the primary.
-    expect(await connect(replica.url).hget(`${system.prefix}:job:${firstId}`, 'status')).toBe('queued');
+    expect(await connect(replica.url).hget(redisKeys(system.prefix).job(firstId), 'status')).toBe('queued');
 
     const replicaAdmin = connect(replica.url);
     await replicaAdmin.replicaof('NO', 'ONE');
@@ -91,9 +92,11 @@ describe('submissions acknowledged only once replicated (REDIS_WAIT_REPLICAS)', 
     expect(retried.status).toBe(200);
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
     const { id } = (await retried.json()) as { id: string };
-    expect(await connect(replica.url).hget(`${system.prefix}:job:${id}`, 'status')).toBe('queued');
+    expect(await connect(replica.url).hget(redisKeys(system.prefix).job(id), 'status')).toBe('queued');
     // One job for the key: the index holds the two submissions' jobs, no third.
-    expect(await connect(primary.url).zcard(`${system.prefix}:jobs-of:-`)).toBe(2);
+    const indexes = redisKeys(system.prefix).shards.map((shard) => shard.jobIndex('-'));
+    const sizes = await Promise.all(indexes.map((index) => connect(primary.url).zcard(index)));
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(2);
   });
 
   it('costs this much per submission (printed), WAIT 1 against WAIT 0 on the same API', async () => {

@@ -15,7 +15,8 @@ describe('connections through Redis Sentinel across a failover (real redis-serve
   let target: RedisTarget;
   const connections: Redis[] = [];
   const connect = async (role: 'producer' | 'worker' | 'subscriber') => {
-    const redis = createRedis(target, role);
+    // A Sentinel target: one server connection (createRedis types any target as RedisClient).
+    const redis = createRedis(target, role) as Redis;
     redis.on('error', () => undefined); // refused connections while the primary is down, by design
     connections.push(redis);
     await waitReady(redis);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { primariesOf, type RedisClient } from '@infer/redis';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
@@ -11,12 +12,15 @@ export function testRedis(): Redis {
   return new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
 }
 
-/** Delete every key under `prefix:` (tests clean up after themselves). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
+/** Delete every key under `prefix:` (tests clean up after themselves), on every primary of a Cluster. */
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<void> {
+  for (const node of primariesOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      // One UNLINK per key: on a Cluster node the keys of one SCAN page span many slots.
+      if (keys.length > 0) await Promise.all(keys.map((key) => node.unlink(key)));
+    } while (cursor !== '0');
+  }
 }

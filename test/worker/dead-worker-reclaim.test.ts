@@ -42,7 +42,7 @@ describe('startDeadWorkerReclaim (real Redis, real BullMQ)', () => {
   it('reclaims a dead process’s locks only after stamping itself unbroken for the dead-after time, and again after a gap', async () => {
     const registry = new WorkerRegistry(redis, prefix);
     const dead = await holding();
-    await registry.stampQueueWorkers([dead.worker.id], deadAfterMs);
+    await registry.stampQueueWorkers([{ keyPrefix: dead.worker.toKey(''), workerIds: [dead.worker.id] }], deadAfterMs);
     await sleep(deadAfterMs + 100); // its process "died": no stamp since
 
     // The rescuer: its own BullMQ worker for the queue, and a registry whose stamps can be held up (an outage).
@@ -74,7 +74,10 @@ describe('startDeadWorkerReclaim (real Redis, real BullMQ)', () => {
 
       // A second job, its worker stamped alive; then a stretch in which no stamp reaches Redis.
       const live = await holding();
-      await registry.stampQueueWorkers([live.worker.id], deadAfterMs);
+      await registry.stampQueueWorkers(
+        [{ keyPrefix: live.worker.toKey(''), workerIds: [live.worker.id] }],
+        deadAfterMs,
+      );
       let resume: () => void = () => undefined;
       outage = new Promise((resolve) => {
         resume = resolve;
@@ -87,11 +90,18 @@ describe('startDeadWorkerReclaim (real Redis, real BullMQ)', () => {
       await sleep(150);
       expect(await locked(live.jobId)).toBe(true);
       const stamping = setInterval(
-        () => void registry.stampQueueWorkers([live.worker.id], deadAfterMs),
+        () =>
+          void registry.stampQueueWorkers(
+            [{ keyPrefix: live.worker.toKey(''), workerIds: [live.worker.id] }],
+            deadAfterMs,
+          ),
         deadAfterMs / 3,
       );
       try {
-        await registry.stampQueueWorkers([live.worker.id], deadAfterMs);
+        await registry.stampQueueWorkers(
+          [{ keyPrefix: live.worker.toKey(''), workerIds: [live.worker.id] }],
+          deadAfterMs,
+        );
         await sleep(deadAfterMs + 400);
         expect(await locked(live.jobId)).toBe(true);
         expect(reclaimed).toEqual([dead.jobId]);

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { JobView } from '@infer/contracts';
-import { inferenceQueueName } from '@infer/queues';
+import { inferenceQueueName, inferenceQueueShards } from '@infer/queues';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../support/images.ts';
@@ -66,7 +66,11 @@ describe('worker lifecycle with a slow model (real processes)', () => {
       workerEnv: { INTRA_OP_THREADS: '1', WARMUP: 'false', MAX_BATCH_SIZE: '2', BATCH_WINDOW_MS: '100' },
     });
     events = [SLOW, SLOWER, DYING].map(
-      (model) => new QueueEvents(inferenceQueueName(model), { connection: testRedis(), prefix: system.prefix }),
+      (model) =>
+        new QueueEvents(inferenceQueueShards(model, 1)[0] as string, {
+          connection: testRedis(),
+          prefix: system.prefix,
+        }),
     );
     for (const queueEvents of events) {
       queueEvents.on('stalled', ({ jobId }) => stalled.push(jobId));

@@ -92,13 +92,13 @@ describe('worker: model repository (real processes)', () => {
     const id = await submit(system, await solidImage(COLOURS.yellow), { model: 'leaf-extra' });
     // The API knows the model (same repository) but no running worker serves it: it waits in its queue.
     expect(await waitingCount(system, 'leaf-extra')).toBe(1);
-    expect(queuesOf(all)).toEqual(['inference.plant-pathology', 'inference.leaf-nhwc']);
+    expect(queuesOf(all)).toEqual(['{inference.plant-pathology}', '{inference.leaf-nhwc}']);
 
     const dedicated = await startProbedWorker(system, { WORKER_MODELS: 'leaf-extra' });
     const job = await waitDone(system, id);
     expect(job).toMatchObject({ status: 'succeeded', model: 'leaf-extra', model_version: '1' });
     expect(job.result?.predictions[0]?.label).toBe('multiple_diseases');
-    expect(queuesOf(dedicated)).toEqual(['inference.leaf-extra']);
+    expect(queuesOf(dedicated)).toEqual(['{inference.leaf-extra}']);
     expect(dedicated.process.logs).toContain(id);
     expect(all.process.logs).not.toContain(id);
     const text = await (await fetch(`${dedicated.url}/metrics`)).text();

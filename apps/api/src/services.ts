@@ -11,7 +11,7 @@ import {
 } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { InferenceQueues } from '@infer/queues';
-import type { Redis } from 'ioredis';
+import { primariesOf, type RedisClient } from '@infer/redis';
 import { DeadlineSweeper } from './background/deadline-sweeper.ts';
 import { EnqueueRepair } from './background/enqueue-repair.ts';
 import { Backpressure } from './jobs/backpressure.ts';
@@ -60,7 +60,7 @@ function apiSettings(env: Env) {
 
 export interface ApiServicesDeps {
   /** The producer connection (no offline queue): requests fail fast while Redis is away. */
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   catalog: ModelCatalog;
   /** The process's job-events subscription; its owner starts and closes it. */
@@ -85,14 +85,14 @@ export function createApiServices(env: Env, deps: ApiServicesDeps) {
   const { redis, logger, catalog, events, auth, durable } = deps;
   const settings = apiSettings(env);
   const store = new JobStore(redis, env.QUEUE_PREFIX, env.RESULT_TTL_SECONDS, durable);
-  const queues = new InferenceQueues(redis, env.QUEUE_PREFIX, catalog.names());
+  const queues = new InferenceQueues(redis, env.QUEUE_PREFIX, catalog.names(), env.QUEUE_SHARDS);
   const workers = new WorkerRegistry(redis, env.QUEUE_PREFIX);
   const metrics = createApiMetrics({
-    queues: () => catalog.names().map((model) => [model, queues.get(model)] as const),
+    queues: () => catalog.names().map((model) => [model, queues.shardsOf(model)] as const),
     workers,
     heartbeatTtlMs: settings.heartbeatTtlMs,
     watching: () => events.watching,
-    redisMemoryInfo: () => redis.info('memory'),
+    redisMemoryInfo: () => Promise.all(primariesOf(redis).map((node) => node.info('memory'))),
   });
   const insight = new QueueInsight(queues, workers, settings.heartbeatTtlMs);
   const deadlines = new Deadlines(store, redis);

@@ -3,10 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { type Env, redisTargetOf } from '@infer/config';
 import { redisKeys } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
-import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget, waitReady } from '@infer/redis';
+import {
+  checkEvictionPolicy,
+  closeRedis,
+  createRedis,
+  describeRedisTarget,
+  type RedisClient,
+  waitReady,
+} from '@infer/redis';
 import type { ShutdownStep } from '@infer/runtime';
 import { Allowlist, warnPortless } from '@infer/ssrf-guard';
-import type { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import { JobEvents } from './jobs/job-events.ts';
 import { ModelCatalog } from './models/model-catalog.ts';
@@ -32,7 +38,7 @@ export interface RunningApi {
   port: number;
   services: ApiServices;
   /** The producer connection (the services' Redis). */
-  redis: Redis;
+  redis: RedisClient;
   /** Stop accepting requests (ending event streams and waits at once), the sweepers and queues, Redis: main.ts runs them under its grace period. */
   shutdownSteps: ShutdownStep[];
   /** The shutdown steps in order, for in-process use (tests). */
@@ -58,7 +64,8 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   const auth = authenticatorOf(env);
 
   // Producer connection: no offline queue, so requests fail fast (503) while Redis is down
-  // or a Sentinel failover is under way. With REDIS_SENTINELS set, every connection follows the primary.
+  // or a Sentinel failover is under way. With REDIS_SENTINELS set, every connection follows the
+  // primary; with REDIS_CLUSTER_NODES, every connection is a Cluster client.
   const target = redisTargetOf(env);
   const redis = createRedis(target, 'producer');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
@@ -102,7 +109,11 @@ export async function startApi(env: Env, deps: ApiDeps): Promise<RunningApi> {
   );
 
   // One pub/sub connection for every Prefer: wait and event stream of this process.
-  const events = new JobEvents(() => createRedis(target, 'subscriber'), redisKeys(env.QUEUE_PREFIX).jobEvents, logger);
+  const events = new JobEvents(
+    () => createRedis(target, 'subscriber'),
+    redisKeys(env.QUEUE_PREFIX).shards.map((shard) => shard.jobEvents),
+    logger,
+  );
   await events.start();
 
   const services = createApiServices(env, { redis, logger, catalog, events, auth, durable });

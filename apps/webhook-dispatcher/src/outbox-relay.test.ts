@@ -68,7 +68,7 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
   it('takes over entries a crashed relay read but never acknowledged, and queues each delivery once', async () => {
     // A relay that reads and dies: the entry stays pending for it.
     const eventId = await finishJob('crashed');
-    await client.xgroup('CREATE', store.keys.webhookOutbox, RELAY_GROUP, '0', 'MKSTREAM');
+    await client.xgroup('CREATE', store.keys.shardOf('crashed').webhookOutbox, RELAY_GROUP, '0', 'MKSTREAM');
     const read = (await client.xreadgroup(
       'GROUP',
       RELAY_GROUP,
@@ -76,12 +76,12 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
       'COUNT',
       10,
       'STREAMS',
-      store.keys.webhookOutbox,
+      store.keys.shardOf('crashed').webhookOutbox,
       '>',
     )) as [string, [string, string[]][]][];
     const [streamId, fields] = read[0]?.[1][0] ?? ['', []];
     // The dead relay may even have queued it before dying: the replay must not add a second delivery.
-    await client.xadd(store.keys.webhookOutbox, '*', ...fields);
+    await client.xadd(store.keys.shardOf('crashed').webhookOutbox, '*', ...fields);
 
     const live = relay('live-relay');
     await live.start();
@@ -91,10 +91,15 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
         (j) => j !== undefined,
       );
       await eventually(
-        () => client.xlen(store.keys.webhookOutbox),
+        () => client.xlen(store.keys.shardOf('crashed').webhookOutbox),
         (length) => length === 0,
       );
-      expect(await client.xpending(store.keys.webhookOutbox, RELAY_GROUP)).toEqual([0, null, null, null]);
+      expect(await client.xpending(store.keys.shardOf('crashed').webhookOutbox, RELAY_GROUP)).toEqual([
+        0,
+        null,
+        null,
+        null,
+      ]);
       expect(await queue.getJobCounts('wait', 'delayed')).toEqual({ wait: 1, delayed: 0 });
       expect(streamId).not.toBe('');
 
@@ -120,7 +125,11 @@ describe('OutboxRelay (real Redis and BullMQ)', () => {
       await live.stop();
     }
     // A relay that stops with nothing pending leaves no consumer behind.
-    const consumers = (await client.xinfo('CONSUMERS', store.keys.webhookOutbox, RELAY_GROUP)) as unknown[][];
+    const consumers = (await client.xinfo(
+      'CONSUMERS',
+      store.keys.shardOf('crashed').webhookOutbox,
+      RELAY_GROUP,
+    )) as unknown[][];
     expect(consumers.map((c) => c[1])).toEqual(['dead-relay']);
   });
 });

@@ -15,9 +15,9 @@ import {
 } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
 import { WEBHOOK_JOB_NAME, type WebhookDeliveryJobData, webhookDeliveryOptions } from '@infer/queues';
+import type { RedisClient } from '@infer/redis';
 import { withTraceparent } from '@infer/telemetry';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DispatcherMetrics } from './dispatcher-metrics.ts';
 import type { RetrySchedule } from './retry-policy.ts';
 
@@ -30,28 +30,38 @@ export interface OutboxRelayOptions {
   retry: Pick<RetrySchedule, 'attempts' | 'backoff'>;
   /** An entry read by a relay that has not acknowledged it for this long is taken over (that relay died). */
   claimIdleMs?: number;
+  /** Every shard's outbox is read at least this often, woken or not. */
   blockMs?: number;
   batch?: number;
 }
 
 /**
- * Moves events from the outbox stream (written atomically with job state
- * changes) into the durable `webhooks` queue. Consumer group semantics make it
- * safe with several dispatchers; an entry is acknowledged and deleted only after
- * the queue holds its delivery, whose BullMQ job id is the delivery id, so a
- * relay that crashes in between and is replayed adds nothing twice.
+ * Moves events from the outbox streams (one per job-store shard, written atomically with
+ * job state changes) into the durable `webhooks` queue. Consumer group semantics make it
+ * safe with several dispatchers; an entry is acknowledged and deleted only after the queue
+ * holds its delivery, whose BullMQ job id is the delivery id, so a relay that crashes in
+ * between and is replayed adds nothing twice.
+ *
+ * Reading: no one blocking XREADGROUP can watch every shard (on a Cluster the streams are in
+ * different slots, and a blocked read holds its connection), so each shard is read without
+ * blocking when its wake-up arrives (the script that appends an event SPUBLISHes the shard's
+ * `outboxWake` channel) and, in case a wake-up was lost, every `blockMs` anyway.
  */
 export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private lastClaim = 0;
+  private lastPoll = 0;
+  /** Shards woken since their last read. */
+  private readonly due = new Set<number>();
+  private wakeUp: (() => void) | undefined;
   private readonly claimIdleMs: number;
   private readonly blockMs: number;
   private readonly batch: number;
 
-  /** Dedicated connection: XREADGROUP BLOCK holds it. */
-  private readonly blocking: Redis;
-  private readonly client: Redis;
+  /** Subscriber connection for the shards' wake-up channels (sharded pub/sub). */
+  private readonly wake: RedisClient;
+  private readonly client: RedisClient;
   private readonly queue: Queue;
   private readonly keys: RedisKeys;
   private readonly logger: Logger;
@@ -59,15 +69,15 @@ export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
 
   constructor(
-    blocking: Redis,
-    client: Redis,
+    wake: RedisClient,
+    client: RedisClient,
     queue: Queue,
     keys: RedisKeys,
     logger: Logger,
     metrics: DispatcherMetrics,
     options: OutboxRelayOptions,
   ) {
-    this.blocking = blocking;
+    this.wake = wake;
     this.client = client;
     this.queue = queue;
     this.keys = keys;
@@ -84,31 +94,48 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
-    try {
-      // From the stream's start: events written while no dispatcher ever ran are relayed too.
-      await this.client.xgroup('CREATE', this.keys.webhookOutbox, RELAY_GROUP, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+    await Promise.all(
+      this.keys.shards.map(async ({ webhookOutbox }) => {
+        try {
+          // From the stream's start: events written while no dispatcher ever ran are relayed too.
+          await this.client.xgroup('CREATE', webhookOutbox, RELAY_GROUP, '0', 'MKSTREAM');
+        } catch (error) {
+          if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+        }
+      }),
+    );
+    const shardOfWake = new Map(this.keys.shards.map(({ outboxWake }, shard) => [outboxWake, shard]));
+    this.wake.on('smessage', (channel: string) => {
+      const shard = shardOfWake.get(channel);
+      if (shard === undefined) return;
+      this.due.add(shard);
+      this.wakeUp?.();
+    });
+    await Promise.all([...shardOfWake.keys()].map((channel) => this.wake.ssubscribe(channel)));
     this.running = true;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.wakeUp?.();
     await this.loop;
-    // Leave no idle consumer behind when nothing is pending for it.
-    const pending = (await this.client.xpending(
-      this.keys.webhookOutbox,
-      RELAY_GROUP,
-      '-',
-      '+',
-      1,
-      this.options.consumer,
-    )) as unknown[];
-    if (pending.length === 0) {
-      await this.client.xgroup('DELCONSUMER', this.keys.webhookOutbox, RELAY_GROUP, this.options.consumer);
-    }
+    await this.wake.sunsubscribe().catch(() => undefined);
+    // Leave no idle consumer behind where nothing is pending for it.
+    await Promise.all(
+      this.keys.shards.map(async ({ webhookOutbox }) => {
+        const pending = (await this.client.xpending(
+          webhookOutbox,
+          RELAY_GROUP,
+          '-',
+          '+',
+          1,
+          this.options.consumer,
+        )) as unknown[];
+        if (pending.length === 0)
+          await this.client.xgroup('DELCONSUMER', webhookOutbox, RELAY_GROUP, this.options.consumer);
+      }),
+    );
   }
 
   private async run(): Promise<void> {
@@ -116,21 +143,19 @@ export class OutboxRelay {
       try {
         if (Date.now() - this.lastClaim >= Math.min(this.claimIdleMs, 10_000)) {
           this.lastClaim = Date.now();
-          await this.claimAbandoned();
+          for (const shard of this.keys.shards.keys()) await this.claimAbandoned(shard);
         }
-        const reply = (await this.blocking.xreadgroup(
-          'GROUP',
-          RELAY_GROUP,
-          this.options.consumer,
-          'COUNT',
-          this.batch,
-          'BLOCK',
-          this.blockMs,
-          'STREAMS',
-          this.keys.webhookOutbox,
-          '>',
-        )) as [string, [string, string[]][]][] | null;
-        for (const [, entries] of reply ?? []) await this.relayAll(entries);
+        if (Date.now() - this.lastPoll >= this.blockMs) {
+          this.lastPoll = Date.now();
+          for (const shard of this.keys.shards.keys()) this.due.add(shard);
+        }
+        if (this.due.size === 0) {
+          await this.sleep(this.blockMs - (Date.now() - this.lastPoll));
+          continue;
+        }
+        const shards = [...this.due];
+        this.due.clear();
+        await Promise.all(shards.map((shard) => this.readShard(shard)));
       } catch (error) {
         if (!this.running) break;
         this.logger.warn({ err: error }, 'outbox relay failed; retrying');
@@ -139,12 +164,45 @@ export class OutboxRelay {
     }
   }
 
+  /** Until a wake-up, `ms` or stop, whichever comes first. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.wakeUp = done;
+    });
+  }
+
+  /** New entries of one shard's outbox; a full batch leaves the shard due for another read at once. */
+  private async readShard(shard: number): Promise<void> {
+    const outbox = this.keys.shard(shard).webhookOutbox;
+    const reply = (await this.client.xreadgroup(
+      'GROUP',
+      RELAY_GROUP,
+      this.options.consumer,
+      'COUNT',
+      this.batch,
+      'STREAMS',
+      outbox,
+      '>',
+    )) as [string, [string, string[]][]][] | null;
+    for (const [, entries] of reply ?? []) {
+      await this.relayAll(outbox, entries);
+      if (entries.length >= this.batch) this.due.add(shard);
+    }
+  }
+
   /** Entries another relay read but never acknowledged (it crashed): take them over. */
-  private async claimAbandoned(): Promise<void> {
+  private async claimAbandoned(shard: number): Promise<void> {
+    const outbox = this.keys.shard(shard).webhookOutbox;
     let cursor = '0-0';
     do {
       const reply = (await this.client.xautoclaim(
-        this.keys.webhookOutbox,
+        outbox,
         RELAY_GROUP,
         this.options.consumer,
         this.claimIdleMs,
@@ -155,11 +213,11 @@ export class OutboxRelay {
       cursor = reply[0];
       const entries = reply[1].filter((entry) => entry !== null && Array.isArray(entry[1]));
       if (entries.length > 0) this.logger.info({ count: entries.length }, 'taking over outbox entries of a dead relay');
-      await this.relayAll(entries);
+      await this.relayAll(outbox, entries);
     } while (cursor !== '0-0' && this.running);
   }
 
-  private async relayAll(entries: [string, string[]][]): Promise<void> {
+  private async relayAll(outbox: string, entries: [string, string[]][]): Promise<void> {
     for (const [streamId, flat] of entries) {
       const event = parseOutboxEntry(streamId, flat);
       try {
@@ -181,11 +239,7 @@ export class OutboxRelay {
         if (!(error instanceof MalformedEventError)) throw error; // Redis trouble: the entry stays pending
         this.logger.error({ err: error, streamId, fields: flat }, 'malformed outbox entry dropped');
       }
-      await this.client
-        .multi()
-        .xack(this.keys.webhookOutbox, RELAY_GROUP, streamId)
-        .xdel(this.keys.webhookOutbox, streamId)
-        .exec();
+      await this.client.multi().xack(outbox, RELAY_GROUP, streamId).xdel(outbox, streamId).exec();
     }
   }
 }

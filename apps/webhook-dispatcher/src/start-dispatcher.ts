@@ -45,14 +45,15 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
   const metrics = createDispatcherMetrics();
   let ready = false;
 
-  // Three connections: BullMQ's worker (blocking), the relay's XREADGROUP (blocking), and commands.
+  // Three connections: BullMQ's worker (blocking), the relay's wake-up subscription, and commands.
   // With REDIS_SENTINELS set all three follow the primary across a failover.
   const target = redisTargetOf(env);
   logger.info({ redis: describeRedisTarget(target) }, 'connecting to redis');
   const connection = createRedis(target, 'worker');
-  const blocking = createRedis(target, 'worker');
+  // The outbox relay's wake-ups (sharded pub/sub): a subscriber takes no other commands.
+  const wake = createRedis(target, 'subscriber');
   const client = createRedis(target, 'worker');
-  for (const [name, redis] of Object.entries({ connection, blocking, client })) {
+  for (const [name, redis] of Object.entries({ connection, wake, client })) {
     redis.on('error', (error) => logger.warn({ err: error, connection: name }, 'redis error'));
   }
   await checkEvictionPolicy(client, logger);
@@ -63,7 +64,7 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
     telemetry: bullmqTelemetry(),
   });
   const webhooks = new WebhookStore(client, env.QUEUE_PREFIX);
-  const outboxKey = redisKeys(env.QUEUE_PREFIX).webhookOutbox;
+  const outboxKeys = redisKeys(env.QUEUE_PREFIX).shards.map((shard) => shard.webhookOutbox);
 
   const http = createProbeServer(
     {
@@ -71,7 +72,8 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
       beforeScrape: async () => {
         const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'completed', 'failed');
         for (const [state, count] of Object.entries(counts)) metrics.queueJobs.set({ state }, count);
-        metrics.outboxLength.set(await client.xlen(outboxKey));
+        const lengths = await Promise.all(outboxKeys.map((key) => client.xlen(key)));
+        metrics.outboxLength.set(lengths.reduce((sum, length) => sum + length, 0));
       },
     },
     metrics.registry,
@@ -108,7 +110,7 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
   });
   void worker.run();
 
-  const relay = new OutboxRelay(blocking, client, queue, redisKeys(env.QUEUE_PREFIX), logger, metrics, {
+  const relay = new OutboxRelay(wake, client, queue, redisKeys(env.QUEUE_PREFIX), logger, metrics, {
     consumer: `${hostname()}-${process.pid}`,
     retry,
   });
@@ -147,7 +149,7 @@ export async function startDispatcher(env: Env, deps: DispatcherDeps): Promise<R
     { name: 'close probes', run: () => new Promise((resolve) => http.close(resolve)) },
     {
       name: 'close redis',
-      run: () => Promise.all([closeRedis(connection), closeRedis(blocking), closeRedis(client)]),
+      run: () => Promise.all([closeRedis(connection), closeRedis(wake), closeRedis(client)]),
     },
   ];
   await listening;

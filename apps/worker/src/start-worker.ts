@@ -7,7 +7,7 @@ import type { WorkerState } from '@infer/contracts';
 import { configureSharp, loadModelRepository, ModelServer, modelOfVersionKey } from '@infer/inference';
 import { Deadlines, JobStore, ResultCache, redisKeys, ShadowStatsStore, WorkerRegistry } from '@infer/job-store';
 import type { Logger } from '@infer/logger';
-import { createInferenceWorker, startDeadWorkerReclaim } from '@infer/queues';
+import { createInferenceWorkers, inferenceQueueOfShard, startDeadWorkerReclaim } from '@infer/queues';
 import { checkEvictionPolicy, closeRedis, createRedis, describeRedisTarget } from '@infer/redis';
 import { createProbeServer, Limiter, listenProbes, type ShutdownStep, withTimeout } from '@infer/runtime';
 import { tracingActive } from '@infer/telemetry';
@@ -212,11 +212,12 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
       env.RESULT_CACHE_TTL_SECONDS > 0 ? new ResultCache(client, store.keys, env.RESULT_CACHE_TTL_SECONDS) : undefined,
     onSucceeded: (model) => throughput.record(model),
   });
-  // One BullMQ worker per model queue, sharing one connection; started once models are warm.
-  const workers = [...models.keys()].map((model) =>
-    createInferenceWorker(connection, model, processor, {
+  // One BullMQ worker per model queue shard (QUEUE_SHARDS), sharing one connection; started once models are warm.
+  const workers = [...models.keys()].flatMap((model) =>
+    createInferenceWorkers(connection, model, processor, {
       prefix: env.QUEUE_PREFIX,
       concurrency: env.WORKER_CONCURRENCY,
+      shards: env.QUEUE_SHARDS,
       lockDurationMs: env.LOCK_DURATION_MS,
       resultTtlSeconds: env.RESULT_TTL_SECONDS,
     }),
@@ -227,7 +228,7 @@ export async function startWorker(env: Env, deps: WorkerDeps): Promise<RunningWo
     workers,
     deadAfterMs: env.WORKER_HEARTBEAT_TTL_MS,
     logger,
-    onReclaimed: (queue, jobIds) => metrics.reclaimed.inc({ queue }, jobIds.length),
+    onReclaimed: (queue, jobIds) => metrics.reclaimed.inc({ queue: inferenceQueueOfShard(queue) }, jobIds.length),
   });
   for (const worker of workers) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'queue worker error'));

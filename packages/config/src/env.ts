@@ -1,6 +1,6 @@
 import { parseAllowlistEntry } from '@infer/contracts';
 import { z } from 'zod';
-import { parseRedisEndpoint } from './redis-target.ts';
+import { DEFAULT_REDIS_PORT, parseRedisEndpoint } from './redis-target.ts';
 
 const MiB = 1024 * 1024;
 
@@ -47,6 +47,20 @@ export const envSchema = z.object({
       }),
     )
     .default([]),
+  /**
+   * Seed nodes of a Redis Cluster, comma-separated `host:port` (port default 6379): set, every
+   * connection is a Cluster client that learns the other nodes from these, and REDIS_URL gives
+   * only credentials and TLS (database 0). Not with REDIS_SENTINELS (a Cluster fails over by itself).
+   */
+  REDIS_CLUSTER_NODES: csv
+    .transform((entries, ctx) =>
+      entries.map((entry) => {
+        const endpoint = parseRedisEndpoint(entry, DEFAULT_REDIS_PORT);
+        if (!endpoint) ctx.addIssue({ code: 'custom', message: `"${entry}": expected host:port or [ipv6]:port` });
+        return endpoint ?? { host: entry, port: 0 };
+      }),
+    )
+    .default([]),
   /** The master group name the sentinels monitor. */
   REDIS_SENTINEL_NAME: z
     .string()
@@ -64,11 +78,21 @@ export const envSchema = z.object({
    */
   REDIS_WAIT_REPLICAS: int(0, 64).default(0),
   REDIS_WAIT_TIMEOUT_MS: int(1, 60_000).default(1000),
-  /** Prefix of every Redis key (BullMQ's and ours); wrap in {braces} for Redis Cluster. */
+  /**
+   * Prefix of every Redis key (BullMQ's and ours). No {braces}: the keys carry their own hash
+   * tags (one per queue and per job-store shard) so that a Cluster spreads them; a tag in the
+   * prefix would put everything in one slot.
+   */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_{}.-]{1,64}$/)
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-" only (no {hash tag}: the keys carry their own)')
     .default('infer'),
+  /**
+   * Each model's queue is this many BullMQ queues, each in its own Cluster slot (see
+   * docs/deploying.md, "Queue shards"): the API spreads jobs over them, workers consume all.
+   * Priority and FIFO hold within a shard. 1 on a single Redis; up to the primaries on a Cluster.
+   */
+  QUEUE_SHARDS: int(1, 64).default(1),
 
   // API
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -246,12 +270,31 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // Empty strings count as unset, as in most deployment tools.
   const defined = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = envSchema.safeParse(defined);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = combinationProblems(parsed.data);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0]);
     return `${name}=${JSON.stringify(defined[name] ?? '')}: ${issue.message}`;
   });
   throw new ConfigError(problems);
+}
+
+/** Settings each valid alone that cannot go together. */
+function combinationProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.REDIS_CLUSTER_NODES.length > 0) {
+    if (env.REDIS_SENTINELS.length > 0) {
+      problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one (a Cluster fails over without Sentinel)');
+    }
+    const database = new URL(env.REDIS_URL).pathname.replace(/^\//, '');
+    if (database !== '' && database !== '0') {
+      problems.push(`REDIS_URL=".../${database}": a Redis Cluster has database 0 only`);
+    }
+  }
+  return problems;
 }
 
 /** For main.ts: load or print one line naming every bad variable and exit. */

@@ -17,13 +17,21 @@ export interface RedisSentinelGroup {
   tls: boolean;
 }
 
+/** The Redis Cluster a connection joins: any of its nodes, from which the client learns the rest. */
+export interface RedisClusterSeeds {
+  /** Nodes to ask for the cluster's layout (CLUSTER SLOTS), in order; at least one. */
+  nodes: RedisEndpoint[];
+}
+
 /**
  * Where a process's Redis connections go: plain data for packages/config to produce and
- * packages/redis to connect with. Without `sentinel`, `url` is the server. With it, `url`
- * gives only the data nodes' credentials, database number and TLS (`rediss:`); its host
- * and port are not used, the primary being whichever node the sentinels name.
+ * packages/redis to connect with. Without `sentinel` or `cluster`, `url` is the server.
+ * With either, `url` gives only the data nodes' credentials, database number (0 on a
+ * Cluster) and TLS (`rediss:`); its host and port are not used, the primary being whichever
+ * node the sentinels name, or, on a Cluster, the one serving a key's slot.
  */
 export interface RedisTarget {
   url: string;
   sentinel?: RedisSentinelGroup;
+  cluster?: RedisClusterSeeds;
 }

@@ -1,26 +1,31 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import type { JobStore } from './job-store.ts';
 import { JOB_FIELDS } from './record/job-record.ts';
 
 /**
  * Cancel-After in one place (after trigger.dev's ttlSystem): the index of deadlines,
- * a sorted set of job ids by deadline that scripts/create-jobs.lua writes with each
- * record, and one verb, `expireIfDue`, which the API's sweeper, a read of the job
+ * a sorted set of job ids by deadline per job-store shard that scripts/create-jobs.lua
+ * writes with each record, and one verb, `expireIfDue`, which the API's sweeper, a read of the job
  * and the worker about to start it all call. Expiry itself is the lifecycle's
  * `expire` (queued -> canceled, deadline_exceeded), atomic against `start`.
  */
 export class Deadlines {
   private readonly store: JobStore;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(store: JobStore, redis: Redis) {
+  constructor(store: JobStore, redis: RedisClient) {
     this.store = store;
     this.redis = redis;
   }
 
-  /** Jobs whose deadline has passed by `now`, earliest first. */
-  due(now: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.store.keys.deadlines, '-inf', now, 'LIMIT', 0, limit);
+  /** Jobs whose deadline has passed by `now`, earliest first within each shard, at most `limit` per shard. */
+  async due(now: number, limit: number): Promise<string[]> {
+    const perShard = await Promise.all(
+      this.store.keys.shards.map(({ deadlines }) =>
+        this.redis.zrangebyscore(deadlines, '-inf', now, 'LIMIT', 0, limit),
+      ),
+    );
+    return perShard.flat();
   }
 
   /**
@@ -39,7 +44,7 @@ export class Deadlines {
     const outcome = cancelAt
       ? await this.store.apply('expire', id, { completed_at: new Date(now).toISOString() })
       : { applied: false };
-    await this.redis.zrem(this.store.keys.deadlines, id);
+    await this.redis.zrem(this.store.keys.shardOf(id).deadlines, id);
     return outcome.applied ? { expired: true, model: model ?? undefined } : { expired: false };
   }
 }

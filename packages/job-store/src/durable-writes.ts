@@ -1,5 +1,5 @@
 import { AppError } from '@infer/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 
 /**
  * Acknowledged means replicated (REDIS_WAIT_REPLICAS, REDIS_WAIT_TIMEOUT_MS): a submission's
@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
  */
 export interface DurableWrites {
   /** The connections durable writes and their WAIT run on (producer connections of their own), taken in turn. */
-  connections: readonly Redis[];
+  connections: readonly RedisClient[];
   /** Replicas that must acknowledge; 0 turns WAIT off. */
   replicas: number;
   timeoutMs: number;
@@ -25,7 +25,7 @@ export interface DurableWrites {
 const turns = new WeakMap<DurableWrites, number>();
 
 /** The connection for the next durable write: each in turn, a write and its WAIT on the same one. */
-export function durableConnection(durable: DurableWrites): Redis {
+export function durableConnection(durable: DurableWrites): RedisClient {
   const turn = turns.get(durable) ?? 0;
   turns.set(durable, turn + 1);
   const connection = durable.connections[turn % durable.connections.length];

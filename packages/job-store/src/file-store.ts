@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import type { RedisKeys } from './keys.ts';
 import { transaction } from './scripts/scripts.ts';
@@ -22,13 +22,13 @@ export interface StoredFile {
  * it, both expiring after `ttlSeconds`. Only the uploader reads them while auth is on.
  */
 export class FileStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
   private readonly durable: DurableWrites | undefined;
 
   /** `durable`: uploads run on its connection and are answered once its replicas confirm them (durable-writes.ts). */
-  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number, durable?: DurableWrites) {
+  constructor(redis: RedisClient, keys: RedisKeys, ttlSeconds: number, durable?: DurableWrites) {
     this.redis = redis;
     this.keys = keys;
     this.ttlSeconds = ttlSeconds;
@@ -56,6 +56,7 @@ export class FileStore {
     };
     await transaction(
       this.durable ? durableConnection(this.durable) : this.redis,
+      this.keys.file(stored.id),
       (tx) => {
         tx.command('set', this.keys.fileContent(stored.id), file.bytes, 'EX', String(this.ttlSeconds));
         tx.command('set', this.keys.file(stored.id), JSON.stringify(stored), 'EX', String(this.ttlSeconds));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type DurableWrites, durableConnection } from './durable-writes.ts';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
@@ -17,11 +17,11 @@ export class IdempotencyStore {
   readonly keys: RedisKeys;
   private readonly scripts: ScriptCommands;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly durable: DurableWrites | undefined;
 
   /** `durable`: a replayed answer is confirmed on its replicas first (see confirmReplicated). */
-  constructor(redis: Redis, prefix: string | RedisKeys, durable?: DurableWrites) {
+  constructor(redis: RedisClient, prefix: string | RedisKeys, durable?: DurableWrites) {
     this.redis = redis;
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
     this.scripts = scriptsOf(redis);
@@ -39,6 +39,7 @@ export class IdempotencyStore {
     if (!this.durable) return;
     await transaction(
       durableConnection(this.durable),
+      recordKey,
       (tx) => tx.command('set', recordKey, answer, 'XX', 'KEEPTTL'),
       this.durable,
     );

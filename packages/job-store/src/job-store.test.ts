@@ -39,15 +39,16 @@ describe('JobStore (real Redis)', () => {
       created_at: '2026-01-01T00:00:00.000Z',
     });
     expect(await store.getImage('a')).toEqual(Buffer.from(image));
-    expect(await redis.strlen(`${prefix}:job:a:image`)).toBe(image.length);
+    expect(await redis.strlen(store.keys.image('a'))).toBe(image.length);
     // No TTL while queued: RESULT_TTL_SECONDS runs from the terminal state.
-    expect(await redis.ttl(`${prefix}:job:a`)).toBe(-1);
-    expect(await redis.ttl(`${prefix}:job:a:image`)).toBe(-1);
+    expect(await redis.ttl(store.keys.job('a'))).toBe(-1);
+    expect(await redis.ttl(store.keys.image('a'))).toBe(-1);
   });
 
   it('runs a creation twice (as ioredis resends an unanswered transaction) without changing the job', async () => {
     const job = { id: 'twice', model: 'm', requestId: 'req-1', createdAt: new Date('2026-01-01T00:00:00Z') };
-    const idempotency = { key: `${prefix}:idem:twice`, claim: 'claim', answer: 'answer', ttlSeconds: 60 };
+    // In the jobs' shard ('twice' ends in e: shard 14), as the API puts it (JobStore.shardForCreation).
+    const idempotency = { key: store.keys.idempotency('-', '0e'), claim: 'claim', answer: 'answer', ttlSeconds: 60 };
     await redis.set(idempotency.key, idempotency.claim);
     await store.createMany([{ job, image }], { idempotency });
     expect((await store.apply('start', 'twice', { started_at: '2026-01-01T00:00:01Z' })).applied).toBe(true);
@@ -56,12 +57,12 @@ describe('JobStore (real Redis)', () => {
     expect(await store.get('twice')).toMatchObject({ status: 'running' });
     expect(await redis.get(idempotency.key)).toBe('answer');
     // Replayed after the job finished: the payload SET again is dropped, not kept forever (no TTL).
-    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(1);
+    expect(await redis.exists(store.keys.image('twice'))).toBe(1);
     expect((await store.apply('succeed', 'twice', {})).applied).toBe(true);
     await store.createMany([{ job, image }], { idempotency });
-    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(0);
+    expect(await redis.exists(store.keys.image('twice'))).toBe(0);
     await store.createMany([{ job, image }]);
-    expect(await redis.exists(`${prefix}:job:twice:image`)).toBe(0);
+    expect(await redis.exists(store.keys.image('twice'))).toBe(0);
     expect(await store.get('twice')).toMatchObject({ status: 'succeeded' });
   });
 
@@ -72,8 +73,8 @@ describe('JobStore (real Redis)', () => {
   it('moves through running to succeeded, drops the payload and publishes each change', async () => {
     await create('b');
     const messages: string[] = [];
-    await subscriber.subscribe(store.keys.jobEvents);
-    subscriber.on('message', (_channel, message) => messages.push(message));
+    await subscriber.ssubscribe(store.keys.shardOf('b').jobEvents);
+    subscriber.on('smessage', (_channel, message) => messages.push(message));
 
     expect(await store.apply('start', 'b', { started_at: '2026-01-01T00:00:01Z' })).toEqual({
       applied: true,
@@ -84,7 +85,7 @@ describe('JobStore (real Redis)', () => {
     const job = await store.get('b');
     expect(job).toMatchObject({ status: 'succeeded', result, started_at: '2026-01-01T00:00:01Z' });
     expect(await store.getImage('b')).toBeNull();
-    expect(await redis.ttl(`${prefix}:job:b`)).toBeGreaterThan(3500);
+    expect(await redis.ttl(store.keys.job('b'))).toBeGreaterThan(3500);
     await expect.poll(() => messages.length).toBe(2);
     expect(messages.map((m) => JSON.parse(m).status)).toEqual(['running', 'succeeded']);
   });
@@ -92,7 +93,7 @@ describe('JobStore (real Redis)', () => {
   it('start answers the binary image payload in the same round trip, only when it applies', async () => {
     await create('s1');
     const binary = Buffer.from([0x00, 0xff, 0x80, 0x0a, 0x0d]);
-    await redis.set(`${prefix}:job:s1:image`, binary);
+    await redis.set(store.keys.image('s1'), binary);
     expect(await store.start('s1', { attempts: 1 })).toEqual({ applied: true, previous: 'queued', image: binary });
     expect(await store.get('s1')).toMatchObject({ status: 'running' });
     // A stalled job recovered: running again, image again.
@@ -101,7 +102,7 @@ describe('JobStore (real Redis)', () => {
     expect(await store.start('s1', {})).toEqual({ applied: false, previous: 'succeeded', image: null });
     expect(await store.start('never-created', {})).toEqual({ applied: false, previous: undefined, image: null });
     await create('s2');
-    await redis.del(`${prefix}:job:s2:image`);
+    await redis.del(store.keys.image('s2'));
     expect(await store.start('s2', {})).toEqual({ applied: true, previous: 'queued', image: null });
   });
 
@@ -149,13 +150,14 @@ describe('JobStore transactions on a private redis-server: lost scripts, full me
     for (const id of ['n1', 'n2']) {
       await redis.script('FLUSH');
       await store.create({ id, model: 'm', createdAt: new Date() }, bytes);
-      expect(await redis.zrange(store.keys.enqueueIntents, '0', '-1')).toContain(id);
+      expect(await redis.zrange(store.keys.shardOf(id).enqueueIntents, '0', '-1')).toContain(id);
       await redis.script('FLUSH');
       expect(await store.start(id, { attempts: 1 })).toEqual({ applied: true, previous: 'queued', image: bytes });
       expect(await redis.hget(store.keys.job(id), 'attempts')).toBe('1');
     }
     // Once each: one intent per job.
-    expect(await redis.zcard(store.keys.enqueueIntents)).toBe(2);
+    expect(await redis.zcard(store.keys.shardOf('n1').enqueueIntents)).toBe(1);
+    expect(await redis.zcard(store.keys.shardOf('n2').enqueueIntents)).toBe(1);
     expect(await redis.getBuffer(store.keys.image('n1'))).toEqual(bytes);
     expect(await redis.ttl(store.keys.image('n1'))).toBe(-1); // until the terminal state deletes it
   });

@@ -1,9 +1,10 @@
 import type { JobStatus, JobView, PredictionOrigin } from '@infer/contracts';
+import type { RedisClient } from '@infer/redis';
 import { inSpan } from '@infer/telemetry';
-import type { Redis } from 'ioredis';
 import { type DurableWrites, durableConnection } from './durable-writes.ts';
-import { type RedisKeys, redisKeys } from './keys.ts';
+import { ALL_STORE_SHARDS, type RedisKeys, redisKeys, storeShardOf, storeShardOfKey } from './keys.ts';
 import { DEADLINE_ERROR, LIFECYCLE, type LifecycleVerb } from './lifecycle.ts';
+import { type ListCursor, type ListedJob, type ListQuery, listAcrossShards } from './list-across-shards.ts';
 import {
   hashOf,
   JOB_FIELDS,
@@ -36,28 +37,7 @@ export interface CreateOptions {
   idempotency?: { key: string; claim: string; answer: string; ttlSeconds: number } | undefined;
 }
 
-/** A job of a listing, with how it was created (a Replicate prediction, or not). */
-export interface ListedJob {
-  view: JobView;
-  origin: PredictionOrigin | undefined;
-}
-
-/** Where a page of a listing ends: the creation time (index score) and id of its last job. */
-export interface ListCursor {
-  at: number;
-  id: string;
-}
-
-export interface ListQuery {
-  limit: number;
-  cursor?: ListCursor | undefined;
-  status?: readonly JobStatus[] | undefined;
-  model?: string | undefined;
-  /** Epoch ms, exclusive. */
-  createdAfter?: number | undefined;
-  createdBefore?: number | undefined;
-  scanLimit?: number;
-}
+export type { ListCursor, ListedJob, ListQuery };
 
 /**
  * Job records (a Redis hash per job) and their image payloads (one binary
@@ -68,12 +48,12 @@ export class JobStore {
   readonly keys: RedisKeys;
   private readonly scripts: ScriptCommands;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ttlSeconds: number;
   private readonly durable: DurableWrites | undefined;
 
   /** `durable`: creations run on its connection and are answered once its replicas confirm them (durable-writes.ts). */
-  constructor(redis: Redis, prefix: string, ttlSeconds: number, durable?: DurableWrites) {
+  constructor(redis: RedisClient, prefix: string, ttlSeconds: number, durable?: DurableWrites) {
     this.redis = redis;
     this.ttlSeconds = ttlSeconds;
     this.durable = durable && durable.replicas > 0 ? durable : undefined;
@@ -90,7 +70,9 @@ export class JobStore {
    * Store records, image bytes (binary, once), enqueue intents, Cancel-After deadlines and
    * the Idempotency-Key answer in one atomic step (scripts/create-jobs.lua). Once this
    * returns the jobs are accepted: if the caller dies before enqueueing them, the
-   * intents get them enqueued (see dueEnqueueIntents).
+   * intents get them enqueued (see dueEnqueueIntents). One step needs one slot: the jobs
+   * must share one job-store shard, that of the Idempotency-Key record when there is one
+   * (shardForCreation; newJobId takes the shard).
    */
   createMany(jobs: readonly { job: NewJob; image: Uint8Array }[], options: CreateOptions = {}): Promise<void> {
     return inSpan('job-store create', { 'infer.jobs.count': jobs.length }, () => this.storeJobs(jobs, options));
@@ -101,11 +83,19 @@ export class JobStore {
     const { idempotency } = options;
     // A batch is one principal's: one index.
     const owner = jobs[0]?.job.owner;
+    const shard = storeShardOf(jobs[0]?.job.id ?? '');
+    const misplaced = jobs.find(({ job }) => storeShardOf(job.id) !== shard);
+    if (misplaced || (idempotency && storeShardOfKey(idempotency.key) !== shard)) {
+      throw new Error(
+        `jobs created together must share one job-store shard (${misplaced?.job.id ?? idempotency?.key})`,
+      );
+    }
+    const shardKeys = this.keys.shard(shard);
     const keys = [
-      this.keys.enqueueIntents,
-      this.keys.deadlines,
-      idempotency?.key ?? this.keys.enqueueIntents,
-      this.keys.jobIndex(indexScope(owner)),
+      shardKeys.enqueueIntents,
+      shardKeys.deadlines,
+      idempotency?.key ?? shardKeys.enqueueIntents,
+      shardKeys.jobIndex(indexScope(owner)),
     ];
     const args: string[] = [
       idempotency?.claim ?? '',
@@ -120,6 +110,7 @@ export class JobStore {
     }
     const replies = await transaction(
       this.durable ? durableConnection(this.durable) : this.redis,
+      shardKeys.enqueueIntents,
       (tx) => {
         // The bytes go beside the script, not through it (see transaction); the script
         // deletes them again if the Idempotency-Key claim turns out lost.
@@ -137,75 +128,53 @@ export class JobStore {
   }
 
   /**
-   * Jobs created before `before` whose intent is still listed, with what is needed
-   * to enqueue them; a job whose record is gone comes back with `job: null`.
+   * The shard a creation goes to: that of its Idempotency-Key record (so that the key's answer
+   * and the jobs are written in one step), else one at random (the jobs of a request share it).
+   */
+  shardForCreation(idempotencyKey?: string): number {
+    const shard = idempotencyKey === undefined ? undefined : storeShardOfKey(idempotencyKey);
+    return shard ?? Math.floor(Math.random() * ALL_STORE_SHARDS.length);
+  }
+
+  /**
+   * Jobs created before `before` whose intent is still listed, with what is needed to
+   * enqueue them, at most `limit` per shard; a job whose record is gone comes back with `job: null`.
    */
   async dueEnqueueIntents(before: number, limit: number): Promise<{ id: string; job: StoredJob | null }[]> {
-    const ids = await this.redis.zrangebyscore(this.keys.enqueueIntents, '-inf', before, 'LIMIT', 0, limit);
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.job(id), ...STORED_JOB_FIELDS.map((field) => field.name));
-    const replies = (await pipeline.exec()) ?? [];
-    return ids.map((id, i) => {
-      const [error, values] = replies[i] ?? [null, []];
-      if (error) throw error;
-      return { id, job: storedJobOf(id, values as (string | null)[]) };
-    });
+    const perShard = await Promise.all(
+      this.keys.shards.map(async ({ enqueueIntents }) => {
+        const ids = await this.redis.zrangebyscore(enqueueIntents, '-inf', before, 'LIMIT', 0, limit);
+        if (ids.length === 0) return [];
+        // One shard's records share its slot: one pipeline, one node.
+        const pipeline = this.redis.pipeline();
+        for (const id of ids) pipeline.hmget(this.keys.job(id), ...STORED_JOB_FIELDS.map((field) => field.name));
+        const replies = (await pipeline.exec()) ?? [];
+        return ids.map((id, i) => {
+          const [error, values] = replies[i] ?? [null, []];
+          if (error) throw error;
+          return { id, job: storedJobOf(id, values as (string | null)[]) };
+        });
+      }),
+    );
+    return perShard.flat();
   }
 
   /** The intents of jobs now known to be enqueued (or gone). */
   async clearEnqueueIntents(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.redis.zrem(this.keys.enqueueIntents, ...ids);
+    await Promise.all(
+      groupByShard(ids).map(([shard, group]) => this.redis.zrem(this.keys.shard(shard).enqueueIntents, ...group)),
+    );
   }
 
   /**
-   * One owner's jobs, newest first, from the index written at creation: a page of at most
-   * `limit`, after `cursor` (the last job of the previous page). Records that expired are
-   * skipped (and dropped from the index); at most `scanLimit` index entries are read per call,
-   * so a sparse filter answers a short page with a cursor rather than scanning everything.
+   * One owner's jobs, newest first, from the index written at creation (one per shard, merged
+   * by listAcrossShards): a page of at most `limit`, after `cursor` (the last job of the
+   * previous page). Records that expired are skipped (and dropped from the index); at most
+   * `scanLimit` index entries are read per call, so a sparse filter answers a short page with
+   * a cursor rather than scanning everything.
    */
-  async list(owner: string | undefined, query: ListQuery): Promise<{ jobs: ListedJob[]; next?: ListCursor }> {
-    const index = this.keys.jobIndex(indexScope(owner));
-    const max = query.cursor ? String(query.cursor.at) : query.createdBefore ? `(${query.createdBefore}` : '+inf';
-    const min = query.createdAfter ? `(${query.createdAfter}` : '-inf';
-    const scanLimit = query.scanLimit ?? 1000;
-    const jobs: ListedJob[] = [];
-    let offset = 0;
-    let last: ListCursor | undefined;
-    while (jobs.length < query.limit && offset < scanLimit) {
-      const chunk = Math.min(query.limit * 2, scanLimit - offset);
-      const page = await this.redis.zrevrangebyscore(index, max, min, 'WITHSCORES', 'LIMIT', offset, chunk);
-      if (page.length === 0) return { jobs };
-      offset += page.length / 2;
-      const entries: ListCursor[] = [];
-      for (let i = 0; i < page.length; i += 2) {
-        const entry = { id: page[i] as string, at: Number(page[i + 1]) };
-        // Ties (a batch shares one creation time) are ordered by id: skip what the previous page had.
-        if (query.cursor && entry.at === query.cursor.at && entry.id >= query.cursor.id) continue;
-        entries.push(entry);
-      }
-      const pipeline = this.redis.pipeline();
-      for (const { id } of entries) pipeline.hgetall(this.keys.job(id));
-      const hashes = (await pipeline.exec()) ?? [];
-      const gone: string[] = [];
-      for (const [i, entry] of entries.entries()) {
-        last = entry;
-        const [error, hash] = hashes[i] ?? [null, {}];
-        if (error) throw error;
-        const record = hash as Record<string, string>;
-        const status = record[JOB_FIELDS.status.name];
-        if (!status) {
-          gone.push(entry.id);
-          continue;
-        }
-        if (query.status && !query.status.includes(status as JobStatus)) continue;
-        if (query.model && record[JOB_FIELDS.model.name] !== query.model) continue;
-        jobs.push({ view: jobViewFromHash(record), origin: predictionOriginOf(record) });
-        if (jobs.length === query.limit) return { jobs, next: entry };
-      }
-      if (gone.length > 0) await this.redis.zrem(index, ...gone);
-    }
-    return offset >= scanLimit && last ? { jobs, next: last } : { jobs };
+  list(owner: string | undefined, query: ListQuery): Promise<{ jobs: ListedJob[]; next?: ListCursor }> {
+    return listAcrossShards(this.redis, this.keys, indexScope(owner), query);
   }
 
   /** How the job was created, if as a Replicate prediction (see predictionOriginOf). */
@@ -263,7 +232,7 @@ export class JobStore {
   }
 
   private async startNow(id: string, update: JobUpdate): Promise<TransitionOutcome & { image: Buffer | null }> {
-    const [transition, image] = await transaction(this.redis, (tx) => {
+    const [transition, image] = await transaction(this.redis, this.keys.job(id), (tx) => {
       tx.script('inferTransition', ...this.transitionArgs('start', id, update));
       tx.command('get', this.keys.image(id));
     });
@@ -278,13 +247,14 @@ export class JobStore {
 
   private transitionArgs(verb: LifecycleVerb, id: string, update: JobUpdate): string[] {
     const fields = updateFieldsOf(verb === 'expire' ? { error: DEADLINE_ERROR, ...update } : update);
+    const shard = this.keys.shardOf(id);
     return [
       this.keys.job(id),
       this.keys.image(id),
-      this.keys.webhookOutbox,
+      shard.webhookOutbox,
       verb,
       String(this.ttlSeconds),
-      this.keys.jobEvents,
+      shard.jobEvents,
       JSON.stringify({ id, status: LIFECYCLE[verb].to }),
       // Used only if the job subscribed to this change (transactional outbox, see scripts/includes/webhook-outbox.lua).
       newWebhookEventId(),
@@ -292,4 +262,14 @@ export class JobStore {
       ...fields,
     ];
   }
+}
+
+/** Ids grouped by job-store shard, for commands that take several ids of one shard. */
+export function groupByShard(ids: readonly string[]): [number, string[]][] {
+  const groups = new Map<number, string[]>();
+  for (const id of ids) {
+    const shard = storeShardOf(id);
+    groups.set(shard, [...(groups.get(shard) ?? []), id]);
+  }
+  return [...groups];
 }

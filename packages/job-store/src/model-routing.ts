@@ -1,5 +1,5 @@
 import { type ModelRouting, modelRoutingSchema } from '@infer/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 
 /**
@@ -9,9 +9,9 @@ import { type RedisKeys, redisKeys } from './keys.ts';
  */
 export class ModelRoutingStore {
   private readonly keys: RedisKeys;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
   }

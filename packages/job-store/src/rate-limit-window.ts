@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
@@ -12,7 +12,7 @@ export class RateLimitWindow {
   readonly windowMs: number;
   private readonly scripts: ScriptCommands;
 
-  constructor(redis: Redis, prefix: string | RedisKeys, windowMs: number) {
+  constructor(redis: RedisClient, prefix: string | RedisKeys, windowMs: number) {
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
     this.windowMs = windowMs;
     this.scripts = scriptsOf(redis);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Prediction, predictionSchema } from '@infer/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { z } from 'zod';
 import type { RedisKeys } from './keys.ts';
 
@@ -23,11 +23,11 @@ const cachedAnswerSchema = z.object({
  */
 export class ResultCache {
   private readonly keys: RedisKeys;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly ttlSeconds: number;
 
   /** `keys`: the job store's (JobStore.keys), as the other stores beside it take them. */
-  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number) {
+  constructor(redis: RedisClient, keys: RedisKeys, ttlSeconds: number) {
     this.redis = redis;
     this.keys = keys;
     this.ttlSeconds = ttlSeconds;

@@ -1,5 +1,5 @@
 import type { ShadowStats } from '@infer/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 
 /** The window the API reports over, and how long a minute's counters are kept. */
@@ -26,10 +26,10 @@ type Counter = 'compared' | 'agreed' | 'primary_errors' | 'candidate_errors' | '
  */
 export class ShadowStatsStore {
   private readonly keys: RedisKeys;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly windowSeconds: number;
 
-  constructor(redis: Redis, prefix: string, windowSeconds = SHADOW_WINDOW_SECONDS) {
+  constructor(redis: RedisClient, prefix: string, windowSeconds = SHADOW_WINDOW_SECONDS) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
     this.windowSeconds = windowSeconds;

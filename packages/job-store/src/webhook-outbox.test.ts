@@ -27,7 +27,7 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
     store.create({ id, model: 'm', createdAt: new Date('2026-01-01T00:00:00Z'), webhook }, image);
 
   const events = async (jobId: string): Promise<OutboxEvent[]> => {
-    const entries = await redis.xrange(store.keys.webhookOutbox, '-', '+');
+    const entries = await redis.xrange(store.keys.shardOf(jobId).webhookOutbox, '-', '+');
     return entries.map(([id, flat]) => parseOutboxEntry(id, flat)).filter((e) => e.jobId === jobId);
   };
 

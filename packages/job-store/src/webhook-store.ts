@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { type AttemptRecord, attemptFieldsOf } from './record/job-record.ts';
 import { REDELIVERY_REFUSALS, type RedeliveryRefusal, SCRIPT_REPLY } from './scripts/reply-codes.ts';
@@ -59,10 +59,10 @@ export class WebhookStore {
   readonly keys: RedisKeys;
   private readonly scripts: ScriptCommands;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly deadLetterMax: number;
 
-  constructor(redis: Redis, prefix: string | RedisKeys, deadLetterMax = 10_000) {
+  constructor(redis: RedisClient, prefix: string | RedisKeys, deadLetterMax = 10_000) {
     this.redis = redis;
     this.deadLetterMax = deadLetterMax;
     this.keys = typeof prefix === 'string' ? redisKeys(prefix) : prefix;
@@ -73,7 +73,7 @@ export class WebhookStore {
   async requestRedelivery(jobId: string): Promise<RedeliveryOutcome> {
     const [code, type, eventId, deliveryId] = await this.scripts.redeliverWebhook(
       this.keys.job(jobId),
-      this.keys.webhookOutbox,
+      this.keys.shardOf(jobId).webhookOutbox,
     );
     if (code === SCRIPT_REPLY.ok)
       return { ok: true, type: type ?? '', eventId: eventId ?? '', deliveryId: deliveryId ?? '' };

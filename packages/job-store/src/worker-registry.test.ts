@@ -3,8 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdingWorkers } from '../../../test/support/holding-worker.ts';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { redisKeys } from './keys.ts';
-import { WorkerRegistry } from './worker-registry.ts';
+import { aliveWorkersKey, WorkerRegistry } from './worker-registry.ts';
 
 /**
  * The locks of a dead worker's jobs, released for BullMQ's stalled check: with real BullMQ
@@ -40,11 +39,18 @@ describe('WorkerRegistry: reclaiming the locks of dead BullMQ workers (real Redi
     const leaving = await holding();
     const silent = await holding();
     const unknown = await holding(); // never stamped: an older worker version, say
-    await registry.stampQueueWorkers([leaving.worker.id, silent.worker.id], deadAfterMs);
+    await registry.stampQueueWorkers(
+      [{ keyPrefix: queue.toKey(''), workerIds: [leaving.worker.id, silent.worker.id] }],
+      deadAfterMs,
+    );
     expect(await registry.reclaimDeadLocks(queueOf(), deadAfterMs)).toEqual([]);
 
     // A process leaving stamps its workers dead at once: what it could not release goes now.
-    await registry.stampQueueWorkers([leaving.worker.id], deadAfterMs, true);
+    await registry.stampQueueWorkers(
+      [{ keyPrefix: queue.toKey(''), workerIds: [leaving.worker.id] }],
+      deadAfterMs,
+      true,
+    );
     expect(await registry.reclaimDeadLocks(queueOf(), deadAfterMs)).toEqual([leaving.jobId]);
     expect(await locked(leaving.jobId)).toBe(false);
     expect(await locked(silent.jobId)).toBe(true);
@@ -58,9 +64,9 @@ describe('WorkerRegistry: reclaiming the locks of dead BullMQ workers (real Redi
   });
 
   it('stamps by Redis clock and forgets workers gone for ten dead-after times', async () => {
-    const key = redisKeys(prefix).queueWorkers;
+    const key = aliveWorkersKey(queue.toKey(''));
     await redis.zadd(key, Date.now() - 11 * deadAfterMs, 'long-gone');
-    await registry.stampQueueWorkers(['fresh'], deadAfterMs);
+    await registry.stampQueueWorkers([{ keyPrefix: queue.toKey(''), workerIds: ['fresh'] }], deadAfterMs);
     const [time] = await redis.time();
     const fresh = Number(await redis.zscore(key, 'fresh'));
     expect(Math.abs(fresh - Number(time) * 1000)).toBeLessThan(2000);

@@ -1,8 +1,15 @@
 import { type WorkerHeartbeat, workerHeartbeatSchema } from '@infer/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import type { z } from 'zod';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
+
+/**
+ * Sorted set of one queue: each BullMQ worker's id (the first part of its lock tokens) -> when
+ * its process last beat, by Redis's clock. Under the queue's key prefix (`<prefix>:{<queue>}:`),
+ * so in its hash slot with its active list and locks.
+ */
+export const aliveWorkersKey = (queueKeyPrefix: string): string => `${queueKeyPrefix}alive-workers`;
 
 /** Entries of workers gone for this many TTLs are dropped, so the sets do not grow forever. */
 const FORGET_AFTER_TTLS = 10;
@@ -15,11 +22,11 @@ const FORGET_AFTER_TTLS = 10;
 export class WorkerRegistry {
   private readonly keys: RedisKeys;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   private readonly scripts: ScriptCommands;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.redis = redis;
     this.keys = redisKeys(prefix);
     this.scripts = scriptsOf(redis);
@@ -42,15 +49,25 @@ export class WorkerRegistry {
   /**
    * Stamp this process's BullMQ workers (their ids begin their lock tokens) as alive now,
    * or, when it leaves, as dead already: a lock it could not release (a drain forced to
-   * close) is then reclaimed at once rather than at its expiry.
+   * close) is then reclaimed at once rather than at its expiry. Each queue keeps its own
+   * stamps, beside its locks in its slot (aliveWorkersKey), so that the reclaim is one script.
    */
-  async stampQueueWorkers(ids: readonly string[], deadAfterMs: number, leaving = false): Promise<void> {
-    if (ids.length === 0) return;
-    await this.scripts.beatQueueWorkers(
-      this.keys.queueWorkers,
-      String(leaving ? deadAfterMs + 1 : 0),
-      String(FORGET_AFTER_TTLS * deadAfterMs),
-      ...ids,
+  async stampQueueWorkers(
+    queues: readonly { keyPrefix: string; workerIds: readonly string[] }[],
+    deadAfterMs: number,
+    leaving = false,
+  ): Promise<void> {
+    await Promise.all(
+      queues
+        .filter(({ workerIds }) => workerIds.length > 0)
+        .map(({ keyPrefix, workerIds }) =>
+          this.scripts.beatQueueWorkers(
+            aliveWorkersKey(keyPrefix),
+            String(leaving ? deadAfterMs + 1 : 0),
+            String(FORGET_AFTER_TTLS * deadAfterMs),
+            ...workerIds,
+          ),
+        ),
     );
   }
 
@@ -60,7 +77,12 @@ export class WorkerRegistry {
    * job to a live worker instead of after the lock expires. Answers the jobs' ids.
    */
   async reclaimDeadLocks(queue: { activeKey: string; keyPrefix: string }, deadAfterMs: number): Promise<string[]> {
-    return this.scripts.reclaimDeadLocks(this.keys.queueWorkers, queue.activeKey, queue.keyPrefix, String(deadAfterMs));
+    return this.scripts.reclaimDeadLocks(
+      aliveWorkersKey(queue.keyPrefix),
+      queue.activeKey,
+      queue.keyPrefix,
+      String(deadAfterMs),
+    );
   }
 
   /** Workers seen within the last `ttlMs` that take jobs (models loaded, not draining). */

@@ -11,7 +11,11 @@ export const STALLED_CHECK_MS = 5000;
 
 /** Where BullMQ workers are stamped alive and dead ones' locks released (job-store's WorkerRegistry). */
 export interface QueueWorkerLiveness {
-  stampQueueWorkers: (ids: readonly string[], deadAfterMs: number, leaving?: boolean) => Promise<void>;
+  stampQueueWorkers: (
+    queues: readonly { keyPrefix: string; workerIds: readonly string[] }[],
+    deadAfterMs: number,
+    leaving?: boolean,
+  ) => Promise<void>;
   reclaimDeadLocks: (queue: { activeKey: string; keyPrefix: string }, deadAfterMs: number) => Promise<string[]>;
 }
 
@@ -37,12 +41,13 @@ export async function startDeadWorkerReclaim(options: {
   onReclaimed?: (queue: string, jobIds: string[]) => void;
 }): Promise<{ stop: () => Promise<void> }> {
   const { registry, workers, deadAfterMs, logger } = options;
-  const ids = workers.map((worker) => worker.id);
+  // Each BullMQ worker is stamped in its own queue (one slot on a Cluster).
+  const stamps = workers.map((worker) => ({ keyPrefix: worker.toKey(''), workerIds: [worker.id] }));
   const intervalMs = Math.max(500, Math.floor(deadAfterMs / 3));
   let stampedAt = 0;
   let unbrokenSince = 0;
   const round = async () => {
-    await registry.stampQueueWorkers(ids, deadAfterMs);
+    await registry.stampQueueWorkers(stamps, deadAfterMs);
     const now = performance.now();
     // A gap: a Redis outage or a stalled event loop, during which the others could not stamp either.
     if (now - stampedAt > 2 * intervalMs) unbrokenSince = now;
@@ -69,7 +74,7 @@ export async function startDeadWorkerReclaim(options: {
     // Stamped dead on leaving: locks a forced drain left behind are reclaimed at once by others.
     stop: async () => {
       await periodic.stop();
-      await registry.stampQueueWorkers(ids, deadAfterMs, true);
+      await registry.stampQueueWorkers(stamps, deadAfterMs, true);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { PRIORITY_MAX } from '@infer/contracts';
+import { type RedisClient, slotOfKey, spreadTag } from '@infer/redis';
 import { bullmqTelemetry } from '@infer/telemetry';
 import { type JobsOptions, type Processor, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
 
@@ -12,8 +12,34 @@ import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
  * agree on is here: queue name, job name, payload, add options, worker options.
  */
 
-/** BullMQ forbids ':' in queue names. */
+/**
+ * A model's queue as operators name it: in metrics (`queue` label), logs and KEDA's query,
+ * whatever QUEUE_SHARDS splits it into. BullMQ forbids ':' in queue names.
+ */
 export const inferenceQueueName = (model: string): string => `inference.${model}`;
+
+/**
+ * The BullMQ queues a model's queue is split into (QUEUE_SHARDS): each name is a hash tag,
+ * `{inference.<model>}` for one shard, `{inference.<model>#<k>...}` for shard k of several,
+ * so that each is one Redis Cluster slot (BullMQ keeps one queue in one slot) and the shards
+ * of a model fall in equal slot ranges (spreadTag): on a Cluster split in equal ranges, on
+ * different primaries. Changing QUEUE_SHARDS changes the names: see docs/deploying.md.
+ */
+export function inferenceQueueShards(model: string, shards: number): string[] {
+  const base = inferenceQueueName(model);
+  if (shards <= 1) return [`{${base}}`];
+  return Array.from({ length: shards }, (_, shard) => `{${spreadTag(`${base}#${shard}`, shard, shards)}}`);
+}
+
+/** The model queue a BullMQ queue name of inferenceQueueShards belongs to (`inference.<model>`). */
+export const inferenceQueueOfShard = (shardName: string): string => shardName.replace(/^\{([^#}]*)(#[^}]*)?\}$/, '$1');
+
+/**
+ * Which of `shards` queues a job goes to: from its id, so that a job enqueued again (the
+ * enqueue repair, a retried request) lands in the same queue, where BullMQ finds it by id
+ * and adds nothing. A hash of the whole id, not its last digit (that picks the job-store shard).
+ */
+export const queueShardOf = (jobId: string, shards: number): number => (shards <= 1 ? 0 : slotOfKey(jobId) % shards);
 
 export const INFERENCE_JOB_NAME = 'infer';
 
@@ -58,19 +84,36 @@ export function inferenceJobOptions(job: { jobId: string; attempts: number; prio
 
 export interface InferenceWorkerOptions {
   prefix: string;
+  /** The jobs this process runs at once for the model, over all its queue shards. */
   concurrency: number;
+  /** QUEUE_SHARDS: one BullMQ worker per shard. */
+  shards: number;
   lockDurationMs: number;
   resultTtlSeconds: number;
 }
 
-/** The BullMQ worker of one model's queue, created paused (autorun: false): started once the model is warm. */
-export function createInferenceWorker(
-  connection: Redis,
+/**
+ * The BullMQ workers of one model's queue, one per shard, created paused (autorun: false):
+ * started once the model is warm. The model's concurrency is split over them (rounded up).
+ */
+export function createInferenceWorkers(
+  connection: RedisClient,
   model: string,
   processor: Processor,
   options: InferenceWorkerOptions,
+): Worker[] {
+  const shards = inferenceQueueShards(model, options.shards);
+  const concurrency = Math.max(1, Math.ceil(options.concurrency / shards.length));
+  return shards.map((name) => createInferenceWorker(connection, name, processor, { ...options, concurrency }));
+}
+
+function createInferenceWorker(
+  connection: RedisClient,
+  queueName: string,
+  processor: Processor,
+  options: InferenceWorkerOptions,
 ): Worker {
-  return new Worker(inferenceQueueName(model), processor, {
+  return new Worker(queueName, processor, {
     connection,
     prefix: options.prefix,
     autorun: false,

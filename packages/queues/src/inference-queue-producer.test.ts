@@ -2,11 +2,17 @@ import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deletePrefix, testRedis, uniquePrefix } from '../../../test/support/redis.ts';
-import { createInferenceWorker, INFERENCE_JOB_NAME, inferenceJobDataSchema } from './inference-queue-contract.ts';
+import {
+  createInferenceWorkers,
+  INFERENCE_JOB_NAME,
+  inferenceJobDataSchema,
+  inferenceQueueOfShard,
+  inferenceQueueShards,
+} from './inference-queue-contract.ts';
 import { enqueuedOf, InferenceQueues } from './inference-queue-producer.ts';
 import { newJobId } from './job-id.ts';
 
-/** Producer (InferenceQueues) and consumer (createInferenceWorker) of one module agree on a real Redis. */
+/** Producer (InferenceQueues) and consumer (createInferenceWorkers) of one module agree on a real Redis. */
 describe('inference queues (real Redis)', () => {
   const prefix = uniquePrefix('queues');
   let redis: Redis;
@@ -47,7 +53,7 @@ describe('inference queues (real Redis)', () => {
     await queues.enqueueMany([low], { attempts: 2 });
     expect(await queues.depth('a')).toBe(3);
 
-    const stored = await Job.fromId(queues.get('a'), low.data.jobId);
+    const stored = await Job.fromId(queues.get('a', low.data.jobId), low.data.jobId);
     expect(stored?.name).toBe(INFERENCE_JOB_NAME);
     expect(stored?.opts).toMatchObject({ attempts: 2, backoff: { type: 'exponential', delay: 1000 } });
     expect(inferenceJobDataSchema.parse(stored?.data)).toEqual(low.data);
@@ -60,7 +66,7 @@ describe('inference queues (real Redis)', () => {
     const seen: string[] = [];
     let worker: Worker | undefined;
     const done = new Promise<void>((resolve) => {
-      worker = createInferenceWorker(
+      [worker] = createInferenceWorkers(
         workerRedis,
         'b',
         async (taken) => {
@@ -68,9 +74,9 @@ describe('inference queues (real Redis)', () => {
           seen.push(inferenceJobDataSchema.parse(taken.data).jobId);
           if (seen.length === 2) resolve();
         },
-        { prefix, concurrency: 1, lockDurationMs: 5000, resultTtlSeconds: 60 },
+        { prefix, concurrency: 1, shards: 1, lockDurationMs: 5000, resultTtlSeconds: 60 },
       );
-      void worker.run();
+      void worker?.run();
     });
     await done;
     await worker?.close();
@@ -80,6 +86,79 @@ describe('inference queues (real Redis)', () => {
 
   it('refuses a model it has no queue for', () => {
     expect(queues.has('c')).toBe(false);
-    expect(() => queues.get('c')).toThrow(/no queue for model c/);
+    expect(() => queues.get('c', newJobId())).toThrow(/no queue for model c/);
+  });
+});
+
+/** QUEUE_SHARDS: one model's queue as several BullMQ queues, each its own hash tag (slot). */
+describe('sharded inference queues (real Redis)', () => {
+  const prefix = uniquePrefix('queue-shards');
+  let redis: Redis;
+  let workerRedis: Redis;
+  let queues: InferenceQueues;
+  beforeAll(() => {
+    redis = testRedis();
+    workerRedis = testRedis();
+    queues = new InferenceQueues(redis, prefix, ['m'], 3);
+  });
+  afterAll(async () => {
+    await queues.close();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    workerRedis.disconnect();
+  });
+
+  const job = (priority: number) => enqueuedOf({ id: newJobId(), model: 'm', createdAt: new Date(), priority });
+
+  it('names one hash tag per shard, spread over equal slot ranges, and maps each back to the model queue', () => {
+    const names = inferenceQueueShards('m', 3);
+    expect(inferenceQueueShards('m', 1)).toEqual(['{inference.m}']);
+    expect(new Set(names).size).toBe(3);
+    for (const [k, name] of names.entries()) {
+      expect(name).toMatch(new RegExp(`^\\{inference\\.m#${k}(~\\d+)?\\}$`));
+      expect(inferenceQueueOfShard(name)).toBe('inference.m');
+    }
+    expect(inferenceQueueOfShard('{inference.m}')).toBe('inference.m');
+  });
+
+  it('spreads jobs over the shards by id, sums the depth, keeps each job in one shard, and estimates its place', async () => {
+    const jobs = Array.from({ length: 60 }, () => job(0));
+    const urgent = job(100);
+    await queues.enqueueMany([...jobs, urgent], { attempts: 1 });
+    const perShard = await Promise.all(queues.shardsOf('m').map((queue) => queue.getJobCounts('prioritized')));
+    expect(perShard.every(({ prioritized }) => (prioritized ?? 0) > 5)).toBe(true);
+    expect(await queues.depth('m')).toBe(61);
+    // Enqueued again (the enqueue repair), a job lands in the same shard and adds nothing.
+    await queues.enqueueMany(jobs.slice(0, 10), { attempts: 1 });
+    expect(await queues.depth('m')).toBe(61);
+    expect(await queues.existing(jobs.slice(0, 3).map(({ data }) => ({ id: data.jobId, model: 'm' })))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    // The priority-100 job is first in line whatever its shard; the last one is near the end.
+    expect(await queues.position('m', urgent.data.jobId)).toBe(1);
+    const last = jobs.at(-1)?.data.jobId as string;
+    const position = (await queues.position('m', last)) as number;
+    expect(position).toBeGreaterThan(30);
+    expect(position).toBeLessThanOrEqual(61);
+  });
+
+  it('has one worker per shard consume every shard, the concurrency split between them', async () => {
+    const seen = new Set<string>();
+    const workers = createInferenceWorkers(
+      workerRedis,
+      'm',
+      async (taken) => {
+        seen.add(inferenceJobDataSchema.parse(taken.data).jobId);
+      },
+      { prefix, concurrency: 4, shards: 3, lockDurationMs: 5000, resultTtlSeconds: 60 },
+    );
+    expect(workers.map((worker) => worker.name)).toEqual(inferenceQueueShards('m', 3));
+    expect(workers.map((worker) => worker.concurrency)).toEqual([2, 2, 2]);
+    for (const worker of workers) void worker.run();
+    await expect.poll(() => seen.size, { timeout: 10_000 }).toBe(61);
+    await Promise.all(workers.map((worker) => worker.close()));
+    expect(await queues.depth('m')).toBe(0);
   });
 });

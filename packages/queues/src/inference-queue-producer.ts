@@ -1,11 +1,12 @@
+import type { RedisClient } from '@infer/redis';
 import { bullmqTelemetry, withTraceparent } from '@infer/telemetry';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import {
   INFERENCE_JOB_NAME,
   type InferenceJobData,
   inferenceJobOptions,
-  inferenceQueueName,
+  inferenceQueueShards,
+  queueShardOf,
 } from './inference-queue-contract.ts';
 
 export interface Enqueued {
@@ -46,20 +47,32 @@ export function enqueuedOf(job: EnqueuableJob): Enqueued {
   };
 }
 
-/** The producer side of the per-model inference queues, and what can be read of them. */
+/** A job's priority band in BullMQ's prioritized set: score = priority * 2^32 + a counter of the queue. */
+const PRIORITY_BAND = 0x100000000;
+
+/**
+ * The producer side of the per-model inference queues, and what can be read of them. A
+ * model's queue may be split into QUEUE_SHARDS BullMQ queues (inferenceQueueShards): a job
+ * goes to the shard its id names (queueShardOf), and what is read of the model's queue
+ * (depth, a job's place in line) is summed over its shards.
+ */
 export class InferenceQueues {
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues = new Map<string, Queue[]>();
 
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   readonly prefix: string;
+  readonly shards: number;
 
-  constructor(connection: Redis, prefix: string, models: Iterable<string>) {
+  constructor(connection: RedisClient, prefix: string, models: Iterable<string>, shards = 1) {
     this.connection = connection;
     this.prefix = prefix;
+    this.shards = shards;
     for (const model of models) {
       this.queues.set(
         model,
-        new Queue(inferenceQueueName(model), { connection, prefix, telemetry: bullmqTelemetry() }),
+        inferenceQueueShards(model, shards).map(
+          (name) => new Queue(name, { connection, prefix, telemetry: bullmqTelemetry() }),
+        ),
       );
     }
   }
@@ -68,26 +81,36 @@ export class InferenceQueues {
     return this.queues.has(model);
   }
 
-  get(model: string): Queue {
-    const queue = this.queues.get(model);
-    if (!queue) throw new Error(`no queue for model ${model}`);
-    return queue;
+  /** The model's BullMQ queues, one per shard. */
+  shardsOf(model: string): Queue[] {
+    const queues = this.queues.get(model);
+    if (!queues) throw new Error(`no queue for model ${model}`);
+    return queues;
+  }
+
+  /** The BullMQ queue that holds (or will hold) job `id` of `model`. */
+  get(model: string, id: string): Queue {
+    const queues = this.shardsOf(model);
+    return queues[queueShardOf(id, queues.length)] as Queue;
   }
 
   all(): Queue[] {
-    return [...this.queues.values()];
+    return [...this.queues.values()].flat();
   }
 
   /**
-   * One addBulk per model (a batch names one model, so usually one round trip); a single
-   * job by add, one script call, where addBulk builds an ioredis pipeline (which costs
+   * One addBulk per queue shard (a batch names one model, so one round trip per shard); a
+   * single job by add, one script call, where addBulk builds an ioredis pipeline (which costs
    * about 66 µs on a connection with BullMQ's scripts defined).
    */
   async enqueueMany(jobs: readonly Enqueued[], options: { attempts: number }): Promise<void> {
-    const byModel = new Map<string, Enqueued[]>();
-    for (const job of jobs) byModel.set(job.data.model, [...(byModel.get(job.data.model) ?? []), job]);
+    const byQueue = new Map<Queue, Enqueued[]>();
+    for (const job of jobs) {
+      const queue = this.get(job.data.model, job.data.jobId);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
+    }
     await Promise.all(
-      [...byModel].map(async ([model, group]) => {
+      [...byQueue].map(async ([queue, group]) => {
         const bulk = group.map(({ data, priority, traceparent }) => ({
           name: INFERENCE_JOB_NAME,
           data,
@@ -100,48 +123,89 @@ export class InferenceQueues {
         const [one] = bulk;
         // A single job's `add` span joins its trace (the request's, or the stored one on repair).
         if (one && bulk.length === 1)
-          await withTraceparent(group[0]?.traceparent, () => this.get(model).add(one.name, one.data, one.opts));
-        else await this.get(model).addBulk(bulk);
+          await withTraceparent(group[0]?.traceparent, () => queue.add(one.name, one.data, one.opts));
+        else await queue.addBulk(bulk);
       }),
     );
   }
 
-  /** Jobs not yet picked by a worker: what backpressure limits. */
+  /** Jobs not yet picked by a worker, over all the model's shards: what backpressure limits. */
   async depth(model: string): Promise<number> {
-    const counts = await this.get(model).getJobCounts('waiting', 'prioritized', 'delayed');
-    return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
+    const counts = await Promise.all(
+      this.shardsOf(model).map((queue) => queue.getJobCounts('waiting', 'prioritized', 'delayed')),
+    );
+    return counts.reduce(
+      (sum, shard) => sum + (shard.waiting ?? 0) + (shard.prioritized ?? 0) + (shard.delayed ?? 0),
+      0,
+    );
   }
 
   /**
-   * 1-based place in line: the plain wait list runs first, then the prioritized
-   * sorted set in order. Null when the job is in neither (picked, or delayed for a retry).
+   * 1-based place in line, or null when the job is in no line (picked, or delayed for a
+   * retry). In its own shard it is exact: the plain wait list runs first, then the
+   * prioritized set in order. Workers take from every shard side by side, so the jobs ahead
+   * of it in each other shard are summed in: that shard's wait list, its jobs of a higher
+   * priority, and of its own priority as many as are ahead of it in its own shard (shards
+   * fill at the same rate: a job's id picks its shard at random), at most all of them.
    */
   async position(model: string, id: string): Promise<number | null> {
-    const queue = this.get(model);
-    const [waiting, rank] = (await this.connection
-      .multi()
-      .llen(queue.toKey('wait'))
-      .zrank(queue.toKey('prioritized'), id)
-      .exec()) as [[Error | null, number], [Error | null, number | null]];
-    if (rank[1] === null || rank[1] === undefined) return null;
-    return waiting[1] + rank[1] + 1;
+    const own = this.get(model, id);
+    const redis = this.connection;
+    const replies = (await redis.multi().llen(own.toKey('wait')).zscore(own.toKey('prioritized'), id).exec()) ?? [];
+    const [waiting, score] = replies.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    }) as [number, string | null];
+    if (score === null || score === undefined) return null;
+    const band = Math.floor(Number(score) / PRIORITY_BAND) * PRIORITY_BAND;
+    const [aheadInOwn, sameInOwn] = await Promise.all([
+      redis.zcount(own.toKey('prioritized'), '-inf', `(${score}`),
+      redis.zcount(own.toKey('prioritized'), band, `(${score}`),
+    ]);
+    let ahead = waiting + aheadInOwn;
+    const others = this.shardsOf(model).filter((queue) => queue !== own);
+    const counts = await Promise.all(
+      others.map(async (queue) => {
+        const [wait, higher, same] = await Promise.all([
+          redis.llen(queue.toKey('wait')),
+          redis.zcount(queue.toKey('prioritized'), '-inf', `(${band}`),
+          redis.zcount(queue.toKey('prioritized'), band, `(${band + PRIORITY_BAND}`),
+        ]);
+        return wait + higher + Math.min(same, sameInOwn);
+      }),
+    );
+    for (const count of counts) ahead += count;
+    return ahead + 1;
   }
 
-  /** Which of these jobs BullMQ holds in any state (one round trip). */
+  /** Which of these jobs BullMQ holds in any state (one round trip per queue shard). */
   async existing(jobs: readonly { id: string; model: string }[]): Promise<boolean[]> {
     if (jobs.length === 0) return [];
-    const pipeline = this.connection.pipeline();
-    for (const { id, model } of jobs) pipeline.exists(this.get(model).toKey(id));
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, count]) => {
-      if (error) throw error;
-      return count === 1;
-    });
+    const found: boolean[] = new Array(jobs.length).fill(false);
+    const byQueue = new Map<Queue, number[]>();
+    for (const [i, { id, model }] of jobs.entries()) {
+      const queue = this.get(model, id);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), i]);
+    }
+    await Promise.all(
+      [...byQueue].map(async ([queue, positions]) => {
+        // One queue is one slot: a pipeline of its keys goes to one node.
+        const pipeline = this.connection.pipeline();
+        for (const i of positions) pipeline.exists(queue.toKey((jobs[i] as { id: string }).id));
+        const replies = (await pipeline.exec()) ?? [];
+        for (const [n, i] of positions.entries()) {
+          const [error, count] = replies[n] ?? [null, 0];
+          if (error) throw error;
+          found[i] = count === 1;
+        }
+      }),
+    );
+    return found;
   }
 
   /** Remove a job that no worker holds; a locked one stays (the worker skips it as canceled). */
   async remove(model: string, id: string): Promise<void> {
-    await this.get(model).remove(id);
+    await this.get(model, id).remove(id);
   }
 
   async close(): Promise<void> {

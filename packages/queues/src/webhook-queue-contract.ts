@@ -1,16 +1,17 @@
 import { WEBHOOK_EVENTS } from '@infer/contracts';
+import type { RedisClient } from '@infer/redis';
 import { bullmqTelemetry } from '@infer/telemetry';
 import { type BackoffOptions, type BackoffStrategy, type JobsOptions, type Processor, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { STALLED_CHECK_MS } from './dead-worker-reclaim.ts';
 
 /**
  * The `webhooks` queue: the outbox relay (producer) adds one delivery job per
  * event, apps/webhook-dispatcher's delivery worker (consumer) sends it. Both
- * take name, payload and options from here.
+ * take name, payload and options from here. Its name is a hash tag: one Redis Cluster slot,
+ * as BullMQ needs (a queue's scripts use many of its keys at once).
  */
-export const WEBHOOK_QUEUE_NAME = 'webhooks';
+export const WEBHOOK_QUEUE_NAME = '{webhooks}';
 export const WEBHOOK_JOB_NAME = 'deliver';
 
 /** What one delivery job carries: the frozen body, so that retries send the same bytes. */
@@ -60,7 +61,11 @@ export interface WebhookWorkerOptions {
 }
 
 /** The BullMQ worker of the `webhooks` queue, created paused. */
-export function createWebhookWorker(connection: Redis, processor: Processor, options: WebhookWorkerOptions): Worker {
+export function createWebhookWorker(
+  connection: RedisClient,
+  processor: Processor,
+  options: WebhookWorkerOptions,
+): Worker {
   return new Worker(WEBHOOK_QUEUE_NAME, processor, {
     connection,
     prefix: options.prefix,

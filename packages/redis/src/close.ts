@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 
 /** Close without waiting on a dead server. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'end') return;
   try {
     await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1000))]);

@@ -1,14 +1,17 @@
 import type { Logger } from '@infer/logger';
-import type { Redis } from 'ioredis';
+import { primariesOf, type RedisClient } from './client.ts';
 
 /**
  * BullMQ loses jobs when Redis evicts keys: anything but `noeviction` is an error
  * worth shouting about at start-up (managed Redis often defaults to volatile-lru).
  */
-export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<string | undefined> {
+export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<string | undefined> {
   try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-    const policy = reply[1];
+    // On a Cluster each primary has its own setting: the first that is not noeviction is reported.
+    const policies = await Promise.all(
+      primariesOf(redis).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1]),
+    );
+    const policy = policies.find((each) => each !== 'noeviction') ?? policies[0];
     if (policy && policy !== 'noeviction') {
       logger.error(
         { maxmemoryPolicy: policy },

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 
 /** Wait until a connection is ready (producers created with enableOfflineQueue: false need this first). */
-export function waitReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export function waitReady(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

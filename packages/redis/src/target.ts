@@ -42,9 +42,13 @@ export function sentinelOptionsOf(target: RedisTarget): RedisOptions {
 
 /** The target for logs, without credentials. */
 export function describeRedisTarget(target: RedisTarget | string): string {
-  const { url, sentinel } = typeof target === 'string' ? { url: target, sentinel: undefined } : target;
+  const { url, sentinel, cluster } = typeof target === 'string' ? { url: target } : target;
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
+  if (cluster) {
+    const seeds = cluster.nodes.map(formatEndpoint).join(',');
+    return `cluster via ${seeds}${parsed.protocol === 'rediss:' ? ' (TLS)' : ''}`;
+  }
   if (!sentinel) return parsed.toString();
   const database = parsed.pathname.replace(/^\//, '') || '0';
   const addresses = sentinel.addresses.map(formatEndpoint).join(',');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { JobAccepted, JobView } from '@infer/contracts';
 import { JobStore } from '@infer/job-store';
-import { INFERENCE_JOB_NAME, inferenceJobOptions, inferenceQueueName, newJobId } from '@infer/queues';
+import { INFERENCE_JOB_NAME, inferenceJobOptions, inferenceQueueShards, newJobId } from '@infer/queues';
 import { Queue } from 'bullmq';
 import { freePort } from '../../../dev-support/free-port.ts';
 import { pollUntilDone, submitImage } from '../../support/jobs-client.ts';
@@ -47,7 +47,7 @@ export async function enqueueDirectly(
   model = 'plant-pathology',
 ): Promise<string> {
   const redis = testRedis();
-  const queue = new Queue(inferenceQueueName(model), { connection: redis, prefix: system.prefix });
+  const queue = new Queue(inferenceQueueShards(model, 1)[0] as string, { connection: redis, prefix: system.prefix });
   try {
     // A job id as the API makes them (UUIDv7): the API answers 404 for any other shape.
     const id = newJobId();
@@ -67,7 +67,7 @@ export async function enqueueDirectly(
 /** BullMQ's view of a job: attempts made, stalled count, state. */
 export async function bullJob(system: TestSystem, id: string, model = 'plant-pathology') {
   const redis = testRedis();
-  const queue = new Queue(inferenceQueueName(model), { connection: redis, prefix: system.prefix });
+  const queue = new Queue(inferenceQueueShards(model, 1)[0] as string, { connection: redis, prefix: system.prefix });
   try {
     const job = await queue.getJob(id);
     if (!job) return undefined;
@@ -86,7 +86,7 @@ export async function bullJob(system: TestSystem, id: string, model = 'plant-pat
 /** Jobs of a model's queue that no worker has taken yet. */
 export async function waitingCount(system: TestSystem, model: string): Promise<number> {
   const redis = testRedis();
-  const queue = new Queue(inferenceQueueName(model), { connection: redis, prefix: system.prefix });
+  const queue = new Queue(inferenceQueueShards(model, 1)[0] as string, { connection: redis, prefix: system.prefix });
   try {
     const counts = await queue.getJobCounts('waiting', 'prioritized');
     return (counts.waiting ?? 0) + (counts.prioritized ?? 0);

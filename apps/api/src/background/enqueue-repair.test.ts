@@ -37,10 +37,10 @@ describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {
     const orphan = await stored({ cancelAt, priority: 7 });
     // Younger than the grace period: a live API may still be enqueueing it.
     expect(await repair.sweep(Date.now())).toBe(0);
-    expect(await queues.get('m').getJob(orphan.id)).toBeUndefined();
+    expect(await queues.get('m', orphan.id).getJob(orphan.id)).toBeUndefined();
 
     expect(await repair.sweep(Date.now() + 5000)).toBe(1);
-    const job = await queues.get('m').getJob(orphan.id);
+    const job = await queues.get('m', orphan.id).getJob(orphan.id);
     expect(job?.data).toEqual({
       jobId: orphan.id,
       model: 'm',
@@ -51,7 +51,7 @@ describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {
     });
     expect(job?.opts).toMatchObject({ attempts: 2, priority: 101 - 7 });
     // Its intent is gone: the next sweep finds nothing to do.
-    expect(await redis.zscore(store.keys.enqueueIntents, orphan.id)).toBeNull();
+    expect(await redis.zscore(store.keys.shardOf(orphan.id).enqueueIntents, orphan.id)).toBeNull();
     expect(await repair.sweep(Date.now() + 5000)).toBe(0);
   });
 
@@ -65,11 +65,15 @@ describe('EnqueueRepair (real Redis, real BullMQ queues)', () => {
     const orphans = [await stored(), await stored(), await stored()];
 
     expect(await repair.sweep(Date.now() + 5000)).toBe(3);
-    for (const orphan of orphans) expect(await queues.get('m').getJob(orphan.id)).toBeDefined();
-    expect(await queues.get('m').getJob(canceled.id)).toBeUndefined();
-    expect(await queues.get('m').getJob(vanished.id)).toBeUndefined();
+    for (const orphan of orphans) expect(await queues.get('m', orphan.id).getJob(orphan.id)).toBeDefined();
+    expect(await queues.get('m', canceled.id).getJob(canceled.id)).toBeUndefined();
+    expect(await queues.get('m', vanished.id).getJob(vanished.id)).toBeUndefined();
     // The first test's orphan, the one enqueued by hand, the three repaired: nothing added twice.
-    expect(await queues.get('m').getJobCounts('prioritized')).toEqual({ prioritized: 5 });
-    expect(await redis.zcard(store.keys.enqueueIntents)).toBe(0);
+    expect(await queues.shardsOf('m')[0]?.getJobCounts('prioritized')).toEqual({ prioritized: 5 });
+    expect(
+      await Promise.all(store.keys.shards.map((shard) => redis.zcard(shard.enqueueIntents))).then((cards) =>
+        cards.reduce((a, b) => a + b, 0),
+      ),
+    ).toBe(0);
   });
 });

@@ -55,7 +55,7 @@ describe('Idempotency-Key (in-process API, real Redis)', () => {
     const redis = testRedis();
     try {
       // Job records only: with no worker to consume them, the image payloads (`job:<id>:image`) are still there.
-      const records = (await redis.keys(`${suite.api.prefix}:job:*`)).filter((key) => !key.endsWith(':image'));
+      const records = (await redis.keys(`${suite.api.prefix}:*:job:*`)).filter((key) => !key.endsWith(':image'));
       const withMetadata = await Promise.all(records.map((key) => redis.hget(key, 'metadata')));
       expect(withMetadata.filter((m) => m === JSON.stringify(body.metadata))).toHaveLength(1);
     } finally {

@@ -64,7 +64,7 @@ describe('Idempotency (real Redis)', () => {
     const keys = redisKeys(prefix);
     const idempotency = new Idempotency(redis, keys, { ttlSeconds: 60, pendingTtlSeconds: 1, waitMs: 3000 });
     const redisKey = keys.idempotency('-', createHash('sha256').update('lost').digest('hex'));
-    const jobsBefore = (await redis.keys(`${prefix}:job:*`)).length;
+    const jobsBefore = (await redis.keys(`${prefix}:*:job:*`)).length;
     let id = '';
     const outcome = idempotency.run('lost', undefined, 'same', async (binding) => {
       // Meanwhile the claim expired and another request took the key.
@@ -76,15 +76,15 @@ describe('Idempotency (real Redis)', () => {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('idempotency_key_in_progress');
     expect(id).toBe('');
-    expect((await redis.keys(`${prefix}:job:*`)).length).toBe(jobsBefore);
+    expect((await redis.keys(`${prefix}:*:job:*`)).length).toBe(jobsBefore);
     // The other request's claim is untouched.
     expect(JSON.parse((await redis.get(redisKey)) as string)).toMatchObject({ token: 'other' });
   });
 
   /** Create one job as the API does, replacing the claim with `value` in the same script. */
   async function createBound(binding: IdempotencyBinding, value: unknown): Promise<string> {
-    const id = newJobId();
     const store = new JobStore(redis, prefix, 60);
+    const id = newJobId(Date.now(), store.shardForCreation(binding.key));
     await store.createMany([{ job: { id, model: 'm', createdAt: new Date() }, image: Uint8Array.from([1, 2, 3]) }], {
       idempotency: { ...binding, answer: binding.answer(value) },
     });

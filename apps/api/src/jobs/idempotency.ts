@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@infer/contracts';
 import { type DurableWrites, IdempotencyStore, type RedisKeys } from '@infer/job-store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 
 export interface IdempotencySettings {
   /** How long a key remembers its answer. */
@@ -44,7 +44,7 @@ export class Idempotency {
   private readonly store: IdempotencyStore;
   private readonly settings: IdempotencySettings;
 
-  constructor(redis: Redis, keys: RedisKeys, settings: IdempotencySettings, durable?: DurableWrites) {
+  constructor(redis: RedisClient, keys: RedisKeys, settings: IdempotencySettings, durable?: DurableWrites) {
     this.store = new IdempotencyStore(redis, keys, durable);
     this.settings = settings;
   }

@@ -35,7 +35,7 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
         void connection.client('SETNAME', connectionName);
         return connection;
       },
-      store.keys.jobEvents,
+      store.keys.shards.map((shard) => shard.jobEvents),
       logger,
     );
   });
@@ -51,7 +51,7 @@ describe('JobEvents, JobWaiter and the event stream (real Redis)', () => {
     const unwatchB = await events.watch('b', (event) => seen.b?.push(event));
     expect(events.watching).toBe(2);
     await create('a');
-    await redis.publish(store.keys.jobEvents, 'not json'); // ignored, and does not break dispatch
+    await redis.spublish(store.keys.shardOf('a').jobEvents, 'not json'); // ignored, and does not break dispatch
     await store.apply('start', 'a');
     await expect.poll(() => seen.a).toEqual([{ id: 'a', status: 'running' }]);
     unwatchA();

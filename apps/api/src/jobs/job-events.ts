@@ -1,15 +1,16 @@
 import { type JobEventMessage, jobEventMessageSchema, ServiceUnavailableError } from '@infer/contracts';
 import type { Logger } from '@infer/logger';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '@infer/redis';
 
 /** Called with every state change of the watched job, or with `undefined` after a reconnect (events may be lost). */
 export type JobEventListener = (event: JobEventMessage | undefined) => void;
 
 /**
- * The API process's single subscription to the job-events channel (published by
- * JobStore.transition on every state change), fanned out in-process to the
- * waiters of each job id. One connection per process, however many clients
- * long-poll or stream: Redis pub/sub connections are not free.
+ * The API process's single subscription to the job-events channels, one per job-store
+ * shard (SPUBLISHed by JobStore.transition on every state change: sharded pub/sub, so on a
+ * Cluster each message stays on the node of its shard), fanned out in-process to the
+ * waiters of each job id. One subscriber per process (on a Cluster, one connection per
+ * primary), however many clients long-poll or stream: pub/sub connections are not free.
  *
  * Pub/sub is fire-and-forget: a message published while the connection is down
  * is lost. Listeners are therefore told about every reconnection and re-read the
@@ -17,18 +18,18 @@ export type JobEventListener = (event: JobEventMessage | undefined) => void;
  */
 export class JobEvents {
   private readonly listeners = new Map<string, Set<JobEventListener>>();
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private subscribed: Promise<void> | undefined;
   private closed = false;
   private readonly closing = new AbortController();
 
-  private readonly connect: () => Redis;
-  private readonly channel: string;
+  private readonly connect: () => RedisClient;
+  private readonly channels: ReadonlySet<string>;
   private readonly logger: Logger;
 
-  constructor(connect: () => Redis, channel: string, logger: Logger) {
+  constructor(connect: () => RedisClient, channels: readonly string[], logger: Logger) {
     this.connect = connect;
-    this.channel = channel;
+    this.channels = new Set(channels);
     this.logger = logger;
   }
 
@@ -40,20 +41,27 @@ export class JobEvents {
     const connection = this.connect();
     this.connection = connection;
     connection.on('error', (error) => this.logger.warn({ err: error }, 'job-events subscriber error'));
-    connection.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.dispatch(message);
+    connection.on('smessage', (channel: string, message: string) => {
+      if (this.channels.has(channel)) this.dispatch(message);
     });
-    let first = true;
-    connection.on('ready', () => {
-      // ioredis re-subscribes by itself on reconnect; what was published meanwhile is gone.
-      if (first) {
-        first = false;
-        return;
-      }
+    // ioredis subscribes again by itself on reconnect; what was published meanwhile is gone.
+    const resubscribed = () => {
       this.logger.info('job-events subscriber reconnected; waiters re-read their jobs');
       for (const set of this.listeners.values()) for (const listener of set) this.call(listener, undefined);
-    });
-    this.subscribed = connection.subscribe(this.channel).then(
+    };
+    if (isCluster(connection)) {
+      // A shard's subscriber lost (its primary failed) or replaced: messages may have gone by.
+      connection.on('-subscriber', resubscribed);
+      connection.on('+subscriber', resubscribed);
+    } else {
+      let first = true;
+      connection.on('ready', () => {
+        if (first) first = false;
+        else resubscribed();
+      });
+    }
+    // One SSUBSCRIBE per channel: on a Cluster each goes to the node serving its slot.
+    this.subscribed = Promise.all([...this.channels].map((channel) => connection.ssubscribe(channel))).then(
       () => undefined,
       (error: unknown) => {
         // Let the next watcher try again rather than failing forever.

@@ -95,8 +95,10 @@ export class JobsService {
     // Tracing on: one job continues the request's trace; each job of a batch gets a trace of
     // its own, linked to the request's (a thousand images are a thousand bounded traces).
     const requestTrace = requests.length === 1 ? traceparentOf() : undefined;
+    // Created in one atomic step, so in one job-store shard: the Idempotency-Key record's, or one at random.
+    const shard = this.store.shardForCreation(idempotency?.binding.key);
     const jobs = requests.map((request) => {
-      const id = newJobId(createdAt.getTime());
+      const id = newJobId(createdAt.getTime(), shard);
       const route = routeJob(policies.get(request.model) ?? null, request.version);
       return {
         job: {

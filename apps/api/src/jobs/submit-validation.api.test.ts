@@ -148,7 +148,7 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
     it('refuses the whole batch, naming the item, when one image is bad; creates no job', async () => {
       const redis = testRedis();
       try {
-        const before = await redis.keys(`${suite.api.prefix}:job:*`);
+        const before = await redis.keys(`${suite.api.prefix}:*:job:*`);
         const b64 = suite.green.toString('base64');
         await refused(
           await postJson({ images: [{ image_base64: b64 }, { image_base64: 'aGVsbG8=' }] }, {}, '/v1/jobs:batch'),
@@ -179,7 +179,7 @@ describe('POST /v1/jobs and :batch refuse bad submissions, naming the field (in-
           'images',
         );
         await refused(await postJson({ images: [] }, {}, '/v1/jobs:batch'), 400, 'invalid_request', 'images');
-        expect(await redis.keys(`${suite.api.prefix}:job:*`)).toEqual(before);
+        expect(await redis.keys(`${suite.api.prefix}:*:job:*`)).toEqual(before);
       } finally {
         redis.disconnect();
       }

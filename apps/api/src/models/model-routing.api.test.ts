@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { versionIdOf } from '@infer/contracts';
+import { redisKeys } from '@infer/job-store';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLOURS, solidImage } from '../../../../test/support/images.ts';
@@ -77,7 +78,7 @@ describe('model routing (in-process API, real Redis, auth on)', () => {
       ids.push(...((await response.json()) as { jobs: { id: string }[] }).jobs.map((job) => job.id));
     }
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hmget(`${system.prefix}:job:${id}`, 'requested_version', 'shadow_version');
+    for (const id of ids) pipeline.hmget(redisKeys(system.prefix).job(id), 'requested_version', 'shadow_version');
     const counts: Record<string, number> = {};
     for (const [, values] of (await pipeline.exec()) ?? []) {
       const [version, shadow] = values as [string | null, string | null];
@@ -166,7 +167,7 @@ describe('model routing (in-process API, real Redis, auth on)', () => {
       });
       expect(response.status, await response.clone().text()).toBe(201);
       const { id } = (await response.json()) as { id: string };
-      return redis.hget(`${system.prefix}:job:${id}`, 'requested_version');
+      return redis.hget(redisKeys(system.prefix).job(id), 'requested_version');
     };
     expect(await predict('/v1/models/infer/plant-pathology/predictions', {})).toBe('1');
     expect(await predict('/v1/predictions', { version: 'plant-pathology' })).toBe('1');

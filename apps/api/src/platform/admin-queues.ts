@@ -3,9 +3,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { AppError } from '@infer/contracts';
 import { WEBHOOK_QUEUE_NAME } from '@infer/queues';
+import type { RedisClient } from '@infer/redis';
 import { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
-import type { Redis } from 'ioredis';
 import type { Authenticator } from './auth.ts';
 import { pageHeaders } from './pages.route.ts';
 
@@ -14,7 +14,7 @@ export const ADMIN_QUEUES_PATH = '/admin/queues';
 export interface AdminQueuesOptions {
   /** The inference queues (one per model). */
   inference: Queue[];
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   auth: Authenticator | undefined;
   /** Principals (`key:<name>`, `jwt:<sub>`) allowed in while auth is on (ADMIN_PRINCIPALS). */

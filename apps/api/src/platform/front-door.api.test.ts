@@ -64,7 +64,7 @@ describe('front door: pages, /admin/queues access, CORS, TRUST_PROXY (in-process
     });
     expect(api.status).toBe(200);
     const { queues } = (await api.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(queues.map((queue) => queue.name).sort()).toEqual(['inference.plant-pathology', 'webhooks']);
+    expect(queues.map((queue) => queue.name).sort()).toEqual(['{inference.plant-pathology}', '{webhooks}']);
     expect(queues.every((queue) => queue.readOnlyMode)).toBe(true);
     // With auth off (local use) the dashboard is open.
     expect((await fetch(open.url('/admin/queues'))).status).toBe(200);

@@ -1,10 +1,10 @@
 import type { WorkerRegistry } from '@infer/job-store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@infer/redis';
 import { operationRoutes } from '../http/operation.ts';
 import { HEALTH_OPERATIONS } from './health.operations.ts';
 
 export interface HealthRouteDeps {
-  redis: Redis;
+  redis: RedisClient;
   workers: WorkerRegistry;
   heartbeatTtlMs: number;
 }
@@ -15,7 +15,7 @@ export const healthRoutes = operationRoutes(HEALTH_OPERATIONS, (deps: HealthRout
     res.json({ status: 'ok' });
   },
 
-  // Readiness: Redis reachable and at least one worker alive with its models loaded.
+  // Readiness: RedisClient reachable and at least one worker alive with its models loaded.
   readiness: async (_input, _req, res) => {
     const checks = { redis: false, workers: 0 };
     try {

@@ -1,5 +1,6 @@
 import { WorkerRegistry } from '@infer/job-store';
 import { InferenceQueues } from '@infer/queues';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, sampleValue } from '../../../../test/support/prometheus.ts';
@@ -16,10 +17,10 @@ describe('API metrics read from Redis at scrape time (real Redis, real BullMQ qu
     redis = testRedis();
     queues = new InferenceQueues(redis, prefix, ['busy', 'idle']);
     metrics = createApiMetrics({
-      queues: () => ['busy', 'idle'].map((model) => [model, queues.get(model)] as const),
+      queues: () => ['busy', 'idle'].map((model) => [model, queues.shardsOf(model)] as const),
       workers: new WorkerRegistry(redis, prefix),
       heartbeatTtlMs: 3000,
-      redisMemoryInfo: () => redis.info('memory'),
+      redisMemoryInfo: async () => [await redis.info('memory')],
     });
   });
   afterAll(async () => {
@@ -30,7 +31,7 @@ describe('API metrics read from Redis at scrape time (real Redis, real BullMQ qu
 
   it('exports the age of the oldest waiting job per model (waiting list and prioritized set), 0 when none waits', async () => {
     const now = Date.now();
-    const busy = queues.get('busy');
+    const busy = queues.shardsOf('busy')[0] as Queue;
     await busy.add('infer', {}, { jobId: 'newer', timestamp: now - 30_000 });
     await busy.add('infer', {}, { jobId: 'older', timestamp: now - 60_000 });
     await busy.add('infer', {}, { jobId: 'oldest-prioritized', timestamp: now - 120_000, priority: 3 });

@@ -9,13 +9,15 @@ export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'com
 
 export interface ApiMetricsSources {
   /** Queues by model name, read at scrape time. */
-  queues: () => Iterable<[model: string, queue: Queue]>;
+  /** Each model's BullMQ queues (its QUEUE_SHARDS shards), reported summed as the model's queue. */
+  queues: () => Iterable<[model: string, shards: Queue[]]>;
   workers: WorkerRegistry;
   heartbeatTtlMs: number;
   /** Requests waiting on job events right now (Prefer: wait and event streams). */
   watching?: () => number;
   /** Redis's `INFO memory` text, read at scrape time (memory used against `maxmemory`). */
-  redisMemoryInfo?: () => Promise<string>;
+  /** INFO memory of every primary (one on a single Redis, each of a Cluster's). */
+  redisMemoryInfo?: () => Promise<string[]>;
 }
 
 /** Jobs of these states wait for a worker: the oldest of them gives the queue's age. */
@@ -64,9 +66,9 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     async collect() {
       this.reset();
       const counted = await Promise.all(
-        [...sources.queues()].map(async ([model, queue]) => ({
+        [...sources.queues()].map(async ([model, shards]) => ({
           model,
-          counts: await queue.getJobCounts(...QUEUE_STATES),
+          counts: sumCounts(await Promise.all(shards.map((queue) => queue.getJobCounts(...QUEUE_STATES)))),
         })),
       );
       for (const { model, counts } of counted) {
@@ -85,9 +87,11 @@ export function createApiMetrics(sources: ApiMetricsSources) {
       this.reset();
       const now = Date.now();
       const oldest = await Promise.all(
-        [...sources.queues()].map(async ([model, queue]) => {
-          // asc: the waiting list's tail (next to run, oldest) and the prioritized set's head.
-          const heads = await Promise.all(WAITING_STATES.map((state) => queue.getJobs([state], 0, 0, true)));
+        [...sources.queues()].map(async ([model, shards]) => {
+          // asc: the waiting list's tail (next to run, oldest) and the prioritized set's head, of every shard.
+          const heads = await Promise.all(
+            shards.flatMap((queue) => WAITING_STATES.map((state) => queue.getJobs([state], 0, 0, true))),
+          );
           const stamps = heads.flat().map((job) => job.timestamp);
           return { model, ageMs: stamps.length === 0 ? 0 : Math.max(0, now - Math.min(...stamps)) };
         }),
@@ -118,11 +122,13 @@ export function createApiMetrics(sources: ApiMetricsSources) {
     },
   });
   if (sources.redisMemoryInfo) {
-    const memoryInfo = sources.redisMemoryInfo;
+    const infos = sources.redisMemoryInfo;
+    // The primary nearest its limit (on a Cluster, the first to refuse writes), its used and max side by side.
+    const memoryInfo = async () => fullestNode(await infos());
     // Named after INFO's fields; every API replica reports the same Redis (aggregate with max).
     new Gauge({
       name: 'inference_redis_used_memory_bytes',
-      help: 'Memory Redis uses (INFO memory used_memory), read at scrape time',
+      help: 'Memory Redis uses (INFO memory used_memory; on a Cluster, of the primary nearest its maxmemory), read at scrape time',
       registers: [registry],
       async collect() {
         this.set(redisInfoField(await memoryInfo(), 'used_memory') ?? Number.NaN);
@@ -172,3 +178,20 @@ export function createApiMetrics(sources: ApiMetricsSources) {
   return { registry, middleware, jobsSubmitted };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+function sumCounts(shards: readonly Record<string, number>[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const counts of shards)
+    for (const [state, count] of Object.entries(counts)) sum[state] = (sum[state] ?? 0) + count;
+  return sum;
+}
+
+/** Of several primaries' INFO memory, the one using the largest share of its maxmemory (or the most memory, without limits). */
+function fullestNode(infos: readonly string[]): string {
+  const fill = (info: string) => {
+    const used = redisInfoField(info, 'used_memory') ?? 0;
+    const max = redisInfoField(info, 'maxmemory') ?? 0;
+    return max > 0 ? used / max : used / Number.MAX_SAFE_INTEGER;
+  };
+  return infos.reduce((fullest, info) => (fill(info) > fill(fullest) ? info : fullest), infos[0] ?? '');
+}

@@ -1,7 +1,7 @@
 import { AppError } from '@infer/contracts';
 import { RateLimitWindow, type RedisKeys } from '@infer/job-store';
+import type { RedisClient } from '@infer/redis';
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
 import { principalOf } from './auth.ts';
 
 export interface RateLimitOptions {
@@ -19,7 +19,7 @@ export interface RateLimitOptions {
  * `-Reset` (IETF draft "RateLimit header fields for HTTP"); a refused one is
  * `429 rate_limited` with `Retry-After`.
  */
-export function rateLimit(redis: Redis, options: RateLimitOptions): RequestHandler {
+export function rateLimit(redis: RedisClient, options: RateLimitOptions): RequestHandler {
   const windowMs = options.windowMs ?? 60_000;
   // One fixed window per principal (RateLimitWindow: INCR and PEXPIRE in one step).
   const window = new RateLimitWindow(redis, options.keys, windowMs);

@@ -1,3 +1,4 @@
+import { redisKeys } from '@infer/job-store';
 import { describe, expect, it } from 'vitest';
 import { accepted } from '../../../../test/support/api-answers.ts';
 import { submitImage } from '../../../../test/support/jobs-client.ts';
@@ -15,7 +16,7 @@ describe('webhook options of a submission (in-process API, real Redis)', () => {
     );
     const redis = testRedis();
     try {
-      const events = await redis.hget(`${suite.api.prefix}:job:${job.id}`, 'webhook_events');
+      const events = await redis.hget(redisKeys(suite.api.prefix).job(job.id), 'webhook_events');
       expect(JSON.parse(events ?? '[]')).toEqual(['job.succeeded', 'job.failed', 'job.canceled']);
     } finally {
       redis.disconnect();

@@ -3,7 +3,8 @@
   clock: the hosts that beat and the ones that judge who is dead (reclaim-dead-locks.lua)
   may disagree on the time.
 
-  KEYS[1] queue-workers (sorted set: BullMQ worker id -> last known alive, epoch ms)
+  KEYS[1] the queue's alive-workers (sorted set: BullMQ worker id -> last known alive, epoch ms),
+          in the queue's slot (worker-registry.ts aliveWorkersKey)
   ARGV[1] ms to stamp them in the past: 0 while alive; the dead-after time when the
           process leaves, so that a lock it could not release is reclaimed at once
   ARGV[2] forget entries older than this many ms (the set does not grow forever)

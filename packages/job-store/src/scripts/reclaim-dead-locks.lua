@@ -3,14 +3,17 @@
   waiting for their locks to expire (LOCK_DURATION_MS, a minute by default).
 
   A lock's value is BullMQ's token `<worker id>:<n>`. For every job in the active list
-  whose lock names a worker stamped in queue-workers (beat-queue-workers.lua) longer ago
+  whose lock names a worker stamped in the queue's alive-workers (beat-queue-workers.lua) longer ago
   than ARGV[2], the lock is deleted: the next stalled check moves the job back to wait,
   counting the interruption as BullMQ does (maxStalledCount). Locks of workers never
   stamped (an older version of the worker, another program) are left to expire.
 
-  KEYS[1] queue-workers (sorted set: BullMQ worker id -> last known alive, epoch ms)
+  KEYS[1] the queue's alive-workers (sorted set: BullMQ worker id -> last known alive, epoch ms),
+          in the queue's slot (worker-registry.ts aliveWorkersKey)
   KEYS[2] the queue's active list
-  ARGV[1] the queue's key prefix (`<prefix>:<queue>:`), before a job id
+  ARGV[1] the queue's key prefix (`<prefix>:{<queue>}:`), before a job id: the lock keys built from
+          it are not declared, but carry the queue's hash tag, so they are in its slot (as
+          BullMQ's own scripts build job keys)
   ARGV[2] dead after this many ms without a stamp
   Returns the ids of the jobs whose lock was deleted.
 ]]

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '@infer/contracts';
+import { onSlotOwner, type RedisClient } from '@infer/redis';
 import { Command, type Redis } from 'ioredis';
 
 type NetStream = Redis['stream'];
@@ -69,10 +70,13 @@ const TEXTS = Object.fromEntries(Object.entries(SCRIPTS).map(([name, { file }]) 
 const SHAS = Object.fromEntries(
   Object.entries(TEXTS).map(([name, text]) => [name, createHash('sha1').update(text).digest('hex')]),
 ) as Record<ScriptName, string>;
-const registered = new WeakMap<Redis, ScriptCommands>();
+const registered = new WeakMap<RedisClient, ScriptCommands>();
 
-/** The scripts as commands of this connection (registered on first use). */
-export function scriptsOf(redis: Redis): ScriptCommands {
+/**
+ * The scripts as commands of this connection (registered on first use). On a Cluster each
+ * runs on the node owning its first key's slot; all its keys share that slot (keys.ts).
+ */
+export function scriptsOf(redis: RedisClient): ScriptCommands {
   const known = registered.get(redis);
   if (known) return known;
   for (const [name, { keys }] of Object.entries(SCRIPTS)) {
@@ -107,8 +111,10 @@ export interface Transaction {
 }
 
 /**
- * Run the commands `queue` adds as one MULTI/EXEC transaction and answer their raw
- * replies (bulk strings as Buffers); a failed command throws.
+ * Run the commands `queue` adds as one MULTI/EXEC transaction on the node that owns
+ * `slotKey` (every key in it must share that key's slot) and answer their raw replies
+ * (bulk strings as Buffers); a failed command throws. On a Cluster the transaction goes to
+ * the owner's own connection (packages/redis onSlotOwner), moving with the slot in a failover.
  *
  * Why a transaction rather than one script: a large string passed to a script (or returned
  * from one) costs Redis about 0.4 ms per 200 KB in Lua's string handling, twenty times a
@@ -119,13 +125,19 @@ export interface Transaction {
  * once, so the other commands in it must be safe to repeat (a SET of the same bytes, a GET).
  *
  * With `wait` (replicas > 0), `WAIT replicas timeoutMs` follows EXEC in the same write on the
- * same connection (see durable-writes.ts); fewer acknowledgements throw a 503 AppError.
+ * same connection (see durable-writes.ts), so on a Cluster it counts the replicas of the
+ * primary that took the write; fewer acknowledgements throw a 503 AppError.
  */
-export async function transaction(
-  redis: Redis,
+export function transaction(
+  client: RedisClient,
+  slotKey: string,
   queue: (tx: Transaction) => void,
   wait?: ReplicaWait,
 ): Promise<unknown[]> {
+  return onSlotOwner(client, slotKey, (node) => transactionOn(node, queue, wait));
+}
+
+async function transactionOn(redis: Redis, queue: (tx: Transaction) => void, wait?: ReplicaWait): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     const commands: [string, Arg[]][] = [];
     queue({

@@ -3,11 +3,11 @@
   (LIFECYCLE, rendered into lifecycle.lua), so that a cancel racing a worker has exactly
   one winner and every rule lives in one table.
 
-  KEYS[1] job hash, KEYS[2] image payload, KEYS[3] webhook outbox stream
+  KEYS[1] job hash, KEYS[2] image payload, KEYS[3] the webhook outbox stream of the job's shard
   ARGV[1] the verb (start, succeed, fail, retry, handBack, cancel, expire, abandon)
   ARGV[2] TTL in seconds applied to the record when the verb's status is terminal;
           a terminal status also deletes the image payload
-  ARGV[3] channel to publish ARGV[4] on
+  ARGV[3] the job's shard channel (keys.ts jobEvents, in its slot) to publish ARGV[4] on (SPUBLISH)
   ARGV[5] id of the webhook event this change emits if the job subscribed to it
           ('' never emits), ARGV[6] its time (ISO 8601)
   ARGV[7..] field, value pairs to set (record/job-record.ts: updateFieldsOf)
@@ -43,5 +43,5 @@ if TERMINAL[rule.to] then
   redis.call('DEL', imageKey)
   redis.call('EXPIRE', jobKey, terminalTtlSeconds)
 end
-redis.call('PUBLISH', eventsChannel, eventsMessage)
+redis.call('SPUBLISH', eventsChannel, eventsMessage)
 return {1, current} -- SCRIPT_REPLY.applied

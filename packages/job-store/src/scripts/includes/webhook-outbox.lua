@@ -35,6 +35,9 @@ local function webhook_enqueue(job_key, outbox_key, url, event_type, event_id, d
     'webhook_next_attempt_at', 'webhook_delivered_at')
   redis.call('XADD', outbox_key, '*', 'event_id', event_id, 'delivery_id', delivery_id, 'type', event_type,
     'job_id', snapshot['id'] or '', 'timestamp', timestamp, 'url', url, 'snapshot', cjson.encode(snapshot))
+  -- Wake the relays reading this shard (keys.ts outboxWake: the outbox's name with '-wake', in its
+  -- slot). SPUBLISH stays within the shard's node; a relay asleep misses nothing (it polls too).
+  redis.call('SPUBLISH', outbox_key .. '-wake', '1')
 end
 
 -- Called after a status change to new_status; emits the event if the job subscribed to it.
