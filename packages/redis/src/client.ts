@@ -1,4 +1,3 @@
-import calculateSlot from 'cluster-key-slot';
 import { Cluster, type Redis } from 'ioredis';
 
 /**
@@ -10,10 +9,28 @@ import { Cluster, type Redis } from 'ioredis';
  */
 export type RedisClient = Redis | Cluster;
 
+const SLOTS = 16384;
+
 export const isCluster = (client: RedisClient): client is Cluster => client instanceof Cluster;
 
-/** The hash slot of a key (CRC16 of its hash tag, or of the whole key without one), 0..16383. */
-export const slotOfKey = (key: string): number => calculateSlot(key);
+/**
+ * The hash slot of a key as Redis computes it (CLUSTER KEYSLOT): CRC16-XMODEM of the key, or of
+ * its hash tag (the text inside the first `{...}` when not empty), modulo 16384. Not ioredis's
+ * cluster-key-slot 1.1.1, which disagrees with Redis when the first braces are empty and another
+ * `}` follows (`{}{x}`: 11068 there, 3257 in Redis).
+ */
+export function slotOfKey(key: string): number {
+  let bytes = Buffer.from(key);
+  const open = bytes.indexOf('{');
+  const close = open === -1 ? -1 : bytes.indexOf('}', open + 1);
+  if (close > open + 1) bytes = bytes.subarray(open + 1, close);
+  let crc = 0;
+  for (const byte of bytes) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % SLOTS;
+}
 
 /**
  * The server connection that owns `key`'s slot: the client itself when it is one server;
@@ -32,8 +49,6 @@ export function nodeOfKey(client: RedisClient, key: string): Redis | undefined {
 
 /** Every primary's connection (the client itself when it is one server): for what each must answer (INFO, CONFIG). */
 export const primariesOf = (client: RedisClient): Redis[] => (isCluster(client) ? client.nodes('master') : [client]);
-
-const SLOTS = 16384;
 
 /**
  * A hash tag that begins with `base` and whose slot lies in the `index`-th of `count` equal
