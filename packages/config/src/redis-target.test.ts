@@ -73,3 +73,40 @@ describe('REDIS_SENTINELS and redisTargetOf', () => {
     });
   });
 });
+
+describe('REDIS_CLUSTER_NODES and redisTargetOf', () => {
+  it('makes a Cluster target from seed nodes (port default 6379), with REDIS_URL for credentials and TLS', () => {
+    const env = loadEnv({
+      REDIS_URL: 'rediss://app:pw@unused.invalid:6379',
+      REDIS_CLUSTER_NODES: 'node-a:7000, node-b ,[fd00::7]:7002',
+    });
+    expect(redisTargetOf(env)).toEqual({
+      url: 'rediss://app:pw@unused.invalid:6379',
+      cluster: {
+        nodes: [
+          { host: 'node-a', port: 7000 },
+          { host: 'node-b', port: 6379 },
+          { host: 'fd00::7', port: 7002 },
+        ],
+      },
+    });
+  });
+
+  it('refuses a Cluster with sentinels, or with a database other than 0, naming each setting', () => {
+    expect(() => loadEnv({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_SENTINELS: 's:26379' })).toThrow(
+      /REDIS_CLUSTER_NODES and REDIS_SENTINELS: set one/,
+    );
+    expect(() => loadEnv({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://x:6379/2' })).toThrow(/database 0 only/);
+    expect(loadEnv({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://x:6379/0' }).REDIS_CLUSTER_NODES).toHaveLength(
+      1,
+    );
+    expect(() => loadEnv({ REDIS_CLUSTER_NODES: 'a:7000,b:99999' })).toThrow(/"b:99999": expected host:port/);
+  });
+
+  it('refuses a {hash tag} in QUEUE_PREFIX (the keys carry their own), and QUEUE_SHARDS outside 1..64', () => {
+    expect(() => loadEnv({ QUEUE_PREFIX: '{infer}' })).toThrow(/QUEUE_PREFIX.*no \{hash tag\}/);
+    expect(loadEnv({}).QUEUE_SHARDS).toBe(1);
+    expect(loadEnv({ QUEUE_SHARDS: '3' }).QUEUE_SHARDS).toBe(3);
+    expect(() => loadEnv({ QUEUE_SHARDS: '0' })).toThrow(/QUEUE_SHARDS/);
+  });
+});

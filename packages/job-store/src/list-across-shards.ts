@@ -27,7 +27,7 @@ export interface ListQuery {
 }
 
 /** Newest first; within one creation time (a batch), the higher id first, as ZREVRANGEBYSCORE orders ties. */
-const isBefore = (a: ListCursor, b: ListCursor): boolean => a.at > b.at || (a.at === b.at && a.id > b.id);
+export const isBefore = (a: ListCursor, b: ListCursor): boolean => a.at > b.at || (a.at === b.at && a.id > b.id);
 
 /** One shard's owner index, read a chunk at a time in the listing's order. */
 class ShardIndexReader {

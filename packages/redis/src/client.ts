@@ -51,15 +51,19 @@ export function nodeOfKey(client: RedisClient, key: string): Redis | undefined {
 export const primariesOf = (client: RedisClient): Redis[] => (isCluster(client) ? client.nodes('master') : [client]);
 
 /**
- * A hash tag that begins with `base` and whose slot lies in the `index`-th of `count` equal
- * ranges of the 16384 slots: `base` itself when it does, else the first of `base~1`,
- * `base~2`, ... that does. Keys spread this way over equal ranges land on different
- * primaries of a Cluster whose slots are split in equal ranges (as `redis-cli --cluster
- * create` splits them), where tags hashed at random may pile up on one.
+ * A hash tag that begins with `base` and whose slot lies near the middle of the `index`-th of
+ * `count` equal ranges of the 16384 slots (within an eighth of the range of its centre):
+ * `base` itself when it does, else the first of `base~1`, `base~2`, ... that does. Keys
+ * spread this way land on different primaries of a Cluster whose slots are split in equal
+ * ranges (as `redis-cli --cluster create` splits them), where tags hashed at random may pile up
+ * on one; near the centre, a range that straddles two primaries' boundary still goes to the
+ * primary holding most of it.
  */
 export function spreadTag(base: string, index: number, count: number): string {
-  const from = Math.floor((index * SLOTS) / count);
-  const to = Math.floor(((index + 1) * SLOTS) / count);
+  const width = SLOTS / count;
+  const centre = (index + 0.5) * width;
+  const from = Math.floor(centre - width / 8);
+  const to = Math.ceil(centre + width / 8);
   for (let n = 0; ; n++) {
     const tag = n === 0 ? base : `${base}~${n}`;
     const slot = slotOfKey(tag);
