@@ -134,7 +134,7 @@ describe('tracing on (OTLP/HTTP JSON to a receiver)', () => {
       chain.map((s) => s.spanId),
       shape,
     ).toContain(server?.spanId);
-    expect(chain[0]?.name, shape).toMatch(/^add inference\./);
+    expect(chain[0]?.name, shape).toMatch(/^add \{inference\./);
     // Our spans, inside the worker's.
     for (const name of ['decode and resize', 'batch wait', 'inference', 'job-store start', 'job-store succeed']) {
       const span = spans.find((s) => s.name === name);

@@ -31,6 +31,12 @@ export function inferenceQueueShards(model: string, shards: number): string[] {
   return Array.from({ length: shards }, (_, shard) => `{${spreadTag(`${base}#${shard}`, shard, shards)}}`);
 }
 
+/** How a BullMQ queue of inferenceQueueShards is shown to operators: `inference.<model>`, with `shard k` when split. */
+export function inferenceQueueLabel(shardName: string): string {
+  const shard = /#(\d+)/.exec(shardName)?.[1];
+  return shard === undefined ? inferenceQueueOfShard(shardName) : `${inferenceQueueOfShard(shardName)} shard ${shard}`;
+}
+
 /** The model queue a BullMQ queue name of inferenceQueueShards belongs to (`inference.<model>`). */
 export const inferenceQueueOfShard = (shardName: string): string => shardName.replace(/^\{([^#}]*)(#[^}]*)?\}$/, '$1');
 

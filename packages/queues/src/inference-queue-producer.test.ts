@@ -6,6 +6,7 @@ import {
   createInferenceWorkers,
   INFERENCE_JOB_NAME,
   inferenceJobDataSchema,
+  inferenceQueueLabel,
   inferenceQueueOfShard,
   inferenceQueueShards,
 } from './inference-queue-contract.ts';
@@ -119,6 +120,12 @@ describe('sharded inference queues (real Redis)', () => {
       expect(inferenceQueueOfShard(name)).toBe('inference.m');
     }
     expect(inferenceQueueOfShard('{inference.m}')).toBe('inference.m');
+    expect(names.map(inferenceQueueLabel)).toEqual([
+      'inference.m shard 0',
+      'inference.m shard 1',
+      'inference.m shard 2',
+    ]);
+    expect(inferenceQueueLabel('{inference.m}')).toBe('inference.m');
   });
 
   it('spreads jobs over the shards by id, sums the depth, keeps each job in one shard, and estimates its place', async () => {

@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { AppError } from '@infer/contracts';
-import { WEBHOOK_QUEUE_NAME } from '@infer/queues';
+import { inferenceQueueLabel, WEBHOOK_QUEUE_NAME } from '@infer/queues';
 import type { RedisClient } from '@infer/redis';
 import { Queue } from 'bullmq';
 import { type RequestHandler, Router } from 'express';
@@ -35,8 +35,16 @@ export function adminQueuesRoute(options: AdminQueuesOptions): { router: Router;
   const readOnlyMode = !options.writable;
   createBullBoard({
     queues: [
-      ...options.inference.map((queue) => new BullMQAdapter(queue, { readOnlyMode, description: 'inference jobs' })),
-      new BullMQAdapter(webhooks, { readOnlyMode, description: 'webhook deliveries' }),
+      // Shown by the model queue's name (and shard), not by the hash tag BullMQ's name carries for Redis Cluster.
+      ...options.inference.map(
+        (queue) =>
+          new BullMQAdapter(queue, {
+            readOnlyMode,
+            description: 'inference jobs',
+            displayName: inferenceQueueLabel(queue.name),
+          }),
+      ),
+      new BullMQAdapter(webhooks, { readOnlyMode, description: 'webhook deliveries', displayName: 'webhooks' }),
     ],
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'Inference queues' } },
