@@ -4,16 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { slotOfKey } from '@infer/redis';
-import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
 import { hasRedisServer, REDIS_INSTALL_HINT } from './local-redis.ts';
+import { ask, type RedisAddress, waitFor } from './redis-probe.ts';
 
 const SLOT_COUNT = 16384;
 
-export interface RedisAddress {
-  host: string;
-  port: number;
-}
+export type { RedisAddress };
 
 /** One redis-server of the cluster; whether it is a primary or a replica changes with failovers. */
 export interface ClusterNode extends RedisAddress {
@@ -304,34 +301,4 @@ function logTails(nodes: ClusterNode[], lines = 15): string {
       return `--- ${node.url} (${node.logFile}) ---\n${tail}`;
     })
     .join('\n');
-}
-
-/** One command on a short-lived connection; undefined when the server does not answer. */
-async function ask(address: RedisAddress, command: string[]): Promise<unknown> {
-  const client = new Redis(address.port, address.host, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-    commandTimeout: 1000,
-    enableReadyCheck: false,
-  });
-  client.on('error', () => undefined); // refused while the process is down or starting
-  try {
-    await client.connect();
-    return await client.call(command[0] as string, ...command.slice(1));
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -3,14 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort } from './free-port.ts';
 import { hasRedisServer, REDIS_INSTALL_HINT } from './local-redis.ts';
+import { ask, type RedisAddress, waitFor } from './redis-probe.ts';
 
-export interface RedisAddress {
-  host: string;
-  port: number;
-}
+export type { RedisAddress };
 
 /** One redis-server of the group: the first is the primary at start, the others its replicas. */
 export interface GroupNode extends RedisAddress {
@@ -268,40 +265,10 @@ export async function startLocalSentinelGroup(options: LocalSentinelGroupOptions
   };
 }
 
-/** One command on a short-lived connection; undefined when the server does not answer. */
-async function ask(address: RedisAddress, command: string[]): Promise<unknown> {
-  const client = new Redis(address.port, address.host, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1000,
-    commandTimeout: 1000,
-    enableReadyCheck: false,
-  });
-  client.on('error', () => undefined); // refused while the process is down or starting
-  try {
-    await client.connect();
-    return await client.call(command[0] as string, ...command.slice(1));
-  } catch {
-    return undefined;
-  } finally {
-    client.disconnect();
-  }
-}
-
 function pairs(flat: unknown[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (let index = 0; index + 1 < flat.length; index += 2) result[String(flat[index])] = String(flat[index + 1]);
   return result;
-}
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await delay(50);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 function delay(ms: number): Promise<void> {
