@@ -2,6 +2,9 @@ import { type JobEventMessage, jobEventMessageSchema, ServiceUnavailableError } 
 import type { Logger } from '@infer/logger';
 import { isCluster, type RedisClient } from '@infer/redis';
 
+/** On a Cluster, how long the subscriptions must stay settled after a failover before waiters re-read. */
+const RESYNC_SETTLE_MS = 250;
+
 /** Called with every state change of the watched job, or with `undefined` after a reconnect (events may be lost). */
 export type JobEventListener = (event: JobEventMessage | undefined) => void;
 
@@ -50,9 +53,24 @@ export class JobEvents {
       for (const set of this.listeners.values()) for (const listener of set) this.call(listener, undefined);
     };
     if (isCluster(connection)) {
-      // A shard's subscriber lost (its primary failed) or replaced: messages may have gone by.
-      connection.on('-subscriber', resubscribed);
-      connection.on('+subscriber', resubscribed);
+      // A shard's subscriber was lost (its primary failed): messages may have gone by. ioredis
+      // replaces it every few tens of ms while the failover lasts (hundreds of -subscriber in one
+      // failover, measured) and says `subscribersReady` once the channels are subscribed again:
+      // waiters re-read once, RESYNC_SETTLE_MS after the last of those, when their jobs' nodes answer.
+      let lost = false;
+      let settle: NodeJS.Timeout | undefined;
+      connection.on('-subscriber', () => {
+        lost = true;
+      });
+      connection.on('subscribersReady', () => {
+        if (!lost) return;
+        clearTimeout(settle);
+        settle = setTimeout(() => {
+          lost = false;
+          resubscribed();
+        }, RESYNC_SETTLE_MS);
+        settle.unref();
+      });
     } else {
       let first = true;
       connection.on('ready', () => {
