@@ -6,8 +6,10 @@
  * exported by tools/export-onnx into .bench/models the first time); then ours with the tuned
  * batch cap against batching off and a fixed cap, submissions/s with no worker (autocannon)
  * with Redis memory per queued job, tiny jobs end to end with CPU-ms per job of each process,
- * scale-out with a GPU stand-in, the result cache, and the `infer` CLI against the load generator. Writes docs/benchmarks.md,
- * docs/benchmarks.json and docs/images/bench-*.svg. Figures only: nothing here asserts a speed.
+ * scale-out with a GPU stand-in, the result cache, the `infer` CLI against the load generator,
+ * submissions through Sentinel, and jobs on one Redis against a three-primary Redis Cluster.
+ * Writes docs/benchmarks.md, docs/benchmarks.json and docs/images/bench-*.svg. Figures only:
+ * nothing here asserts a speed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import type { BenchReport, ModelResult } from './report/results.ts';
 import { writeReport } from './report/write.ts';
 import { batching } from './sections/batching.ts';
 import { cliThroughput } from './sections/cli.ts';
+import { clusterSection } from './sections/cluster.ts';
 import { enqueueOnly } from './sections/enqueue.ts';
 import { benchModel } from './sections/models.ts';
 import { cacheHits } from './sections/result-cache.ts';
@@ -42,10 +45,9 @@ async function run(): Promise<BenchReport> {
   }
   const startedAt = new Date().toISOString();
   if (runs('models')) checkPeerDependencies();
-  // The tracing, CLI and Sentinel sections need the reference model alone: no torchvision export.
+  // The tracing, CLI, Sentinel and Cluster sections need the reference model alone: no torchvision export.
   prepareModels({
-    referenceOnly:
-      ONLY?.every((section) => section === 'tracing' || section === 'cli' || section === 'sentinel') ?? false,
+    referenceOnly: ONLY?.every((section) => ['tracing', 'cli', 'sentinel', 'cluster'].includes(section)) ?? false,
   });
   const models: ModelResult[] = [];
   const images = await Promise.all(
@@ -91,6 +93,7 @@ async function run(): Promise<BenchReport> {
     tracing: runs('tracing') ? await tracingCost(tiny) : undefined,
     cli: runs('cli') ? await cliThroughput() : undefined,
     sentinel: runs('sentinel') ? await sentinelSection(tiny) : undefined,
+    cluster: runs('cluster') ? await clusterSection(tiny) : undefined,
   };
 }
 

@@ -4,13 +4,23 @@ import type { BenchModel } from './lib/systems.ts';
 
 /** `--full`: more client counts, longer loads and two photo sizes (see bench.ts). */
 export const FULL = process.argv.includes('--full');
-/** `--only=tiny,scaleout` (sections: models, batching, enqueue, tiny, scaleout, cache, tracing, cli, sentinel): run those sections, print them and write .bench/only.json; the docs stay as they are. */
+/** `--only=tiny,scaleout` (sections: models, batching, enqueue, tiny, scaleout, cache, tracing, cli, sentinel, cluster): run those sections, print them and write .bench/only.json; the docs stay as they are. */
 export const ONLY = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
 export const runs = (
-  section: 'models' | 'batching' | 'enqueue' | 'tiny' | 'scaleout' | 'cache' | 'tracing' | 'cli' | 'sentinel',
+  section:
+    | 'models'
+    | 'batching'
+    | 'enqueue'
+    | 'tiny'
+    | 'scaleout'
+    | 'cache'
+    | 'tracing'
+    | 'cli'
+    | 'sentinel'
+    | 'cluster',
 ) => !ONLY || ONLY.includes(section);
 export const CLIENTS = FULL ? [1, 4, 16, 64] : [1, 4, 16];
 export const SECONDS = FULL ? 10 : 4;

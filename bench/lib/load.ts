@@ -21,13 +21,21 @@ export interface LoadPoint {
  */
 export async function closedLoop(
   send: () => Promise<void>,
-  options: { clients: number; seconds: number; warmup: number; pids: Record<string, number> },
+  options: {
+    clients: number;
+    seconds: number;
+    warmup: number;
+    pids: Record<string, number>;
+    /** Called between the warm-up and the measured stretch (to read counters the caller measures itself). */
+    beforeMeasuring?: () => Promise<void>;
+  },
 ): Promise<LoadPoint> {
   await Promise.all(
     Array.from({ length: options.clients }, async () => {
       for (let i = 0; i < options.warmup; i++) await send();
     }),
   );
+  await options.beforeMeasuring?.();
   const latencies: number[] = [];
   const meter = new CpuMeter(options.pids);
   const fromUs = profileClockUs();

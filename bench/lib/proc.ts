@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
@@ -9,6 +9,28 @@ export function cpuMs(pid: number): number {
   // Fields after the parenthesised command name (which may hold spaces); utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time a process's live threads have run so far, in ms at nanosecond resolution (the first
+ * field of /proc/<pid>/task/<tid>/schedstat): for windows too short for cpuMs's 10 ms ticks.
+ * Threads that have ended no longer count, so only for processes whose threads live on (redis-server).
+ */
+export function cpuMsFine(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return ns / 1e6;
+}
+
+/** CPU time every process on the machine has used so far (all cores, idle and I/O wait left out), in ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal (guest and guest_nice are inside user and nice).
+  const ticks = fields.slice(0, 8).map(Number);
+  const busy = ticks.reduce((sum, value) => sum + value, 0) - (ticks[3] ?? 0) - (ticks[4] ?? 0);
+  return (busy * 1000) / TICKS_PER_SECOND;
 }
 
 /** Resident memory in MiB, from /proc. */

@@ -49,11 +49,20 @@ export async function startRaw(repository: string, model: BenchModel): Promise<S
   };
 }
 
-/** Ours as shipped: a private Redis (AOF), the API and worker processes with their defaults, `Prefer: wait`. */
+/** A Redis the caller started and stops: the variables that point the processes at it, and its processes to measure. */
+export interface ExternalRedis {
+  env: Record<string, string>;
+  pids: Record<string, number>;
+}
+
+/**
+ * Ours as shipped: a private Redis (AOF), the API and worker processes with their defaults,
+ * `Prefer: wait`. With `redis`, the processes use that Redis instead (left running by close()).
+ */
 export async function startOurs(
   repository: string,
   model: BenchModel,
-  options: { workers?: number; env?: Record<string, string> } = {},
+  options: { workers?: number; env?: Record<string, string>; redis?: ExternalRedis } = {},
 ): Promise<
   System & {
     url: string;
@@ -66,11 +75,12 @@ export async function startOurs(
     addWorker: (env?: Record<string, string>) => Promise<void>;
   }
 > {
-  const dir = mkdtempSync(path.join(tmpdir(), 'infer-bench-redis-'));
-  const redis = await startLocalRedis({ dir, appendOnly: true });
+  const dir = options.redis ? undefined : mkdtempSync(path.join(tmpdir(), 'infer-bench-redis-'));
+  const redis = dir ? await startLocalRedis({ dir, appendOnly: true }) : undefined;
+  const redisEnv = options.redis?.env ?? { REDIS_URL: redis?.url as string };
   const port = await freePort();
   const env = {
-    REDIS_URL: redis.url,
+    ...redisEnv,
     // The default level: the API's access log is on, the worker writes no line per job.
     LOG_LEVEL: 'info',
     MODEL_REPOSITORY: repository,
@@ -83,7 +93,9 @@ export async function startOurs(
   const url = `http://127.0.0.1:${port}`;
   const workers: ServiceProcess[] = [];
   const workerUrls: string[] = [];
-  const pids: Record<string, number> = { redis: redis.process.pid as number };
+  const pids: Record<string, number> = options.redis
+    ? { ...options.redis.pids }
+    : { redis: redis?.process.pid as number };
   const addWorker = async (extra: Record<string, string> = {}) => {
     const i = workers.length;
     const workerPort = await freePort();
@@ -105,7 +117,7 @@ export async function startOurs(
     url,
     api,
     workers,
-    redisUrl: redis.url,
+    redisUrl: redisEnv.REDIS_URL ?? '',
     workerUrls,
     addWorker,
     pids,
@@ -121,8 +133,8 @@ export async function startOurs(
     },
     close: async () => {
       await Promise.allSettled([api.stop(), ...workers.map((worker) => worker.stop())]);
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await redis?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { BATCH_CONFIGS, type BatchingResult } from '../lib/batching.ts';
 import type { ProfileSummary } from '../lib/profile.ts';
 import { f, pointAt } from './format.ts';
-import type { BenchReport } from './results.ts';
+import type { BenchReport, ClusterPoint, ClusterResult } from './results.ts';
 import { knee, targets } from './targets.ts';
 import { whyMissed } from './why-missed.ts';
 
@@ -72,6 +72,7 @@ export function markdown(report: BenchReport, charts: Record<string, string>): s
       '',
     );
   }
+  if (report.cluster) lines.push(...clusterMarkdown(report.cluster));
   const t = report.tiny;
   if (t) {
     lines.push('## Tiny jobs end to end', '');
@@ -160,6 +161,56 @@ function batchingSection(b: BatchingResult): string[] {
     );
   }
   lines.push('');
+  return lines;
+}
+
+/** Tiny jobs on one Redis and on a three-primary Cluster: CPU per job by process and its split over the primaries. */
+export function clusterMarkdown(c: ClusterResult): string[] {
+  const primaries = (p: ClusterPoint) => p.nodes.filter((node) => node.role === 'primary');
+  const busiest = (p: ClusterPoint) => Math.max(...primaries(p).map((node) => node.cpuMsPerJob));
+  const total = (p: ClusterPoint, figure: 'commandsPerJob' | 'readsPerJob') =>
+    primaries(p).reduce((sum, node) => sum + node[figure], 0);
+  const single = c.points.find((p) => p.label === 'one Redis');
+  const spread = c.points.find((p) => p.label === 'Cluster, QUEUE_SHARDS=3');
+  const whole = c.points.find((p) => p.label === 'Cluster, QUEUE_SHARDS=1');
+  const busiestShare = (p: ClusterPoint) => (busiest(p) / p.primariesCpuMsPerJob) * 100;
+  const more = (ms: number) => `${f(Math.abs(ms), 2)} CPU-ms per job ${ms >= 0 ? 'more' : 'less'}`;
+  const lines = ['## One Redis against a three-primary Redis Cluster', ''];
+  lines.push(
+    `Tiny jobs end to end (64x64 PNG, \`Prefer: wait\`), ${c.clients} closed-loop clients for ${f(c.seconds, 0)} s after a warm-up, one API and ${c.workers} workers whose model is the GPU stand-in (\`STAND_IN_BATCH_MS=${c.batchMs}\`, \`MAX_BATCH_SIZE=${c.maxBatchSize}\`: a batch waits and uses no CPU, so what is measured is the job path around the model; the workers still decode and resize each image, most of their CPU), on one Redis and then on a Redis Cluster of three primaries with one replica each (\`REDIS_CLUSTER_NODES\`), with each model's queue whole (\`QUEUE_SHARDS=1\`) and split in three (\`QUEUE_SHARDS=3\`). No AOF on any Redis. CPU is user + system time from /proc per succeeded job; p50 and p99 are of a job from its submission to its answer; "other processes" is the CPU the rest of the machine used meanwhile (/proc/stat less ours), which on a shared host is what moved jobs/s between the rows.`,
+    '',
+    `**Read the CPU, not the throughput.** This machine has ${c.cores} cores and every process of both set-ups shares them: the Cluster's six redis-servers run on the same cores as the one Redis did, with the API and the workers, so here a Cluster cannot add throughput and its jobs/s show only what it costs. What a Cluster is for shows in Redis's CPU per job and how evenly it spreads over the primaries: each primary runs its commands on one thread, so with a core (or a machine) per primary Redis stops being the limit at about 1000 / (the busiest primary's CPU-ms per job) jobs/s, the last column, against 1000 / (its CPU-ms per job) for the one Redis. That is Redis's ceiling alone, not a throughput anyone measured.`,
+    '',
+    '| Redis | jobs/s | p50 ms | p99 ms | API CPU-ms/job | workers CPU-ms/job | Redis CPU-ms/job | of which primaries | replicas | failed jobs | error log lines | other processes, cores | Redis-bound ceiling, jobs/s |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...c.points.map(
+      (p) =>
+        `| ${p.label} | ${f(p.jobsPerSecond, 0)} | ${f(p.p50Ms)} | ${f(p.p99Ms)} | ${f(p.apiCpuMsPerJob, 2)} | ${f(p.workersCpuMsPerJob, 2)} | ${f(p.redisCpuMsPerJob, 2)} | ${f(p.primariesCpuMsPerJob, 2)} | ${f(p.replicasCpuMsPerJob, 2)} | ${p.failedJobs} | ${p.logErrors} | ${f(p.otherCpuCores, 2)} | ${f(1000 / busiest(p), 0)} |`,
+    ),
+    '',
+    `Each redis-server: its CPU-ms per job and a primary's share of all the primaries' CPU (even would be 33 %); the commands it ran per job (a replica's are the writes it applies) and the socket reads they came in; and its CPU per second over ${f(c.idleSeconds, 0)} s with the API and workers up and no job, before the load (crons, the cluster bus, the clients' polls).`,
+    '',
+    '| Redis | node | slots | CPU-ms/job | share of the primaries | commands/job | reads/job | idle CPU-ms/s |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const p of c.points) {
+    for (const node of p.nodes) {
+      const share = node.role === 'primary' ? `${f((node.cpuMsPerJob / p.primariesCpuMsPerJob) * 100, 0)} %` : '';
+      lines.push(
+        `| ${p.label} | ${node.node} | ${node.slots} | ${f(node.cpuMsPerJob, 2)} | ${share} | ${f(node.commandsPerJob, 1)} | ${f(node.readsPerJob, 1)} | ${f(node.idleCpuMsPerSecond, 1)} |`,
+      );
+    }
+  }
+  lines.push('');
+  if (single && spread) {
+    const onePrimaryQueue = whole
+      ? `, against ${f(busiestShare(whole), 0)} % with \`QUEUE_SHARDS=1\`, where one primary holds the whole queue`
+      : '';
+    lines.push(
+      `With \`QUEUE_SHARDS=3\` the Cluster's primaries ran ${f(total(spread, 'commandsPerJob'), 0)} commands per job between them (the one Redis ${f(total(single, 'commandsPerJob'), 0)}) in ${f(total(spread, 'readsPerJob'), 1)} socket reads (${f(total(single, 'readsPerJob'), 1)}), and used ${f(spread.primariesCpuMsPerJob / single.redisCpuMsPerJob, 1)} times the one Redis's CPU per job for them; their replicas ${f(spread.replicasCpuMsPerJob, 2)} CPU-ms more. On the clients' side, the API used ${more(spread.apiCpuMsPerJob - single.apiCpuMsPerJob)} and the workers ${more(spread.workersCpuMsPerJob - single.workersCpuMsPerJob)} than on the one Redis (a Cluster client keeps a connection per primary and splits each pipeline by node). The busiest primary carried ${f(busiestShare(spread), 0)} % of the primaries' CPU${onePrimaryQueue}.`,
+      '',
+    );
+  }
   return lines;
 }
 

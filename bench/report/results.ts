@@ -45,6 +45,64 @@ export interface SentinelResult {
   points: SentinelPoint[];
 }
 
+/** One redis-server under the load of a ClusterPoint. */
+export interface ClusterNodeFigures {
+  /** `redis` for the one Redis; `primary 1` (lowest slots first) and `replica of 1` on the Cluster. */
+  node: string;
+  role: 'primary' | 'replica';
+  /** The slot ranges it serves (a replica: its primary's), `all` for the one Redis. */
+  slots: string;
+  cpuMsPerJob: number;
+  /** Its total_commands_processed over the measured stretch, per job (a replica's are the writes it applies). */
+  commandsPerJob: number;
+  /** Its total_reads_processed (socket reads, each bringing one or more commands) over the measured stretch, per job. */
+  readsPerJob: number;
+  /** Its CPU with the API and workers up and no job, before the load: its fixed cost (crons, cluster bus, clients' polls). */
+  idleCpuMsPerSecond: number;
+}
+
+/** Tiny jobs end to end on one Redis or on a three-primary Cluster (sections/cluster.ts). */
+export interface ClusterPoint {
+  label: 'one Redis' | 'Cluster, QUEUE_SHARDS=1' | 'Cluster, QUEUE_SHARDS=3';
+  /** Jobs that succeeded, per second of the measured stretch. */
+  jobsPerSecond: number;
+  /** Of each job from its submission to its answer (`Prefer: wait`). */
+  p50Ms: number;
+  p99Ms: number;
+  /** Jobs whose answer was not `succeeded`, warm-up included. */
+  failedJobs: number;
+  /** Lines of the API's and workers' logs at error level or naming a Cluster refusal (CROSSSLOT, TRYAGAIN, ...). */
+  logErrors: number;
+  /**
+   * CPU that processes other than these (and the bench's own) used over the measured stretch,
+   * in cores: /proc/stat's busy time less ours. On a shared machine, what it took from the load.
+   */
+  otherCpuCores: number;
+  apiCpuMsPerJob: number;
+  /** Every worker process together. */
+  workersCpuMsPerJob: number;
+  /** Every redis-server together: the primaries and the replicas. */
+  redisCpuMsPerJob: number;
+  primariesCpuMsPerJob: number;
+  replicasCpuMsPerJob: number;
+  nodes: ClusterNodeFigures[];
+}
+
+export interface ClusterResult {
+  clients: number;
+  workers: number;
+  /** The measured stretch of each point. */
+  seconds: number;
+  /** How long each point's idle CPU was measured. */
+  idleSeconds: number;
+  /** The GPU stand-in of every worker (STAND_IN_BATCH_MS, MAX_BATCH_SIZE). */
+  batchMs: number;
+  maxBatchSize: number;
+  /** Cores of the machine, which every process of both topologies shares. */
+  cores: number;
+  points: ClusterPoint[];
+}
+
 export interface TinyJobsResult {
   clients: number;
   jobsPerSecond: number;
@@ -130,6 +188,7 @@ export interface BenchReport {
   tracing?: TracingCostResult | undefined;
   cli?: CliResult | undefined;
   sentinel?: SentinelResult | undefined;
+  cluster?: ClusterResult | undefined;
   /** A hop to an idle process on this machine (measureWakeCost). */
   wake?: WakeCost | undefined;
 }
