@@ -1,3 +1,4 @@
+import { SlotOwnerUnavailableError } from '@infer/redis';
 import { ReplyError } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { toAppError } from './http-errors.ts';
@@ -17,6 +18,12 @@ describe('toAppError for Redis failures', () => {
     Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
       name: 'MaxRetriesPerRequestError',
     }),
+    // A Cluster primary failing over: redirected to the dead node until the client gives up.
+    new Error('Too many Cluster redirections. Last error: ReplyError: MOVED 240 127.0.0.1:44805'),
+    new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+    new Error('None of startup nodes is available'),
+    Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+    new SlotOwnerUnavailableError('p:{s0~1}:job:x'),
   ];
   it.each(unavailable.map((error) => [error.message, error]))('"%s" is 503 with Retry-After', (_message, error) => {
     const appError = toAppError(error);
@@ -31,6 +38,8 @@ describe('toAppError for Redis failures', () => {
     'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
     'NOREPLICAS Not enough good replicas to write.',
     "OOM command not allowed when used memory > 'maxmemory'.",
+    'CLUSTERDOWN The cluster is down',
+    'TRYAGAIN Multiple keys request during rehashing of slot',
   ];
   it.each(refusing)('"%s" is 503 with its reason and Retry-After', (message) => {
     const appError = toAppError(new ReplyError(message));

@@ -35,12 +35,15 @@ export function toAppError(error: unknown): AppError {
  * ioredis without offline queue fails fast while Redis is down or a Sentinel failover is
  * under way (the old primary's socket broke, no sentinel names a reachable primary yet), and
  * aborts a transaction whose connection dropped half-answered; that is a 503, not a 500.
+ * On a Cluster, while a primary's replica takes over, a command to its slots is redirected
+ * (MOVED) to the dead primary until the client gives up ("Too many Cluster redirections"),
+ * the slot map cannot be refreshed, or onSlotOwner finds no primary for the slot in time.
  */
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|Redis not ready|Command aborted due to connection close|All sentinels are unreachable/i.test(
+    ['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'SlotOwnerUnavailableError'].includes(error.name) ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|Redis not ready|Command aborted due to connection close|All sentinels are unreachable|Too many Cluster redirections|None of startup nodes is available|Failed to refresh slots cache/i.test(
       error.message,
     )
   );
@@ -50,10 +53,14 @@ function isRedisUnavailable(error: unknown): boolean {
  * Redis answers but refuses: full under `noeviction` (OOM), still loading its
  * append-only file after a restart (LOADING), a demoted primary or a replica during a
  * failover (READONLY, MASTERDOWN, UNBLOCKED for a blocked command whose node changed role),
- * too few replicas for `min-replicas-to-write` (NOREPLICAS).
+ * too few replicas for `min-replicas-to-write` (NOREPLICAS), a Cluster slot not served or
+ * failing over (CLUSTERDOWN, TRYAGAIN).
  */
 function isRedisRefusingWrites(error: unknown): boolean {
-  return error instanceof Error && /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY|UNBLOCKED|NOREPLICAS) /.test(error.message);
+  return (
+    error instanceof Error &&
+    /^(OOM|LOADING|READONLY|MASTERDOWN|BUSY|UNBLOCKED|NOREPLICAS|CLUSTERDOWN|TRYAGAIN) /.test(error.message)
+  );
 }
 
 /** What a library said of a refused request, for its log line: its text and, if any, its code or type. */
