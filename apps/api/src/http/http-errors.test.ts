@@ -18,11 +18,13 @@ describe('toAppError for Redis failures', () => {
     Object.assign(new Error('Reached the max retries per request limit (which is 1).'), {
       name: 'MaxRetriesPerRequestError',
     }),
-    // Cluster: a slot whose primary died, until its replica takes over.
-    new Error('Too many Cluster redirections. Last error: ReplyError: MOVED 866 127.0.0.1:7000'),
-    new SlotOwnerUnavailableError('infer:{s0~4}:enqueue-intents'),
+    // A Cluster primary failing over: redirected to the dead node until the client gives up.
+    new Error('Too many Cluster redirections. Last error: ReplyError: MOVED 240 127.0.0.1:44805'),
+    new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'),
+    new Error('None of startup nodes is available'),
     new Error("Cluster isn't ready and enableOfflineQueue options is false"),
     Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+    new SlotOwnerUnavailableError('p:{s0~1}:job:x'),
   ];
   it.each(unavailable.map((error) => [error.message, error]))('"%s" is 503 with Retry-After', (_message, error) => {
     const appError = toAppError(error);

@@ -42,10 +42,8 @@ export function toAppError(error: unknown): AppError {
 function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    error.name === 'SlotOwnerUnavailableError' ||
-    error.name === 'ClusterAllFailedError' ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|Redis not ready|Command aborted due to connection close|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|Failed to refresh slots cache/i.test(
+    ['MaxRetriesPerRequestError', 'ClusterAllFailedError', 'SlotOwnerUnavailableError'].includes(error.name) ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|Redis not ready|Command aborted due to connection close|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache/i.test(
       error.message,
     )
   );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '@infer/contracts';
 import { onSlotOwner, type RedisClient } from '@infer/redis';
-import { Command, type Redis } from 'ioredis';
+import { Command, type Redis, ReplyError } from 'ioredis';
 
 type NetStream = Redis['stream'];
 
@@ -206,7 +206,17 @@ function execAtomically(redis: Redis, commands: readonly [string, Arg[]][], wait
     throw refusal ?? error;
   });
   if (!acknowledged) return replies;
-  return Promise.all([replies, acknowledged]).then(([execReplies, count]) => [...execReplies, count]);
+  // EXEC's outcome first: a transaction refused as it was queued (MOVED or READONLY from a node
+  // that is a replica now) must raise that refusal, which onSlotOwner and the callers handle, not
+  // the error of the WAIT behind it ("WAIT cannot be used with replica instances"), which arrives
+  // in the same reply and would otherwise win the race. A WAIT refused after a transaction that
+  // ran (its node was demoted in between) confirmed nothing: 0 replicas.
+  const count = acknowledged.catch((error: unknown) => {
+    if (error instanceof ReplyError) return 0;
+    throw error;
+  });
+  count.catch(() => undefined); // raised through the chain below, or moot if EXEC failed
+  return replies.then(async (execReplies) => [...execReplies, await count]);
 }
 
 /** The error a status code of create-jobs.lua stands for; undefined for success. */
