@@ -1,5 +1,6 @@
 export * from './crash-point.ts';
 export * from './gc-limits.ts';
+export * from './last-known.ts';
 export * from './limiter.ts';
 export * from './periodic.ts';
 export * from './probe-server.ts';

@@ -5,6 +5,7 @@ import {
   JobExpiredError,
   JobNotFoundError,
   type JobView,
+  type ModelRouting,
   type PredictionOrigin,
 } from '@infer/contracts';
 import {
@@ -17,7 +18,7 @@ import {
   routeJob,
 } from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
-import { crashPoint } from '@infer/runtime';
+import { crashPoint, LastKnown } from '@infer/runtime';
 import { startJobTrace, traceparentOf } from '@infer/telemetry';
 import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 import type { IdempotencyBinding } from './idempotency.ts';
@@ -47,6 +48,9 @@ export interface IdempotentAnswer {
   answerOf: (accepted: JobAccepted[]) => unknown;
 }
 
+/** How long a submission waits for its BullMQ enqueue before answering (the job is accepted already). */
+const ENQUEUE_PATIENCE_MS = 1000;
+
 export interface JobsServiceOptions {
   attempts: number;
   /** Each model's routing policy, read at every submission; absent: the worker's newest version serves. */
@@ -72,6 +76,10 @@ export class JobsService {
   private readonly queues: InferenceQueues;
   private readonly deadlines: Deadlines;
   private readonly options: JobsServiceOptions;
+  private readonly policyReads = new LastKnown<Map<string, ModelRouting | null>>({
+    patienceMs: 1000,
+    maxAgeMs: 60_000,
+  });
 
   constructor(store: JobStore, queues: InferenceQueues, deadlines: Deadlines, options: JobsServiceOptions) {
     this.store = store;
@@ -90,8 +98,7 @@ export class JobsService {
     const allowlist = this.options.ssrfAllowlist ?? [];
     for (const { webhook } of requests) if (webhook) await assertWebhookUrlAllowed(webhook.url, allowlist);
     const createdAt = new Date();
-    // One MGET for the batch: a routing PUT on any replica applies from the next submission on.
-    const policies = await (this.options.routing?.getMany(requests.map((request) => request.model)) ?? new Map());
+    const policies = await this.policiesOf(requests.map((request) => request.model));
     // Tracing on: one job continues the request's trace; each job of a batch gets a trace of
     // its own, linked to the request's (a thousand images are a thousand bounded traces).
     const requestTrace = requests.length === 1 ? traceparentOf() : undefined;
@@ -132,18 +139,38 @@ export class JobsService {
       },
     });
     crashPoint('submit:after-create');
-    try {
-      await this.queues.enqueueMany(
+    // Accepted all the same if the enqueue fails: the intents are relayed once Redis takes the
+    // addBulk again. And not held up by it past ENQUEUE_PATIENCE_MS (a queue shard on a Cluster
+    // primary that is failing over): it goes on meanwhile, and BullMQ adds nothing twice.
+    const enqueued = this.queues
+      .enqueueMany(
         jobs.map(({ job }) => enqueuedOf({ ...job, priority: job.priority ?? 0 })),
         { attempts: this.options.attempts },
-      );
-    } catch (error) {
-      // Accepted all the same: the intents are relayed once Redis takes the addBulk again.
-      this.options.onEnqueueDeferred?.(error, accepted.length);
-    }
+      )
+      .catch((error: unknown) => this.options.onEnqueueDeferred?.(error, accepted.length));
+    let patience: NodeJS.Timeout | undefined;
+    await Promise.race([
+      enqueued,
+      new Promise((resolve) => {
+        patience = setTimeout(resolve, ENQUEUE_PATIENCE_MS);
+      }),
+    ]);
+    clearTimeout(patience);
     crashPoint('submit:after-enqueue');
     for (const { job } of jobs) this.options.onSubmitted?.(job.model);
     return accepted;
+  }
+
+  /**
+   * The routing policies of `models`, one MGET for a batch: a routing PUT on any replica applies
+   * from the next submission on. The policies share one Cluster slot: while its primary fails
+   * over, submissions use the policies last read (up to a minute old) after a second's wait.
+   */
+  private policiesOf(models: readonly string[]): Promise<Map<string, ModelRouting | null>> {
+    const routing = this.options.routing;
+    if (!routing) return Promise.resolve(new Map());
+    const key = [...new Set(models)].sort().join(',');
+    return this.policyReads.get(key, () => routing.getMany(models));
   }
 
   /** The job, its queue position while queued; a job past its Cancel-After deadline is canceled on read. */
