@@ -155,6 +155,25 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
+/** `kubectl kustomize` of an overlay; `extraComponents` are added to its kustomization in a copy of k8s/. */
+function kubectlKustomize(overlay: string, extraComponents: readonly string[]): KObject[] {
+  let dir = fromRoot('k8s', 'overlays', overlay);
+  if (extraComponents.length > 0) {
+    const copy = mkdtempSync(path.join(tmpdir(), 'infer-k8s-'));
+    scratch.push(copy);
+    cpSync(fromRoot('k8s'), path.join(copy, 'k8s'), { recursive: true });
+    dir = path.join(copy, 'k8s', 'overlays', overlay);
+    const file = path.join(dir, 'kustomization.yaml');
+    const kustomization = parse(readFileSync(file, 'utf8')) as Obj;
+    kustomization.components = [...((kustomization.components as string[] | undefined) ?? []), ...extraComponents];
+    writeFileSync(file, stringify(kustomization));
+  }
+  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 30_000 });
+  return parseAllDocuments(output).map((d) => d.toJS() as KObject);
+}
+
+const byKey = (set: KObject[]) => Object.fromEntries(set.map((o) => [objectKey(o), o]));
+
 describe.each(variants)('k8s overlay $label', ({ name: overlay, namespace, gpu, dispatcher }) => {
   const objects = render(overlay, dispatcher);
   const containers = projectContainers(objects);
@@ -166,21 +185,7 @@ describe.each(variants)('k8s overlay $label', ({ name: overlay, namespace, gpu, 
   });
 
   it.skipIf(!kubectl)('renders like kubectl kustomize', () => {
-    let dir = fromRoot('k8s', 'overlays', overlay);
-    if (dispatcher) {
-      const copy = mkdtempSync(path.join(tmpdir(), 'infer-k8s-'));
-      scratch.push(copy);
-      cpSync(fromRoot('k8s'), path.join(copy, 'k8s'), { recursive: true });
-      dir = path.join(copy, 'k8s', 'overlays', overlay);
-      const file = path.join(dir, 'kustomization.yaml');
-      const kustomization = parse(readFileSync(file, 'utf8')) as Obj;
-      kustomization.components = [...((kustomization.components as string[] | undefined) ?? []), DISPATCHER_COMPONENT];
-      writeFileSync(file, stringify(kustomization));
-    }
-    const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 30_000 });
-    const theirs = parseAllDocuments(output).map((d) => d.toJS() as KObject);
-    const byKey = (set: KObject[]) => Object.fromEntries(set.map((o) => [objectKey(o), o]));
-    expect(byKey(objects)).toEqual(byKey(theirs));
+    expect(byKey(objects)).toEqual(byKey(kubectlKustomize(overlay, dispatcher ? [DISPATCHER_COMPONENT] : [])));
   });
 
   it('puts everything in its namespace', () => {
@@ -524,5 +529,181 @@ describe('k8s component redis-sentinel, added to overlay dev', () => {
     }
     const redisLabels = workloads(objects).find((w) => w.object.metadata.name === 'infer-redis')?.labels ?? {};
     expect(redisLabels['infer/redis-client']).toBe('true');
+  });
+});
+
+describe('k8s component redis-cluster, added to overlay dev', () => {
+  const COMPONENT = '../../components/redis-cluster';
+  const objects = build(fromRoot('k8s', 'overlays', 'dev'), [COMPONENT]);
+  const config = (find(objects, 'ConfigMap', 'infer-config')?.data ?? {}) as Record<string, string>;
+  const nodes = find(objects, 'StatefulSet', 'infer-redis-cluster');
+  const nodeSpec = obj(nodes?.spec);
+  const nodePod = obj(obj(nodeSpec.template).spec);
+  const nodeContainer = containersOf(nodePod)[0] ?? {};
+  const args = (nodeContainer.args as string[] | undefined) ?? [];
+  /** The value of a redis-server option in the nodes' args (the last one wins, as in redis-server). */
+  const option = (name: string): string | undefined => {
+    const index = args.lastIndexOf(`--${name}`);
+    return index < 0 ? undefined : args[index + 1];
+  };
+  const scripts = (find(objects, 'ConfigMap', 'infer-redis-cluster-scripts')?.data ?? {}) as Record<string, string>;
+  const bootstrap = scripts['bootstrap.sh'] ?? '';
+  const job = find(objects, 'Job', 'infer-redis-cluster-bootstrap');
+  const jobPod = obj(obj(obj(job?.spec).template).spec);
+  const jobContainer = containersOf(jobPod)[0] ?? {};
+  const podsOf = (workload: KObject | undefined) =>
+    Array.from({ length: Number(obj(workload?.spec).replicas) }, (_, i) => `${workload?.metadata.name}-${i}`);
+
+  it('renders objects that pass their schemas', () => {
+    const problems = objects.map((o) => [objectKey(o), schemaProblems(o)]).filter(([, problem]) => problem);
+    expect(problems).toEqual([]);
+  });
+
+  it.skipIf(!kubectl)('renders like kubectl kustomize (which also deletes the single infer-redis)', () => {
+    expect(byKey(objects)).toEqual(byKey(kubectlKustomize('dev', [COMPONENT])));
+  });
+
+  it('names every node of the StatefulSet through its headless Service in REDIS_CLUSTER_NODES', () => {
+    const service = find(objects, 'Service', String(nodeSpec.serviceName));
+    const serviceSpec = obj(service?.spec);
+    expect(serviceSpec.clusterIP).toBe('None');
+    // Named before they are ready: the bootstrap Job and the other nodes need them to form the cluster.
+    expect(serviceSpec.publishNotReadyAddresses).toBe(true);
+    expect(
+      matches(obj(serviceSpec.selector), obj(obj(obj(nodeSpec.template).metadata).labels) as Record<string, string>),
+    ).toBe(true);
+    const expected = podsOf(nodes).map((pod) => `${pod}.${service?.metadata.name}:6379`);
+    expect(config.REDIS_CLUSTER_NODES?.split(',')).toEqual(expected);
+    expect(containerPort(nodeContainer, 6379)).toBe(6379);
+  });
+
+  it('gives every process valid settings: a Cluster, no Sentinel, a queue shard per primary, WAIT on', () => {
+    const secret = secretValues(find(objects, 'Secret', 'infer-secrets') as KObject);
+    expect(settingProblems({ ...secret, ...config })).toEqual([]);
+    expect(config.REDIS_SENTINELS).toBeUndefined();
+    const clients = projectContainers(objects).filter(({ spec }) => spec !== undefined);
+    expect(clients.map(({ spec }) => spec?.app).sort()).toEqual(['api', 'webhook-dispatcher', 'worker']);
+    for (const { workload, container, spec } of clients) {
+      const env = containerEnv(objects, container, spec);
+      expect(settingProblems(env), objectKey(workload.object)).toEqual([]);
+      expect(env.REDIS_CLUSTER_NODES, objectKey(workload.object)).toBe(config.REDIS_CLUSTER_NODES);
+    }
+    const primaries = Number(nodeSpec.replicas) / 2;
+    expect(Number(config.QUEUE_SHARDS)).toBe(primaries);
+    // One replica per primary: WAIT for it.
+    expect(Number(config.REDIS_WAIT_REPLICAS)).toBe(1);
+  });
+
+  it('runs six nodes, created as three primaries with a replica each', () => {
+    expect(nodeSpec.replicas).toBe(6);
+    expect(nodeSpec.podManagementPolicy).toBe('Parallel');
+    expect(bootstrap).toMatch(/redis-cli --cluster create \$nodes --cluster-replicas 1 --cluster-yes/);
+    // Its default node list is the one every process is given.
+    expect(/REDIS_CLUSTER_NODES:-([^}]+)\}/.exec(bootstrap)?.[1]).toBe(config.REDIS_CLUSTER_NODES);
+  });
+
+  it('configures the nodes as a cluster with the base Redis image, AOF and noeviction on their volume, announcing stable names', () => {
+    const base = find(build(fromRoot('k8s', 'overlays', 'dev')), 'StatefulSet', 'infer-redis');
+    expect(nodeContainer.image).toBe(containersOf(podSpecs(base as KObject)[0] ?? {})[0]?.image);
+    expect(nodeContainer.command).toEqual(['sh', '/scripts/start-redis.sh']);
+    expect(scripts['start-redis.sh']).toMatch(/exec redis-server "\$@"\n/);
+    expect(option('cluster-enabled')).toBe('yes');
+    expect(Number(option('cluster-node-timeout'))).toBeGreaterThan(0);
+    expect(option('cluster-require-full-coverage')).toBe('no');
+    expect(option('appendonly')).toBe('yes');
+    expect(option('maxmemory-policy')).toBe('noeviction');
+    // The nodes file and the AOF on the PersistentVolume: a restarted node is the same node.
+    const claim = obj(list(nodeSpec.volumeClaimTemplates)[0]?.metadata).name;
+    const mount = list(nodeContainer.volumeMounts).find((m) => m.name === claim);
+    expect(option('dir')).toBe(mount?.mountPath);
+    expect(option('cluster-config-file')?.startsWith(`${String(mount?.mountPath)}/`)).toBe(true);
+    // Clients get each pod's DNS name (pod IPs change on restart): $(POD_NAME) is the pod's name.
+    expect(option('cluster-announce-hostname')).toBe(`$(POD_NAME).${String(nodeSpec.serviceName)}`);
+    expect(list(nodeContainer.env).find((e) => e.name === 'POD_NAME')).toEqual({
+      name: 'POD_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(option('cluster-preferred-endpoint-type')).toBe('hostname');
+    // The cluster bus listens on the default port + 10000.
+    expect(option('port') ?? '6379').toBe('6379');
+    expect(option('cluster-port')).toBeUndefined();
+    expect(containerPort(nodeContainer, 16379)).toBe(16379);
+    // The bus dials IPs: the start script refreshes them in the nodes file from the hostnames.
+    expect(scripts['start-redis.sh']).toContain('getent hosts');
+  });
+
+  it('bootstraps from a Job that creates the cluster only when no node knows another', () => {
+    expect(obj(jobPod).restartPolicy).toBe('OnFailure');
+    expect(jobContainer.image).toBe(nodeContainer.image);
+    expect(jobContainer.command).toEqual(['sh', '/scripts/bootstrap.sh']);
+    expect(list(jobContainer.env)).toContainEqual({
+      name: 'REDIS_CLUSTER_NODES',
+      valueFrom: { configMapKeyRef: { name: 'infer-config', key: 'REDIS_CLUSTER_NODES' } },
+    });
+    const scriptVolume = list(jobPod.volumes).find((v) => obj(v.configMap).name === 'infer-redis-cluster-scripts');
+    expect(list(jobContainer.volumeMounts)).toContainEqual(
+      expect.objectContaining({ name: scriptVolume?.name, mountPath: '/scripts' }),
+    );
+    // The guard: every node is asked before anything is created, and a node that knows other
+    // nodes or serves slots means the cluster exists.
+    const create = bootstrap.indexOf('redis-cli --cluster create');
+    for (const guard of ['ping', 'cluster info', 'cluster_known_nodes', 'cluster_slots_assigned', 'cluster_state']) {
+      expect(bootstrap.indexOf(guard), guard).toBeGreaterThanOrEqual(0);
+      expect(bootstrap.indexOf(guard), guard).toBeLessThan(create);
+    }
+    expect(bootstrap).toMatch(
+      /if \[ "\$known" -gt 1 \] \|\| \[ "\$assigned" -gt 0 \]; then formed="\$formed \$node"; fi/,
+    );
+    expect(bootstrap).toMatch(/if \[ -n "\$formed" \]; then\n\s+echo "cluster already formed/);
+  });
+
+  it('lets every Redis client and the Job reach the nodes, and the nodes reach each other on the bus', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    const nodeLabels = obj(obj(obj(nodeSpec.template).metadata).labels) as Record<string, string>;
+    const guarding = policies.filter((p) =>
+      matches(obj(obj(obj(p.spec).podSelector).matchLabels) as Record<string, string>, nodeLabels),
+    );
+    expect(guarding.map((p) => p.metadata.name)).toEqual(['infer-redis-cluster']);
+    const policy = obj(guarding[0]?.spec);
+    expect(policy.policyTypes).toContain('Ingress');
+    const admits = (labels: Record<string, string>, port: number) =>
+      list(policy.ingress).some(
+        (rule) =>
+          list(rule.ports).some((p) => p.port === port && (p.protocol ?? 'TCP') === 'TCP') &&
+          list(rule.from).some((peer) => {
+            expect(peer.namespaceSelector, 'Redis open to other namespaces').toBeUndefined();
+            expect(peer.ipBlock, 'Redis open to IP ranges').toBeUndefined();
+            return matches(obj(obj(peer.podSelector).matchLabels), labels);
+          }),
+      );
+    for (const w of workloads(objects)) {
+      const where = objectKey(w.object);
+      const usesRedis = containersOf(w.podSpec).some((c) => list(c.env).some((e) => e.name === 'REDIS_URL'));
+      const isNode = w.object === nodes;
+      const needs = usesRedis || isNode || w.object === job;
+      expect(admits(w.labels, 6379), `${where} ${needs ? 'needs' : 'must not get'} port 6379`).toBe(needs);
+      expect(admits(w.labels, 16379), `${where}: cluster bus`).toBe(isNode);
+    }
+  });
+
+  it('leaves no single infer-redis to receive traffic', () => {
+    for (const kind of ['StatefulSet', 'Service', 'NetworkPolicy'])
+      expect(find(objects, kind, 'infer-redis')).toBeUndefined();
+    expect(workloads(objects).filter((w) => w.labels['app.kubernetes.io/name'] === 'infer-redis')).toEqual([]);
+    // Each Service selects pods that exist, on ports they listen on.
+    for (const service of objects.filter((o) => o.kind === 'Service')) {
+      const targets = workloads(objects).filter((w) => matches(obj(obj(service.spec).selector), w.labels));
+      expect(targets.length, objectKey(service)).toBeGreaterThan(0);
+      for (const port of list(obj(service.spec).ports))
+        for (const target of targets)
+          expect(
+            containersOf(target.podSpec).some((c) => containerPort(c, port.targetPort ?? port.port)),
+            `${objectKey(service)} ${String(port.name)}`,
+          ).toBe(true);
+    }
+    // Drains take one node at a time: never a primary and its replica together.
+    const pdb = obj(find(objects, 'PodDisruptionBudget', 'infer-redis-cluster')?.spec);
+    expect(pdb.maxUnavailable).toBe(1);
+    expect(obj(obj(pdb.selector).matchLabels)).toEqual(obj(nodeSpec.selector).matchLabels);
   });
 });

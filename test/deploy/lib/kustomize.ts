@@ -2,9 +2,10 @@
  * A small Kustomize renderer, so the manifests are tested without a kustomize binary.
  * Supports what k8s/ uses: `resources` (files and directories), `components`, `patches`
  * holding strategic-merge patches (from `path` or inline `patch`, matched on kind and name or
- * an explicit `target`), `images` and `namespace`. Anything else in a kustomization is an
- * error, so a new field cannot be silently skipped by the tests; when `kubectl` is installed
- * the tests also compare this renderer's output with `kubectl kustomize`.
+ * an explicit `target`; `$patch: delete` of a whole object), `images` and `namespace`.
+ * Anything else in a kustomization is an error, so a new field cannot be silently skipped by
+ * the tests; when `kubectl` is installed the tests also compare this renderer's output with
+ * `kubectl kustomize`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -143,7 +144,15 @@ function applyPatch(
   const matches = objects.filter((o) => o.kind === kind && o.metadata.name === name);
   if (matches.length !== 1) throw new Error(`${source}: patch for ${kind}/${name} matches ${matches.length} objects`);
   const index = objects.indexOf(matches[0] as KObject);
-  const { metadata, apiVersion: _a, kind: _k, ...rest } = patch;
+  const { metadata, apiVersion: _a, kind: _k, $patch: directive, ...rest } = patch;
+  if (directive !== undefined) {
+    // `$patch: delete` on the whole object removes it (as a component replacing a base resource
+    // does); any other directive, or one inside an object, is not supported.
+    if (directive !== 'delete' || Object.keys(rest).length > 0)
+      throw new Error(`${source}: only a bare "$patch: delete" of a whole object is supported`);
+    objects.splice(index, 1);
+    return;
+  }
   const { name: _n, namespace: _ns, ...metadataRest } = metadata;
   objects[index] = strategicMerge(objects[index], { ...rest, metadata: metadataRest }) as KObject;
 }

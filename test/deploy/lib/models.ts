@@ -10,6 +10,7 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
@@ -30,6 +31,7 @@ const classes = new Map<string, ModelClass>(
       ['apps/v1', 'Deployment', Deployment],
       ['apps/v1', 'StatefulSet', StatefulSet],
       ['autoscaling/v2', 'HorizontalPodAutoscaler', HorizontalPodAutoscaler],
+      ['batch/v1', 'Job', Job],
       ['networking.k8s.io/v1', 'NetworkPolicy', NetworkPolicy],
       ['policy/v1', 'PodDisruptionBudget', PodDisruptionBudget],
       ['v1', 'ConfigMap', ConfigMap],

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ZodType } from 'zod';
-import { envSchema } from '../../../packages/config/src/index.ts';
+import { ConfigError, envSchema, loadEnv } from '../../../packages/config/src/index.ts';
 import { inferenceQueueName } from '../../../packages/queues/src/inference-queue-contract.ts';
 
 export { envSchema, inferenceQueueName };
@@ -52,14 +52,19 @@ export function settingDefault(name: string): unknown {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Validate an environment as the processes do (empty strings count as unset). Returns the problems. */
+/**
+ * Validate an environment as the processes do, with loadEnv (empty strings count as unset; each
+ * value checked, then the combinations, e.g. REDIS_CLUSTER_NODES with REDIS_SENTINELS). Returns
+ * the problems.
+ */
 export function settingProblems(env: Record<string, string>): string[] {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(defined);
-  if (parsed.success) return [];
-  return parsed.error.issues.map(
-    (issue) => `${String(issue.path[0])}=${JSON.stringify(defined[String(issue.path[0])])}: ${issue.message}`,
-  );
+  try {
+    loadEnv(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
 }
 
 export const API_PORT = Number(settingDefault('PORT'));
