@@ -1,8 +1,16 @@
 import type { AppError } from '@infer/contracts';
 import { type DurableWrites, JobStore, redisKeys, STORE_SHARDS } from '@infer/job-store';
-import { createLogger } from '@infer/logger';
+import { createLogger, type Logger } from '@infer/logger';
 import { InferenceQueues, newJobId } from '@infer/queues';
-import { closeRedis, createRedis, nodeOfKey, primariesOf, type RedisClient, waitReady } from '@infer/redis';
+import {
+  checkEvictionPolicy,
+  closeRedis,
+  createRedis,
+  nodeOfKey,
+  primariesOf,
+  type RedisClient,
+  waitReady,
+} from '@infer/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobEvents } from '../../apps/api/src/jobs/job-events.ts';
@@ -102,6 +110,24 @@ describe('job store on a Redis Cluster (real redis-server nodes)', () => {
       await expect.poll(() => heard.size).toBe(ids.length);
     } finally {
       await events.close();
+    }
+  });
+
+  it('reads the eviction policy of every primary at start-up, and names one that could evict queued jobs', async () => {
+    const [, second] = await cluster.primaries();
+    const direct = new Redis((second?.node as { port: number }).port, '127.0.0.1');
+    const errors: unknown[] = [];
+    const logger = { error: (...args: unknown[]) => errors.push(args), warn: () => undefined } as unknown as Logger;
+    try {
+      await direct.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      // A fresh client, still learning the slot map: the check waits for it.
+      const fresh = createRedis({ url: 'redis://unused.invalid:6379', cluster: { nodes: cluster.seedList } }, 'worker');
+      clients.push(fresh);
+      expect(await checkEvictionPolicy(fresh, logger)).toBe('allkeys-lru');
+      expect(errors).toHaveLength(1);
+    } finally {
+      await direct.config('SET', 'maxmemory-policy', 'noeviction');
+      direct.disconnect();
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@infer/logger';
-import { primariesOf, type RedisClient } from './client.ts';
+import { isCluster, primariesOf, type RedisClient } from './client.ts';
+import { waitReady } from './ready.ts';
 
 /**
  * BullMQ loses jobs when Redis evicts keys: anything but `noeviction` is an error
@@ -7,7 +8,9 @@ import { primariesOf, type RedisClient } from './client.ts';
  */
 export async function checkEvictionPolicy(redis: RedisClient, logger: Logger): Promise<string | undefined> {
   try {
-    // On a Cluster each primary has its own setting: the first that is not noeviction is reported.
+    // On a Cluster each primary has its own setting: the first that is not noeviction is reported
+    // (the primaries are known once the client is ready: it may still be learning the slot map).
+    if (isCluster(redis)) await waitReady(redis);
     const policies = await Promise.all(
       primariesOf(redis).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1]),
     );
