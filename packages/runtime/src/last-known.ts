@@ -1,3 +1,5 @@
+import { Patience } from './patience.ts';
+
 /**
  * Values read from Redis on every request, answered from the last read when a fresh one is slow
  * or fails. On a Redis Cluster, one primary failing over stalls every command to its slots for
@@ -10,11 +12,11 @@
  */
 export class LastKnown<V> {
   private readonly known = new Map<string, { value: V; at: number }>();
-  private readonly patienceMs: number;
+  private readonly patience: Patience;
   private readonly maxAgeMs: number;
 
   constructor(options: { patienceMs: number; maxAgeMs: number }) {
-    this.patienceMs = options.patienceMs;
+    this.patience = new Patience(options.patienceMs);
     this.maxAgeMs = options.maxAgeMs;
   }
 
@@ -26,12 +28,10 @@ export class LastKnown<V> {
     });
     const last = this.known.get(key);
     if (!last || Date.now() - last.at > this.maxAgeMs) return fresh;
-    let timer: NodeJS.Timeout | undefined;
-    const patience = new Promise<V>((resolve) => {
-      timer = setTimeout(() => resolve(last.value), this.patienceMs);
-      timer.unref();
-    });
-    return Promise.race([fresh.catch(() => last.value), patience]).finally(() => clearTimeout(timer));
+    return this.patience.within(
+      fresh.catch(() => last.value),
+      () => last.value,
+    );
   }
 
   /** Change the last known value in place (e.g. jobs admitted since it was read); nothing when none is known. */

@@ -18,7 +18,7 @@ import {
   routeJob,
 } from '@infer/job-store';
 import { enqueuedOf, type InferenceQueues, isJobId, jobIdTime, newJobId } from '@infer/queues';
-import { crashPoint, LastKnown } from '@infer/runtime';
+import { crashPoint, LastKnown, Patience } from '@infer/runtime';
 import { startJobTrace, traceparentOf } from '@infer/telemetry';
 import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.ts';
 import type { IdempotencyBinding } from './idempotency.ts';
@@ -76,6 +76,7 @@ export class JobsService {
   private readonly queues: InferenceQueues;
   private readonly deadlines: Deadlines;
   private readonly options: JobsServiceOptions;
+  private readonly enqueuePatience = new Patience(ENQUEUE_PATIENCE_MS);
   private readonly policyReads = new LastKnown<Map<string, ModelRouting | null>>({
     patienceMs: 1000,
     maxAgeMs: 60_000,
@@ -148,14 +149,7 @@ export class JobsService {
         { attempts: this.options.attempts },
       )
       .catch((error: unknown) => this.options.onEnqueueDeferred?.(error, accepted.length));
-    let patience: NodeJS.Timeout | undefined;
-    await Promise.race([
-      enqueued,
-      new Promise((resolve) => {
-        patience = setTimeout(resolve, ENQUEUE_PATIENCE_MS);
-      }),
-    ]);
-    clearTimeout(patience);
+    await this.enqueuePatience.within(enqueued, () => undefined);
     crashPoint('submit:after-enqueue');
     for (const { job } of jobs) this.options.onSubmitted?.(job.model);
     return accepted;
