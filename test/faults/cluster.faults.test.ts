@@ -17,7 +17,7 @@ import { COLOURS, solidImage } from '../support/images.ts';
 import { ROOT } from '../support/processes.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { type Submission, SubmittingClients, settledOrLost, sleep, succeededWebhookIds } from './total-queue.ts';
+import { type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
 
 const MODELS = ['plant-pathology', 'leaf-copy'] as const;
 const QUEUE_SHARDS = 3;
@@ -335,15 +335,8 @@ describe('Redis Cluster: 2,000 jobs spread over the primaries, and the total-que
     expect(accepted.length).toBe(submissions.length);
     expect(submissions.length).toBeGreaterThan(30);
 
-    // Lost: acknowledged but gone, or never ended; every one that ended must have succeeded with its answer.
-    const lost: string[] = [];
-    const wrong: string[] = [];
-    const deadline = Date.now() + 60_000;
-    for (const submission of accepted) {
-      const { job, lost: why } = await settledOrLost(system, submission.id as string, deadline);
-      if (why) lost.push(`${submission.key} -> ${submission.id}: ${why}`);
-      else if (!isAnswerFor(job as JobView, submission)) wrong.push(`${submission.key}: ${JSON.stringify(job)}`);
-    }
+    // Lost, wrong answers and webhooks: the total-queue tally (total-queue.ts).
+    const { lost, wrong, withoutWebhook, severalWebhookIds } = await tallyAccepted(system, accepted, [receiver]);
 
     // Duplicated: a record on some primary that neither phase 1 nor any 2xx named. And phase 1's
     // records, written with WAIT 1, all survive the loss of the primary that held 6 of the 16 shards.
@@ -351,21 +344,6 @@ describe('Redis Cluster: 2,000 jobs spread over the primaries, and the total-que
     const ids = new Set(accepted.map((s) => s.id));
     const duplicated = records.filter((id) => !ids.has(id) && !phaseOneIds.has(id));
     const phaseOneKept = records.filter((id) => phaseOneIds.has(id)).length;
-
-    // Webhooks: job.succeeded for every job, each under one webhook-id.
-    let byJob = new Map<string, Set<string>>();
-    await expect
-      .poll(
-        () => {
-          byJob = succeededWebhookIds([receiver], system.webhookSecret);
-          return accepted.filter((s) => !byJob.has(s.id as string)).length;
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toBe(0)
-      .catch(() => undefined);
-    const withoutWebhook = accepted.filter((s) => !byJob.has(s.id as string)).map((s) => s.id);
-    const severalWebhookIds = [...byJob].filter(([, webhookIds]) => webhookIds.size > 1).map(([id]) => id);
 
     const report = {
       submissions: submissions.length,
@@ -397,7 +375,3 @@ describe('Redis Cluster: 2,000 jobs spread over the primaries, and the total-que
     }
   }, 200_000);
 });
-
-function isAnswerFor(job: JobView, submission: Submission): boolean {
-  return job.status === 'succeeded' && job.error === null && job.result?.predictions[0]?.label === submission.label;
-}

@@ -1,4 +1,3 @@
-import type { JobView } from '@infer/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +8,7 @@ import {
 import { COLOURS, solidImage } from '../support/images.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { type Submission, SubmittingClients, settledOrLost, sleep, succeededWebhookIds } from './total-queue.ts';
+import { type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
 
 interface Failover {
   killed: string;
@@ -113,15 +112,8 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
     expect(accepted.length).toBe(submissions.length);
     expect(submissions.length).toBeGreaterThan(30);
 
-    // Lost: acknowledged but gone, or never ended; every one that ended must have succeeded with its answer.
-    const lost: string[] = [];
-    const wrong: string[] = [];
-    const deadline = Date.now() + 60_000;
-    for (const submission of accepted) {
-      const { job, lost: why } = await settledOrLost(system, submission.id as string, deadline);
-      if (why) lost.push(`${submission.key} -> ${submission.id}: ${why}`);
-      else if (!isAnswerFor(job as JobView, submission)) wrong.push(`${submission.key}: ${JSON.stringify(job)}`);
-    }
+    // Lost, wrong answers and webhooks: the total-queue tally (total-queue.ts).
+    const { lost, wrong, withoutWebhook, severalWebhookIds } = await tallyAccepted(system, accepted, [receiver]);
 
     // Duplicated: more than one job for a key (a record on the primary that no 2xx named).
     const primary = await group.currentPrimary();
@@ -135,21 +127,6 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
     }
     const ids = new Set(accepted.map((s) => s.id));
     const duplicated = records.filter((id) => !ids.has(id));
-
-    // Webhooks: job.succeeded for every job, each under one webhook-id.
-    let byJob = new Map<string, Set<string>>();
-    await expect
-      .poll(
-        () => {
-          byJob = succeededWebhookIds([receiver], system.webhookSecret);
-          return accepted.filter((s) => !byJob.has(s.id as string)).length;
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toBe(0)
-      .catch(() => undefined);
-    const withoutWebhook = accepted.filter((s) => !byJob.has(s.id as string)).map((s) => s.id);
-    const severalWebhookIds = [...byJob].filter(([, webhookIds]) => webhookIds.size > 1).map(([id]) => id);
 
     const report = {
       submissions: submissions.length,
@@ -179,7 +156,3 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
     for (const failover of failovers) expect(failover.killToFirst2xxMs).toBeDefined();
   }, 240_000);
 });
-
-function isAnswerFor(job: JobView, submission: Submission): boolean {
-  return job.status === 'succeeded' && job.error === null && job.result?.predictions[0]?.label === submission.label;
-}

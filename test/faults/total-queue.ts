@@ -1,5 +1,6 @@
 import type { JobView, WebhookPayload } from '@infer/contracts';
 import { Webhook } from 'standardwebhooks';
+import { expect } from 'vitest';
 import type { TestSystem } from '../support/system.ts';
 import type { ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -163,4 +164,43 @@ export function succeededWebhookIds(receivers: readonly WebhookReceiver[], secre
     byJob.set(payload.data.id, ids);
   }
   return byJob;
+}
+
+/** Whether the job ended as the submission asked: succeeded, with the label of the image sent. */
+function isAnswerFor(job: JobView, submission: Submission): boolean {
+  return job.status === 'succeeded' && job.error === null && job.result?.predictions[0]?.label === submission.label;
+}
+
+/**
+ * The total-queue tally of accepted submissions: `lost` (gone, or never ended within a minute),
+ * `wrong` (ended, but not succeeded with its answer), and from the receivers, jobs without their
+ * job.succeeded webhook or with it under several webhook-ids (waiting up to a minute for them).
+ */
+export async function tallyAccepted(
+  system: TestSystem,
+  accepted: readonly Submission[],
+  receivers: readonly WebhookReceiver[],
+): Promise<{ lost: string[]; wrong: string[]; withoutWebhook: string[]; severalWebhookIds: string[] }> {
+  const lost: string[] = [];
+  const wrong: string[] = [];
+  const deadline = Date.now() + 60_000;
+  for (const submission of accepted) {
+    const { job, lost: why } = await settledOrLost(system, submission.id as string, deadline);
+    if (why) lost.push(`${submission.key} -> ${submission.id}: ${why}`);
+    else if (!isAnswerFor(job as JobView, submission)) wrong.push(`${submission.key}: ${JSON.stringify(job)}`);
+  }
+  let byJob = new Map<string, Set<string>>();
+  await expect
+    .poll(
+      () => {
+        byJob = succeededWebhookIds(receivers, system.webhookSecret);
+        return accepted.filter((s) => !byJob.has(s.id as string)).length;
+      },
+      { timeout: 60_000, interval: 500 },
+    )
+    .toBe(0)
+    .catch(() => undefined);
+  const withoutWebhook = accepted.filter((s) => !byJob.has(s.id as string)).map((s) => s.id as string);
+  const severalWebhookIds = [...byJob].filter(([, webhookIds]) => webhookIds.size > 1).map(([id]) => id);
+  return { lost, wrong, withoutWebhook, severalWebhookIds };
 }
