@@ -115,7 +115,8 @@ describe('job store on a Redis Cluster (real redis-server nodes)', () => {
 
   it('reads the eviction policy of every primary at start-up, and names one that could evict queued jobs', async () => {
     const [, second] = await cluster.primaries();
-    const direct = new Redis((second?.node as { port: number }).port, '127.0.0.1');
+    if (!second) throw new Error('the cluster has fewer than two primaries');
+    const direct = new Redis(second.node.port, '127.0.0.1');
     const errors: unknown[] = [];
     const logger = { error: (...args: unknown[]) => errors.push(args), warn: () => undefined } as unknown as Logger;
     try {
