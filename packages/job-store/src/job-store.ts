@@ -21,7 +21,7 @@ import {
 } from './record/job-record.ts';
 import { SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptError, scriptsOf, transaction } from './scripts/scripts.ts';
-import { newWebhookEventId } from './webhook-store.ts';
+import { webhookEventIdOf } from './webhook-store.ts';
 
 /** The job index of a principal; `-` while auth is off (owner ids are `key:…` or `jwt:…`, never `-`). */
 export const indexScope = (owner: string | undefined): string => owner ?? '-';
@@ -257,7 +257,7 @@ export class JobStore {
       shard.jobEvents,
       JSON.stringify({ id, status: LIFECYCLE[verb].to }),
       // Used only if the job subscribed to this change (transactional outbox, see scripts/includes/webhook-outbox.lua).
-      newWebhookEventId(),
+      webhookEventIdOf(id, LIFECYCLE[verb].to),
       new Date().toISOString(),
       ...fields,
     ];

@@ -74,6 +74,24 @@ describe('webhook outbox written by job transitions (real Redis)', () => {
     });
   });
 
+  it('gives a change the same webhook-id when a lost write makes the worker apply it again', async () => {
+    await create('replayed', { url, events: ['job.succeeded'] });
+    await store.apply('start', 'replayed');
+    await succeed('replayed');
+    // A failover lost the terminal write after the event had gone out: the promoted replica has the
+    // job running, and the worker applies succeed again.
+    await redis.hset(store.keys.job('replayed'), 'status', 'running');
+    await succeed('replayed');
+    const emitted = await events('replayed');
+    expect(emitted).toHaveLength(2);
+    expect(new Set(emitted.map((event) => event.eventId)).size).toBe(1);
+    // Other jobs, and other changes of this one, have ids of their own.
+    await create('other', { url, events: ['job.succeeded'] });
+    await store.apply('start', 'other');
+    await succeed('other');
+    expect((await events('other'))[0]?.eventId).not.toBe(emitted[0]?.eventId);
+  });
+
   it('sends job.started only when asked, and once across retries', async () => {
     await create('started', { url, events: ['job.started', 'job.failed'] });
     await store.apply('start', 'started');

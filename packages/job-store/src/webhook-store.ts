@@ -1,12 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { RedisClient } from '@infer/redis';
 import { type RedisKeys, redisKeys } from './keys.ts';
 import { type AttemptRecord, attemptFieldsOf } from './record/job-record.ts';
 import { REDELIVERY_REFUSALS, type RedeliveryRefusal, SCRIPT_REPLY } from './scripts/reply-codes.ts';
 import { type ScriptCommands, scriptsOf } from './scripts/scripts.ts';
 
-/** Id of one webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style). */
-export const newWebhookEventId = (): string => `msg_${randomUUID().replaceAll('-', '')}`;
+/**
+ * Id of a job's webhook event, sent as `webhook-id` (Standard Webhooks' `msg_` style): derived
+ * from the job and the status it entered, so the one event of that change keeps one id however
+ * often it is emitted. A job enters each status that emits (started, and one terminal status)
+ * once; but a failover that loses the primary's last writes (replication is asynchronous: a
+ * worker's transition is not WAITed for) can make the worker apply the change again after the
+ * first event was already relayed and delivered. With a random id per emission the receiver got
+ * two webhook-ids for one job (seen once in the Sentinel fault scenario); with this one it gets the
+ * same id twice, which Standard Webhooks receivers drop, and BullMQ adds no second delivery job
+ * while the first is still kept.
+ */
+export const webhookEventIdOf = (jobId: string, status: string): string =>
+  `msg_${createHash('sha256').update(`${jobId}:${status}`).digest('hex').slice(0, 32)}`;
 
 /** One entry of the outbox stream, as the transition or redelivery script wrote it. */
 export interface OutboxEvent {
