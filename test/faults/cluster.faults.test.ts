@@ -17,7 +17,7 @@ import { COLOURS, solidImage } from '../support/images.ts';
 import { ROOT } from '../support/processes.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
+import { logLinesNaming, type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
 
 const MODELS = ['plant-pathology', 'leaf-copy'] as const;
 const QUEUE_SHARDS = 3;
@@ -363,7 +363,7 @@ describe('Redis Cluster: 2,000 jobs spread over the primaries, and the total-que
     console.info('total-queue check through a Redis Cluster primary failover:', JSON.stringify(report, null, 2));
 
     expect(failovers.map((f) => f.promoted !== undefined)).toEqual([true]);
-    expect({ lost, duplicated, wrong }).toEqual({ lost: [], duplicated: [], wrong: [] });
+    expect({ lost, duplicated, wrong }, logLinesNaming(system, lost)).toEqual({ lost: [], duplicated: [], wrong: [] });
     expect({ withoutWebhook, severalWebhookIds }).toEqual({ withoutWebhook: [], severalWebhookIds: [] });
     expect(phaseOneKept).toBe(phaseOneIds.size);
     for (const failover of failovers) {

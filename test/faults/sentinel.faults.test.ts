@@ -8,7 +8,7 @@ import {
 import { COLOURS, solidImage } from '../support/images.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
+import { logLinesNaming, type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
 
 interface Failover {
   killed: string;
@@ -151,7 +151,7 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
     console.info('total-queue check through two Sentinel failovers:', JSON.stringify(report, null, 2));
 
     expect(failovers.map((f) => f.promoted !== undefined)).toEqual([true, true]);
-    expect({ lost, duplicated, wrong }).toEqual({ lost: [], duplicated: [], wrong: [] });
+    expect({ lost, duplicated, wrong }, logLinesNaming(system, lost)).toEqual({ lost: [], duplicated: [], wrong: [] });
     expect({ withoutWebhook, severalWebhookIds }).toEqual({ withoutWebhook: [], severalWebhookIds: [] });
     for (const failover of failovers) expect(failover.killToFirst2xxMs).toBeDefined();
   }, 240_000);

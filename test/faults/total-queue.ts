@@ -204,3 +204,14 @@ export async function tallyAccepted(
   const severalWebhookIds = [...byJob].filter(([, webhookIds]) => webhookIds.size > 1).map(([id]) => id);
   return { lost, wrong, withoutWebhook, severalWebhookIds };
 }
+
+/** For a failed tally: every log line of the system naming one of the jobs in `entries` (`<key> -> <id>: ...`). */
+export function logLinesNaming(system: TestSystem, entries: readonly string[]): string {
+  const ids = entries.map((entry) => /-> (\S+):/.exec(entry)?.[1]).filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return '';
+  const lines = system
+    .logs()
+    .split('\n')
+    .filter((line) => ids.some((id) => line.includes(id)));
+  return `log lines naming them (${lines.length}):\n${lines.slice(-60).join('\n')}`;
+}
