@@ -58,6 +58,10 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
         SSRF_ALLOWLIST: `127.0.0.1:${receiver.port}`,
         WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,2s,2s,2s,2s,2s,2s',
         MAX_BATCH_SIZE: '4',
+        // A failover can undo a job's last writes after its live worker moved on (docs/reliability.md):
+        // BullMQ then requeues it only once its lock lapses. With the default minute, such a job ends
+        // after the tally's 60 s deadline (one did, in a full fault-suite run); not lost, just late.
+        LOCK_DURATION_MS: '15000',
       },
     });
   }, 120_000);
