@@ -17,7 +17,14 @@ import { COLOURS, solidImage } from '../support/images.ts';
 import { ROOT } from '../support/processes.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { logLinesNaming, type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
+import {
+  failoverScenarioEnv,
+  logLinesNaming,
+  type Submission,
+  SubmittingClients,
+  sleep,
+  tallyAccepted,
+} from './total-queue.ts';
 
 const MODELS = ['plant-pathology', 'leaf-copy'] as const;
 const QUEUE_SHARDS = 3;
@@ -153,20 +160,11 @@ describe('Redis Cluster: 2,000 jobs spread over the primaries, and the total-que
       workers: 2,
       dispatcher: true,
       env: {
-        // Only credentials count in Cluster mode: the nodes come from REDIS_CLUSTER_NODES.
-        REDIS_URL: 'redis://unused.invalid:6379',
+        ...failoverScenarioEnv(receiver.port),
         REDIS_CLUSTER_NODES: cluster.seeds,
         QUEUE_SHARDS: String(QUEUE_SHARDS),
-        REDIS_WAIT_REPLICAS: '1',
-        REDIS_WAIT_TIMEOUT_MS: '500',
         MODEL_REPOSITORY: repository,
-        SSRF_ALLOWLIST: `127.0.0.1:${receiver.port}`,
-        WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,2s,2s,2s,2s,2s,2s',
         MAX_BATCH_SIZE: '16',
-        // A failover can undo a job's last writes after its live worker moved on (docs/reliability.md):
-        // BullMQ then requeues it only once its lock lapses. With the default minute, such a job ends
-        // after the tally's 60 s deadline (one did, in a full fault-suite run); not lost, just late.
-        LOCK_DURATION_MS: '15000',
       },
     });
   }, 120_000);

@@ -8,7 +8,14 @@ import {
 import { COLOURS, solidImage } from '../support/images.ts';
 import { TestSystem } from '../support/system.ts';
 import { WebhookReceiver } from '../support/webhook-receiver.ts';
-import { logLinesNaming, type Submission, SubmittingClients, sleep, tallyAccepted } from './total-queue.ts';
+import {
+  failoverScenarioEnv,
+  logLinesNaming,
+  type Submission,
+  SubmittingClients,
+  sleep,
+  tallyAccepted,
+} from './total-queue.ts';
 
 interface Failover {
   killed: string;
@@ -50,18 +57,9 @@ describe('total-queue check through two Sentinel failovers (real API, workers, d
       workers: 2,
       dispatcher: true,
       env: {
-        // Only credentials and the database count in Sentinel mode: the host is never dialled.
-        REDIS_URL: 'redis://unused.invalid:6379',
+        ...failoverScenarioEnv(receiver.port),
         REDIS_SENTINELS: group.sentinelList,
-        REDIS_WAIT_REPLICAS: '1',
-        REDIS_WAIT_TIMEOUT_MS: '500',
-        SSRF_ALLOWLIST: `127.0.0.1:${receiver.port}`,
-        WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,2s,2s,2s,2s,2s,2s',
         MAX_BATCH_SIZE: '4',
-        // A failover can undo a job's last writes after its live worker moved on (docs/reliability.md):
-        // BullMQ then requeues it only once its lock lapses. With the default minute, such a job ends
-        // after the tally's 60 s deadline (one did, in a full fault-suite run); not lost, just late.
-        LOCK_DURATION_MS: '15000',
       },
     });
   }, 120_000);

@@ -215,3 +215,22 @@ export function logLinesNaming(system: TestSystem, entries: readonly string[]): 
     .filter((line) => ids.some((id) => line.includes(id)));
   return `log lines naming them (${lines.length}):\n${lines.slice(-60).join('\n')}`;
 }
+
+/**
+ * The settings both failover scenarios (Sentinel, Cluster) run every process with, beside their
+ * topology's: acknowledged means one replica has it, webhooks to the test's receiver retried fast.
+ */
+export function failoverScenarioEnv(receiverPort: number): Record<string, string> {
+  return {
+    // Only credentials count with Sentinel or a Cluster: this host is never dialled.
+    REDIS_URL: 'redis://unused.invalid:6379',
+    REDIS_WAIT_REPLICAS: '1',
+    REDIS_WAIT_TIMEOUT_MS: '500',
+    SSRF_ALLOWLIST: `127.0.0.1:${receiverPort}`,
+    WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,1s,2s,2s,2s,2s,2s,2s,2s,2s',
+    // A failover can undo a job's last writes after its live worker moved on (docs/reliability.md):
+    // BullMQ then requeues it only once its lock lapses. With the default minute, such a job ends
+    // after the tally's 60 s deadline (one did, in a full fault-suite run); not lost, just late.
+    LOCK_DURATION_MS: '15000',
+  };
+}
