@@ -109,7 +109,8 @@ export async function listAcrossShards(
     // The next entries in order: as many as the page still lacks, taken from the newest heads.
     const batch: { shard: number; entry: ListCursor }[] = [];
     while (batch.length < query.limit - jobs.length && scanned + batch.length < scanLimit) {
-      await Promise.all(readers.map((reader) => reader.fill(chunk)));
+      // Only readers whose buffer ran dry read again: one round trip per exhausted chunk, not per entry.
+      await Promise.all(readers.filter((reader) => !reader.head()).map((reader) => reader.fill(chunk)));
       let newest: ShardIndexReader | undefined;
       for (const reader of readers) {
         const head = reader.head();
